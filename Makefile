@@ -1,0 +1,69 @@
+# Accessible Learning: `make run` and `make test` set up everything they need themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app accessible_learning
+RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk
+
+.PHONY: run test bench setup setup-test system-packages system-packages-test lint translations migrate clean
+
+run: setup migrate
+	@$(FLASK) demo --if-empty
+	@$(BIN)/python -m accessible_learning.launcher
+
+test: setup-test lint
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: setup-test migrate
+	$(BIN)/python -m benchmarks.run
+
+setup: system-packages $(VENV)/.installed translations
+
+setup-test: system-packages-test $(VENV)/.installed-test translations
+
+# System packages: installed with apt-get when missing and running as root, otherwise the exact
+# command is printed.
+define ensure_packages
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "These system packages are missing:$$missing"; \
+	    echo "Install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+system-packages:
+	$(call ensure_packages,$(RUN_PACKAGES))
+
+system-packages-test:
+	$(call ensure_packages,$(TEST_PACKAGES))
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+translations:
+	@$(BIN)/pybabel compile --statistics -d accessible_learning/translations
+
+migrate:
+	$(FLASK) db upgrade
+
+lint:
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,55 @@
+"""Accessible Learning: the Flask application."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import paths
+from .config import load_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL mode, a busy timeout and foreign keys for every SQLite connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        timeout = getattr(_sqlite_pragmas, "busy_timeout_ms", 10000)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    instance = paths.instance_path()
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(paths.TEMPLATE_DIR),
+        static_folder=str(paths.STATIC_DIR),
+    )
+    app.config.update(load_config(instance))
+    if overrides:
+        app.config.update(overrides)
+    _sqlite_pragmas.busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(paths.MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import i18n, security, web
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    security.init_app(app)
+    web.init_app(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,164 @@
+"""WTForms forms. Validation messages are written to be read aloud by a screen reader."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .services import preferences as prefs
+
+# Bidirectional embedding/override/isolate controls: they let a name display as something else.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_MARKUP = re.compile(r"[<>]")
+
+COMMON_PASSWORDS = {
+    "password123", "1234567890", "qwertyuiop", "iloveyou12", "password12",
+    "letmein123", "welcome123", "abcdefghij", "0987654321", "1q2w3e4r5t",
+}
+
+
+def plain_name(form, field):
+    """A name must be plain visible text: no markup, no control or direction-override characters."""
+    value = field.data or ""
+    if _MARKUP.search(value):
+        raise ValidationError(_l("Names cannot contain the characters < or >. Remove them."))
+    if _BIDI_CONTROLS.search(value):
+        raise ValidationError(
+            _l("The name contains invisible text-direction characters. Type the name again "
+               "without copying it from elsewhere.")
+        )
+    if any(unicodedata.category(ch) in {"Cc", "Cf"} and ch != "\u200d" for ch in value):
+        raise ValidationError(_l("The name contains invisible control characters. Remove them."))
+
+
+def strong_password(form, field):
+    value = field.data or ""
+    if value.lower() in COMMON_PASSWORDS or len(set(value)) < 5:
+        raise ValidationError(
+            _l("This password is too easy to guess. Use a longer phrase, for example four "
+               "unrelated words.")
+        )
+    email = (form.email.data or "").lower() if hasattr(form, "email") else ""
+    if email and value.lower() == email:
+        raise ValidationError(_l("The password must not be your e-mail address."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+NEEDS = [
+    ("screen_reader", _l("I use a screen reader")),
+    ("keyboard_only", _l("I use only a keyboard")),
+    ("deaf_hoh", _l("I am deaf or hard of hearing")),
+    ("low_vision", _l("I am blind or have low vision")),
+    ("voice", _l("I navigate by voice")),
+]
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("The e-mail address must be 254 characters or fewer.")),
+            Email(_l("Enter an e-mail address in the form name@example.com."),
+                  check_deliverability=False),
+        ],
+    )
+    display_name = StringField(
+        _l("Name shown to others"),
+        validators=[
+            DataRequired(_l("Enter the name to show to others.")),
+            Length(max=60, message=_l("The name must be 60 characters or fewer.")),
+            plain_name,
+        ],
+    )
+    real_name = StringField(
+        _l("Real name (optional)"),
+        validators=[
+            Optional(),
+            Length(max=120, message=_l("The real name must be 120 characters or fewer.")),
+            plain_name,
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Enter a password.")),
+            Length(min=10, max=128,
+                   message=_l("The password must be between 10 and 128 characters long.")),
+            strong_password,
+        ],
+    )
+    confirm = PasswordField(
+        _l("Type the password again"),
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", message=_l("The two passwords are not the same. Type them again.")),
+        ],
+    )
+    needs = MultiCheckboxField(_l("Accessibility needs (optional)"), choices=NEEDS,
+                               validate_choice=True)
+    language = RadioField(
+        _l("Interface language"),
+        choices=[("en", "English"), ("zh", "简体中文")],
+        default="en",
+        validators=[DataRequired(_l("Choose an interface language."))],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=128)]
+    )
+
+
+class PreferencesForm(FlaskForm):
+    caption_size = RadioField(_l("Caption text size"), choices=prefs.SIZE_CHOICES)
+    caption_color = RadioField(_l("Caption text colour"), choices=prefs.COLOR_CHOICES)
+    caption_background = RadioField(_l("Caption background"), choices=prefs.BACKGROUND_CHOICES)
+    captions_on = BooleanField(_l("Show captions when a lesson starts"))
+    audio_description = BooleanField(_l("Turn on audio description by default"))
+    high_contrast = BooleanField(_l("High contrast"))
+    reduced_motion = BooleanField(_l("Reduce motion"))
+    playback_speed = SelectField(
+        _l("Playback speed"), choices=prefs.SPEED_CHOICES, coerce=float,
+        validate_choice=True,
+    )
+    language = RadioField(_l("Interface language"), choices=[("en", "English"), ("zh", "简体中文")])
+
+    def validate_caption_background(self, field):
+        if field.data == self.caption_color.data:
+            raise ValidationError(
+                _l("Caption text and background are the same colour, so captions would be "
+                   "invisible. Choose a different background.")
+            )
+
+
+class CatalogueSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search courses"), validators=[Optional(), Length(max=100)])
+    trade = SelectField(_l("Trade"), validators=[Optional()], validate_choice=False)

@@ -1,0 +1,20 @@
+"""Interface language: the user's preference, then the session, then the browser."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+# Babel locale -> BCP 47 tag for the lang attribute
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.preferences:
+        if current_user.preferences.language in languages:
+            return current_user.preferences.language
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(list(languages)) or "en"

@@ -1,0 +1,48 @@
+"""Start the web server and a huey worker together; Ctrl-C stops both (used by ``make run``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> int:
+    bin_dir = Path(sys.executable).parent
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "5000")
+    worker = subprocess.Popen(
+        [str(bin_dir / "huey_consumer"), "accessible_learning.tasks.huey", "--workers", "1"]
+    )
+    web = subprocess.Popen(
+        [str(bin_dir / "flask"), "--app", "accessible_learning", "run", "--host", host,
+         "--port", port]
+    )
+    print(f"Accessible Learning is at http://{host}:{port}/ (worker pid {worker.pid}). "
+          "Press Ctrl-C to stop.", flush=True)
+    children = [web, worker]
+    code = 0
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        code = next(child.returncode for child in children if child.poll() is not None)
+        print("One of the processes stopped; stopping the other.", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""Database models. Schema changes go through Alembic migrations (``flask db``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, UniqueConstraint
+
+from .extensions import db
+
+ROLES = ("learner", "content", "examiner", "admin")
+ROLE_LABELS = {
+    "learner": "Learner",
+    "content": "Content team",
+    "examiner": "Examiner",
+    "admin": "Administrator",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True, index=True)
+    display_name = db.Column(db.String(60), nullable=False)
+    real_name = db.Column(db.String(120))  # optional, visible only to the user and admins
+    accessibility_needs = db.Column(JSON, nullable=False, default=list)  # optional, sensitive
+    password_hash = db.Column(db.String(255), nullable=False)
+    role = db.Column(db.String(20), nullable=False, default="learner")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    preferences = db.relationship(
+        "Preferences", back_populates="user", uselist=False, cascade="all, delete-orphan"
+    )
+    enrolments = db.relationship("Enrolment", back_populates="user", cascade="all, delete-orphan")
+
+    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role_known"),)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role == "admin" or self.role in roles
+
+
+class Preferences(db.Model):
+    """A learner's accessibility and display preferences."""
+
+    __tablename__ = "preferences"
+
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    caption_size = db.Column(db.String(10), nullable=False, default="medium")
+    caption_color = db.Column(db.String(10), nullable=False, default="white")
+    caption_background = db.Column(db.String(12), nullable=False, default="black")
+    high_contrast = db.Column(db.Boolean, nullable=False, default=False)
+    reduced_motion = db.Column(db.Boolean, nullable=False, default=False)
+    audio_description = db.Column(db.Boolean, nullable=False, default=False)
+    captions_on = db.Column(db.Boolean, nullable=False, default=False)
+    playback_speed = db.Column(db.Float, nullable=False, default=1.0)
+    language = db.Column(db.String(5), nullable=False, default="en")
+
+    user = db.relationship("User", back_populates="preferences")
+
+
+class Trade(db.Model):
+    __tablename__ = "trades"
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(60), nullable=False, unique=True)
+    name = db.Column(db.String(120), nullable=False)
+
+    courses = db.relationship("Course", back_populates="trade")
+
+
+class Course(db.Model):
+    __tablename__ = "courses"
+
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String(200), nullable=False)
+    summary = db.Column(db.Text, nullable=False, default="")
+    language = db.Column(db.String(10), nullable=False, default="en")
+    trade_id = db.Column(db.Integer, db.ForeignKey("trades.id"), nullable=False)
+    published = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    trade = db.relationship("Trade", back_populates="courses")
+    lessons = db.relationship(
+        "Lesson", back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
+    )
+
+
+class MediaAsset(db.Model):
+    """A media file stored under its content hash, never under the uploaded name."""
+
+    __tablename__ = "media_assets"
+
+    id = db.Column(db.Integer, primary_key=True)
+    sha256 = db.Column(db.String(64), nullable=False, unique=True)
+    extension = db.Column(db.String(10), nullable=False)
+    mime_type = db.Column(db.String(60), nullable=False)
+    size_bytes = db.Column(db.BigInteger, nullable=False)
+    duration_s = db.Column(db.Float)
+    probe = db.Column(JSON)
+    original_name = db.Column(db.String(255))  # shown to the content team only
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.sha256}.{self.extension}"
+
+
+class Lesson(db.Model):
+    __tablename__ = "lessons"
+
+    id = db.Column(db.Integer, primary_key=True)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    summary = db.Column(db.Text, nullable=False, default="")
+    language = db.Column(db.String(10), nullable=False)
+    script = db.Column(db.Text)  # the narration script, when the content team gave one
+    media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
+
+    course = db.relationship("Course", back_populates="lessons")
+    media = db.relationship("MediaAsset")
+    caption_tracks = db.relationship(
+        "CaptionTrack", back_populates="lesson", order_by="CaptionTrack.version",
+        cascade="all, delete-orphan",
+    )
+    description_tracks = db.relationship(
+        "DescriptionTrack", back_populates="lesson", order_by="DescriptionTrack.version",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (UniqueConstraint("course_id", "position", name="uq_lessons_course_position"),)
+
+    @property
+    def published_captions(self) -> CaptionTrack | None:
+        published = [t for t in self.caption_tracks if t.status == "published"]
+        return published[-1] if published else None
+
+    @property
+    def published_descriptions(self) -> DescriptionTrack | None:
+        published = [t for t in self.description_tracks if t.status == "published"]
+        return published[-1] if published else None
+
+
+TRACK_STATUSES = ("draft", "published")
+CAPTION_SOURCES = ("auto", "aligned", "edited", "script")
+
+
+class CaptionTrack(db.Model):
+    """One version of a lesson's captions, as WebVTT text."""
+
+    __tablename__ = "caption_tracks"
+
+    id = db.Column(db.Integer, primary_key=True)
+    lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"), nullable=False, index=True)
+    version = db.Column(db.Integer, nullable=False)
+    language = db.Column(db.String(10), nullable=False)
+    status = db.Column(db.String(10), nullable=False, default="draft")
+    source = db.Column(db.String(10), nullable=False)
+    vtt = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    lesson = db.relationship("Lesson", back_populates="caption_tracks")
+
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "version", name="uq_caption_tracks_lesson_version"),
+        CheckConstraint(f"status IN {TRACK_STATUSES}", name="status_known"),
+        CheckConstraint(f"source IN {CAPTION_SOURCES}", name="source_known"),
+    )
+
+
+class DescriptionTrack(db.Model):
+    """One version of a lesson's audio-description cues, as WebVTT (kind descriptions)."""
+
+    __tablename__ = "description_tracks"
+
+    id = db.Column(db.Integer, primary_key=True)
+    lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"), nullable=False, index=True)
+    version = db.Column(db.Integer, nullable=False)
+    language = db.Column(db.String(10), nullable=False)
+    status = db.Column(db.String(10), nullable=False, default="draft")
+    vtt = db.Column(db.Text, nullable=False)
+    mixed_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
+    extended_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    lesson = db.relationship("Lesson", back_populates="description_tracks")
+
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "version", name="uq_description_tracks_lesson_version"),
+        CheckConstraint(f"status IN {TRACK_STATUSES}", name="status_known"),
+    )
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User", back_populates="enrolments")
+    course = db.relationship("Course")
+
+    __table_args__ = (UniqueConstraint("user_id", "course_id", name="uq_enrolments_user_course"),)
+
+
+class LessonProgress(db.Model):
+    __tablename__ = "lesson_progress"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"), nullable=False)
+    position_s = db.Column(db.Float, nullable=False, default=0.0)
+    completed = db.Column(db.Boolean, nullable=False, default=False)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    lesson = db.relationship("Lesson")
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id", name="uq_lesson_progress_user_lesson"),
+    )
+
+
+JOB_STATES = ("queued", "running", "done", "failed")
+
+
+class Job(db.Model):
+    """A background job. This table, not the queue, is the source of truth (DESIGN.md §8)."""
+
+    __tablename__ = "jobs"
+
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(40), nullable=False)
+    key = db.Column(db.String(200), nullable=False, unique=True)  # idempotency key
+    state = db.Column(db.String(10), nullable=False, default="queued")
+    progress = db.Column(db.Float, nullable=False, default=0.0)
+    message = db.Column(db.String(500))  # clear, human-readable status or error
+    payload = db.Column(JSON, nullable=False, default=dict)
+    result = db.Column(JSON)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    started_at = db.Column(db.DateTime)
+    heartbeat_at = db.Column(db.DateTime)
+    finished_at = db.Column(db.DateTime)
+
+    __table_args__ = (CheckConstraint(f"state IN {JOB_STATES}", name="state_known"),)

@@ -1,0 +1,138 @@
+"""The bundled demo: one user per role and courses whose lesson videos are made on this machine."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from media_pipeline import narration
+
+from ..extensions import db
+from ..models import Course, Lesson, Trade, User
+from . import accounts, captions, media
+
+DEMO_USERS = [
+    # role, e-mail, display name, password
+    ("learner", "learner@example.org", "Demo learner", "learner-demo-pass"),
+    ("content", "content@example.org", "Demo content team", "content-demo-pass"),
+    ("examiner", "examiner@example.org", "Demo examiner", "examiner-demo-pass"),
+    ("admin", "admin@example.org", "Demo administrator", "admin-demo-pass"),
+]
+
+TRADES = [
+    ("tailoring", "Tailoring"),
+    ("cooking", "Cooking"),
+    ("food-safety", "Food safety"),
+    ("e-commerce", "E-commerce"),
+    ("software-testing", "Software testing"),
+]
+
+# Korean narration (the Korean model is the one the tests install). One line, one caption cue.
+COURSES = [
+    {
+        "title": "Garment pattern-making basics",
+        "trade": "tailoring",
+        "summary": "Measure a client, draft a basic skirt block and cut a paper pattern. "
+                   "Lessons are narrated in Korean with captions.",
+        "lessons": [
+            {
+                "title": "Taking body measurements",
+                "summary": "Where to place the tape measure for bust, waist and hip.",
+                "script": [
+                    "오늘은 치수 재는 법을 배우겠습니다.",
+                    "줄자로 가슴 둘레를 잽니다.",
+                    "허리는 가장 가는 곳에서 잽니다.",
+                    "엉덩이는 가장 넓은 곳을 잽니다.",
+                ],
+            },
+            {
+                "title": "Drafting a skirt block",
+                "summary": "Turn the measurements into a basic skirt pattern on paper.",
+                "script": [
+                    "이제 치마 원형을 그려 보겠습니다.",
+                    "종이 위에 허리선을 먼저 그립니다.",
+                    "엉덩이 선은 허리에서 이십 센티 아래입니다.",
+                    "마지막으로 시접을 더해서 자릅니다.",
+                ],
+            },
+        ],
+    },
+    {
+        "title": "Food safety for kitchen staff",
+        "trade": "food-safety",
+        "summary": "Hand washing, cold storage and clean work surfaces, with a short test.",
+        "lessons": [
+            {
+                "title": "Clean hands and cold storage",
+                "summary": "Washing hands properly and keeping chilled food cold.",
+                "script": [
+                    "식품 안전 교육을 시작하겠습니다.",
+                    "손은 비누로 삼십 초 이상 씻습니다.",
+                    "냉장 식품은 오 도 이하에서 보관합니다.",
+                ],
+            },
+        ],
+    },
+    {
+        "title": "Hand-pulled noodles",
+        "trade": "cooking",
+        "summary": "Make, rest and pull noodle dough by hand, ready for the practical exam.",
+        "lessons": [
+            {
+                "title": "Making the dough",
+                "summary": "Flour, water and salt, kneaded until smooth.",
+                "script": [
+                    "밀가루에 소금물을 조금씩 넣습니다.",
+                    "반죽이 부드러워질 때까지 치댑니다.",
+                    "반죽을 삼십 분 동안 쉬게 합니다.",
+                ],
+            },
+        ],
+    },
+]
+
+
+def is_seeded() -> bool:
+    return db.session.scalar(select(User.id).limit(1)) is not None
+
+
+def seed(log=print) -> None:
+    """Create the demo users and courses. Safe to run again: what exists is left alone."""
+    for role, email, name, password in DEMO_USERS:
+        if accounts.find_by_email(email) is None:
+            accounts.register(email=email, display_name=name, password=password, role=role)
+        log(f"  {role:<9} {email:<22} password: {password}")
+
+    trades = {}
+    for slug, name in TRADES:
+        trade = db.session.scalar(select(Trade).where(Trade.slug == slug))
+        if trade is None:
+            trade = Trade(slug=slug, name=name)
+            db.session.add(trade)
+        trades[slug] = trade
+    db.session.commit()
+
+    for spec in COURSES:
+        if db.session.scalar(select(Course).where(Course.title == spec["title"])) is not None:
+            continue
+        course = Course(title=spec["title"], summary=spec["summary"], language="ko",
+                        trade=trades[spec["trade"]], published=True)
+        db.session.add(course)
+        for position, lesson_spec in enumerate(spec["lessons"], start=1):
+            log(f"  making the video for “{lesson_spec['title']}”…")
+            with tempfile.TemporaryDirectory(prefix="demo-lesson-") as tmp:
+                wav = Path(tmp) / "narration.wav"
+                cues = narration.speak_sentences(lesson_spec["script"], "ko", wav)
+                video = narration.render_slide_video(wav, lesson_spec["title"],
+                                                     Path(tmp) / "lesson.webm")
+                asset = media.store_file(video, "webm", original_name="lesson.webm")
+            lesson = Lesson(course=course, position=position, title=lesson_spec["title"],
+                            summary=lesson_spec["summary"], language="ko",
+                            script="\n".join(lesson_spec["script"]), media=asset)
+            db.session.add(lesson)
+            db.session.flush()
+            # Timings come from the synthesis itself, so these captions are exact.
+            captions.add_track(lesson, cues, source="script", publish=True)
+        db.session.commit()

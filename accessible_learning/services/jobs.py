@@ -1,0 +1,78 @@
+"""Background jobs: the ``jobs`` table is the source of truth, huey only carries job ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from media_pipeline.errors import MediaError
+from media_pipeline.probe import probe
+
+from ..extensions import db
+from ..models import Job, MediaAsset, utcnow
+from .media import media_root
+
+
+def recent(limit: int = 20) -> list[Job]:
+    return list(db.session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)))
+
+
+def _enqueue(kind: str, key: str, payload: dict) -> Job:
+    job = db.session.scalar(select(Job).where(Job.key == key))
+    if job is not None and job.state in {"queued", "running"}:
+        return job  # already on its way: never run the same work twice
+    if job is None:
+        job = Job(kind=kind, key=key, payload=payload)
+        db.session.add(job)
+    job.state, job.progress, job.message, job.result = "queued", 0.0, None, None
+    job.started_at = job.finished_at = job.heartbeat_at = None
+    db.session.commit()
+    from ..tasks import run_job
+
+    run_job(job.id)
+    return job
+
+
+def enqueue_probe(asset: MediaAsset) -> Job:
+    return _enqueue("probe", f"probe:{asset.sha256}", {"media_id": asset.id})
+
+
+def _set(job: Job, **values) -> None:
+    for name, value in values.items():
+        setattr(job, name, value)
+    job.heartbeat_at = utcnow()
+    db.session.commit()
+
+
+def run(job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    if job is None or job.state == "done":
+        return
+    _set(job, state="running", started_at=utcnow(), attempts=job.attempts + 1,
+         message="Started.")
+    try:
+        if job.kind == "probe":
+            _run_probe(job)
+        else:
+            raise MediaError(f"Unknown job kind {job.kind!r}.")
+    except MediaError as exc:
+        _set(job, state="failed", message=str(exc), finished_at=utcnow())
+    except Exception:
+        db.session.rollback()
+        _set(job, state="failed", finished_at=utcnow(),
+             message="The job stopped because of an internal error. It will be retried; if it "
+                     "keeps failing, tell an administrator.")
+        raise
+
+
+def _run_probe(job: Job) -> None:
+    asset = db.session.get(MediaAsset, job.payload["media_id"])
+    if asset is None:
+        raise MediaError("The media file of this job no longer exists.")
+    _set(job, progress=0.5, message="Reading the media file.")
+    info = probe(Path(media_root()) / asset.filename)
+    asset.duration_s = info.duration_s
+    _set(job, state="done", progress=1.0, finished_at=utcnow(),
+         result={"duration_s": info.duration_s, "has_video": info.has_video},
+         message=f"The media file is readable: {info.duration_s:.1f} seconds long.")

@@ -1,0 +1,56 @@
+"""Storing media files under their content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from media_pipeline.probe import probe
+
+from ..extensions import db
+from ..models import MediaAsset
+
+MIME_TYPES = {"webm": "video/webm", "mp4": "video/mp4", "wav": "audio/wav", "ogg": "audio/ogg",
+              "mp3": "audio/mpeg", "m4a": "audio/mp4"}
+
+
+def media_root() -> Path:
+    root = Path(current_app.config["MEDIA_ROOT"])
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_file(path: Path, extension: str, original_name: str | None = None) -> MediaAsset:
+    """Probe, then copy into the media folder as <sha256>.<ext> (temporary name, then rename)."""
+    info = probe(path)  # refuses unreadable media before anything else touches it
+    digest = sha256_of(path)
+    existing = db.session.scalar(select(MediaAsset).where(MediaAsset.sha256 == digest))
+    if existing is not None:
+        return existing
+    target = media_root() / f"{digest}.{extension}"
+    if not target.exists():
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    asset = MediaAsset(
+        sha256=digest, extension=extension, mime_type=MIME_TYPES.get(extension, "video/webm"),
+        size_bytes=target.stat().st_size, duration_s=info.duration_s,
+        probe={"format": info.format_name, "has_video": info.has_video,
+               "width": info.width, "height": info.height},
+        original_name=original_name,
+    )
+    db.session.add(asset)
+    return asset

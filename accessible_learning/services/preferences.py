@@ -1,0 +1,106 @@
+"""Accessibility and display preferences: stored for users, kept in the session for visitors."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from flask import session
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import Preferences, User
+
+SIZE_CHOICES = [
+    ("small", _l("Small")),
+    ("medium", _l("Medium")),
+    ("large", _l("Large")),
+    ("xlarge", _l("Extra large")),
+]
+COLOR_CHOICES = [
+    ("white", _l("White")),
+    ("yellow", _l("Yellow")),
+    ("cyan", _l("Cyan")),
+    ("black", _l("Black")),
+]
+BACKGROUND_CHOICES = [
+    ("black", _l("Black")),
+    ("translucent", _l("Semi-transparent black")),
+    ("navy", _l("Dark blue")),
+    ("white", _l("White")),
+]
+SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)]
+
+
+@dataclass
+class Prefs:
+    caption_size: str = "medium"
+    caption_color: str = "white"
+    caption_background: str = "black"
+    captions_on: bool = False
+    audio_description: bool = False
+    high_contrast: bool = False
+    reduced_motion: bool = False
+    playback_speed: float = 1.0
+    language: str = "en"
+
+    def body_classes(self) -> str:
+        classes = [
+            f"cue-size-{self.caption_size}",
+            f"cue-color-{self.caption_color}",
+            f"cue-bg-{self.caption_background}",
+        ]
+        if self.high_contrast:
+            classes.append("high-contrast")
+        if self.reduced_motion:
+            classes.append("reduce-motion")
+        return " ".join(classes)
+
+
+FIELD_NAMES = [f.name for f in fields(Prefs)]
+_SESSION_KEY = "preferences"
+
+
+def _valid(data: dict) -> dict:
+    defaults = Prefs()
+    allowed = {
+        "caption_size": {c for c, _ in SIZE_CHOICES},
+        "caption_color": {c for c, _ in COLOR_CHOICES},
+        "caption_background": {c for c, _ in BACKGROUND_CHOICES},
+        "playback_speed": {s for s, _ in SPEED_CHOICES},
+        "language": {"en", "zh"},
+    }
+    clean = {}
+    for name in FIELD_NAMES:
+        value = data.get(name, getattr(defaults, name))
+        if name in allowed and value not in allowed[name]:
+            value = getattr(defaults, name)
+        clean[name] = value
+    return clean
+
+
+def current(user: User | None) -> Prefs:
+    if user is not None and user.is_authenticated:
+        row = user.preferences
+        if row is None:
+            return Prefs()
+        return Prefs(**_valid({n: getattr(row, n) for n in FIELD_NAMES}))
+    return Prefs(**_valid(session.get(_SESSION_KEY, {})))
+
+
+def save(user: User | None, data: dict) -> Prefs:
+    clean = _valid(data)
+    if user is not None and user.is_authenticated:
+        row = user.preferences or Preferences(user=user)
+        for name, value in clean.items():
+            setattr(row, name, value)
+        db.session.add(row)
+        db.session.commit()
+    else:
+        session[_SESSION_KEY] = clean
+        session["language"] = clean["language"]
+    return Prefs(**clean)
+
+
+def session_preferences() -> dict:
+    """Preferences a visitor set before registering, to carry into the new account."""
+    return asdict(Prefs(**_valid(session.get(_SESSION_KEY, {}))))

@@ -1,0 +1,85 @@
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..forms import CatalogueSearchForm
+from ..models import Lesson
+from ..services import captions, catalogue
+from ..web import render_page
+
+bp = Blueprint("catalogue", __name__)
+
+
+@bp.get("/courses")
+def courses():
+    trades = catalogue.trades()
+    form = CatalogueSearchForm(request.args)
+    form.trade.choices = [("", _("All trades"))] + [(t.slug, t.name) for t in trades]
+    query = (form.q.data or "")[:100]
+    trade = form.trade.data if form.trade.data in {t.slug for t in trades} else ""
+    results = catalogue.search(query, trade)
+    count_text = ngettext("%(num)d course found", "%(num)d courses found", len(results))
+    return render_page(
+        "catalogue/courses.html", "catalogue/_results.html",
+        form=form, results=results, count_text=count_text, query=query, trade=trade,
+    )
+
+
+@bp.get("/courses/<int:course_id>")
+def course(course_id: int):
+    found = catalogue.visible_course(course_id, current_user)
+    if found is None:
+        abort(404)
+    return render_template(
+        "catalogue/course.html", course=found, enrolled=catalogue.is_enrolled(current_user, found)
+    )
+
+
+@bp.post("/courses/<int:course_id>/enrol")
+@login_required
+def enrol(course_id: int):
+    found = catalogue.visible_course(course_id, current_user)
+    if found is None or not found.published:
+        abort(404)
+    if catalogue.enrol(current_user, found):
+        flash(_("You are enrolled in %(title)s. Its lessons are listed below.", title=found.title),
+              "success")
+    else:
+        flash(_("You were already enrolled in this course."), "info")
+    return redirect(url_for("catalogue.course", course_id=found.id) + "#lessons")
+
+
+def _lesson_or_404(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.get("/lessons/<int:lesson_id>")
+@login_required
+def lesson(lesson_id: int):
+    found = _lesson_or_404(lesson_id)
+    if not catalogue.can_view_lesson(current_user, found):
+        if found.course.published:
+            flash(_("Enrol in this course to open its lessons."), "info")
+            return redirect(url_for("catalogue.course", course_id=found.course_id))
+        abort(404)
+    track = found.published_captions
+    cues = captions.cues_for_display(track.vtt) if track else []
+    previous, following = catalogue.neighbours(found)
+    return render_template(
+        "catalogue/lesson.html", lesson=found, track=track, cues=cues,
+        previous=previous, following=following,
+    )
+
+
+@bp.get("/lessons/<int:lesson_id>/captions.vtt")
+@login_required
+def lesson_captions(lesson_id: int):
+    found = _lesson_or_404(lesson_id)
+    if not catalogue.can_view_lesson(current_user, found) or found.published_captions is None:
+        abort(404)
+    return Response(found.published_captions.vtt, mimetype="text/vtt; charset=utf-8")

@@ -1,0 +1,42 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..services import catalogue
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", trades=catalogue.trades(), courses=catalogue.search())
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    return render_template("dashboard.html", progress=catalogue.my_learning(current_user))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths, never another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.post("/language")
+def set_language():
+    language = request.form.get("language", "")
+    if language not in {"en", "zh"}:
+        abort(400)
+    session["language"] = language
+    if current_user.is_authenticated and current_user.preferences is not None:
+        current_user.preferences.language = language
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("main.home")))

@@ -1,0 +1,86 @@
+"""Blueprints, template helpers and error pages."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from .i18n import HTML_LANG
+from .models import ROLE_LABELS
+from .services import preferences
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def render_page(page: str, fragment: str | None = None, **context):
+    """A request from htmx gets the fragment (a partial shared with the page), others the page."""
+    if fragment and is_htmx():
+        return render_template(fragment, **context)
+    return render_template(page, **context)
+
+
+def init_app(app):
+    from .views import account, admin, auth, catalogue, examiner, main, media, studio
+
+    for module in (main, auth, account, catalogue, media, studio, examiner, admin):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def _globals():
+        prefs = preferences.current(current_user)
+        locale = str(get_locale() or "en")
+        return {
+            "prefs": prefs,
+            "html_lang": HTML_LANG.get(locale, locale),
+            "locale": locale,
+            "languages": app.config["LANGUAGES"],
+            "role_labels": ROLE_LABELS,
+        }
+
+    def _error(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error_):
+        return _error(
+            400,
+            _("The form could not be sent"),
+            _("The form was missing its security token or the token was wrong, so nothing was "
+              "saved. This happens when a page is left open for a long time or a form is sent "
+              "from another site. Go back, reload the page and send the form again."),
+        )
+
+    @app.errorhandler(400)
+    def _bad_request(_error_):
+        return _error(400, _("Bad request"),
+                      _("The request could not be understood. Go back and try again."))
+
+    @app.errorhandler(403)
+    def _forbidden(_error_):
+        return _error(403, _("You do not have access to this page"),
+                      _("Your account does not have the role this page needs. If you think it "
+                        "should, ask an administrator."))
+
+    @app.errorhandler(404)
+    def _not_found(_error_):
+        return _error(404, _("Page not found"),
+                      _("There is no page at this address. Check the address, or go to the "
+                        "course catalogue."))
+
+    @app.errorhandler(413)
+    def _too_large(_error_):
+        return _error(413, _("The file is too large"),
+                      _("The upload is larger than this server accepts. Nothing was saved. "
+                        "Choose a smaller file."))
+
+    @app.errorhandler(500)
+    def _server_error(_error_):
+        return _error(500, _("Something went wrong on our side"),
+                      _("Nothing you saved before was lost. Try again in a moment."))

@@ -1,0 +1,101 @@
+"""Shared fixtures. The instance folder is set before the app package is imported, because the
+job queue (huey) reads it at import time."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="al-tests-"))
+os.environ["INSTANCE_PATH"] = str(_SESSION_DIR / "instance")
+os.environ.pop("REDIS_URL", None)
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("MEDIA_ROOT", None)
+
+import pytest  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from accessible_learning import create_app  # noqa: E402
+from accessible_learning.extensions import db  # noqa: E402
+from accessible_learning.services import demo  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEMO_PASSWORDS = {role: password for role, _e, _n, password in demo.DEMO_USERS}
+DEMO_EMAILS = {role: email for role, email, _n, _p in demo.DEMO_USERS}
+ROLES = ["learner", "content", "examiner", "admin"]
+
+
+def _config(db_path: Path, media_root: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+        "MEDIA_ROOT": str(media_root),
+    }
+
+
+@pytest.fixture(scope="session")
+def demo_template() -> dict:
+    """Migrate an empty database and seed the demo once; tests copy the result."""
+    base = _SESSION_DIR / "template"
+    base.mkdir(parents=True, exist_ok=True)
+    db_path, media_root = base / "demo.sqlite", base / "media"
+    app = create_app(_config(db_path, media_root))
+    with app.app_context():
+        upgrade()
+        demo.seed(log=lambda *_: None)
+        db.session.remove()
+        db.engine.dispose()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return {"db": db_path, "media": media_root}
+
+
+def clone_instance(template: dict, target: Path, copy_media: bool = False) -> dict:
+    target.mkdir(parents=True, exist_ok=True)
+    db_path = target / "app.sqlite"
+    shutil.copyfile(template["db"], db_path)
+    media_root = template["media"]
+    if copy_media:
+        media_root = target / "media"
+        shutil.copytree(template["media"], media_root)
+    return _config(db_path, media_root)
+
+
+@pytest.fixture
+def app(demo_template, tmp_path):
+    application = create_app(clone_instance(demo_template, tmp_path / "instance"))
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(client, url: str) -> str:
+    page = client.get(url)
+    match = _TOKEN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, token_page: str | None = None, **kwargs):
+    token = csrf_from(client, token_page or url)
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def login(client, role: str):
+    response = post_form(client, "/login",
+                         {"email": DEMO_EMAILS[role], "password": DEMO_PASSWORDS[role]})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
