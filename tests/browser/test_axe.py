@@ -1,0 +1,104 @@
+"""axe-core on every page, as an anonymous visitor and as each role: zero violations.
+
+No axe rule is switched off. Pages are listed per role; a page whose route is added to the app
+must be added here too (test_access.py fails for a route without an access rule)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from accessible_learning.extensions import db
+from accessible_learning.models import Course, Lesson
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+CHECKED: set[tuple[str, str]] = set()
+
+
+def _pages(app) -> dict[str, list[str]]:
+    with app.app_context():
+        course = db.session.scalar(select(Course).order_by(Course.id))
+        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        course_id, lesson_id = course.id, lesson.id
+    public = ["/", "/courses", "/courses?q=noodle", "/courses?q=zzzz-nothing",
+              "/courses?trade=tailoring", f"/courses/{course_id}", "/login", "/register",
+              "/preferences", "/no-such-page"]
+    signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout"]
+    staff_lesson = [f"/lessons/{lesson_id}"]
+    return {
+        "anonymous": public,
+        "learner": signed_in + ["/studio/"],  # the 403 page
+        "content": signed_in + staff_lesson + ["/studio/", "/studio/jobs", "/admin/"],
+        "examiner": signed_in + staff_lesson + ["/examiner/"],
+        "admin": signed_in + staff_lesson + ["/studio/", "/studio/jobs", "/examiner/",
+                                             "/admin/"],
+    }
+
+
+def _assert_no_violations(page, label: str) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, f"{label}\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "learner", "content", "examiner", "admin"])
+def test_every_page_has_no_axe_violations(live_server, page, role):
+    base = live_server["url"]
+    if role != "anonymous":
+        log_in(page, base, role)
+    for path in _pages(live_server["app"])[role]:
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        _assert_no_violations(page, f"{role} {path}")
+        CHECKED.add((role, path))
+    # The error pages' own 403/404 status is logged as a console error; anything else (a script
+    # error, a Content-Security-Policy violation) fails the test.
+    unexpected = [e for e in page.console_errors
+                  if not re.search(r"status of 40[34] \((NOT FOUND|FORBIDDEN)\)", e)]
+    assert not unexpected, unexpected
+
+
+def test_pages_with_errors_and_messages_have_no_axe_violations(live_server, page):
+    """Error summaries, flash messages and the enrolled lesson page, in both languages."""
+    base = live_server["url"]
+    page.goto(base + "/register")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    _assert_no_violations(page, "register with errors")
+    page.goto(base + "/preferences")
+    page.check("#caption_color-3")  # black text …
+    page.check("#caption_background-0")  # … on black
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    _assert_no_violations(page, "preferences with errors")
+    page.goto(base + "/login")
+    page.fill("#email", "nobody@example.org")
+    page.fill("#password", "wrong password")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    _assert_no_violations(page, "login with errors")
+    log_in(page, base, "learner")
+    _assert_no_violations(page, "dashboard after log in (flash message)")
+    page.goto(base + "/courses/1")
+    page.click("text=Enrol in this course")
+    page.wait_for_selector(".notices")
+    _assert_no_violations(page, "course after enrolling")
+    page.click("#lessons ~ ol a >> nth=0")
+    page.wait_for_selector("video")
+    _assert_no_violations(page, "lesson as enrolled learner")
+    page.click("header button[lang=zh-Hans]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    _assert_no_violations(page, "lesson in Chinese")
+    page.goto(base + "/preferences")
+    page.check("#high_contrast")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".notices")
+    assert "high-contrast" in page.get_attribute("body", "class")
+    _assert_no_violations(page, "preferences in high contrast")
