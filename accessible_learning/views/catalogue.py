@@ -48,7 +48,7 @@ def enrol(course_id: int):
               "success")
     else:
         flash(_("You were already enrolled in this course."), "info")
-    return redirect(url_for("catalogue.course", course_id=found.id) + "#lessons")
+    return redirect(url_for("catalogue.course", course_id=found.id))
 
 
 def _lesson_or_404(lesson_id: int) -> Lesson:
