@@ -79,5 +79,5 @@ def init_app(app):
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.headers.get("HX-Request"):
-            response.headers["Vary"] = "HX-Request"
+            response.vary.add("HX-Request")
         return response

@@ -1,0 +1,92 @@
+"""The job queue with a real huey worker process (SQLite storage, the embedded default)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from accessible_learning import create_app
+from accessible_learning.extensions import db
+from accessible_learning.models import Job, Lesson
+from conftest import clone_instance, login, post_form
+
+
+@pytest.fixture
+def worker_app(demo_template, tmp_path):
+    config = clone_instance(demo_template, tmp_path / "instance", copy_media=True)
+    app = create_app(config)
+    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+           "MEDIA_ROOT": config["MEDIA_ROOT"]}
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
+         "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    yield app
+    worker.terminate()
+    worker.wait(timeout=20)
+    log.close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def wait_for_job(app, job_id: int, timeout: float = 60) -> Job:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            if job.state in {"done", "failed"}:
+                db.session.expunge(job)
+                return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+
+
+def latest_job_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.max(Job.id)))
+
+
+def test_worker_checks_media_and_a_broken_file_fails_with_a_clear_message(worker_app):
+    app = worker_app
+    client = app.test_client()
+    login(client, "content")
+    with app.app_context():
+        lessons = db.session.scalars(select(Lesson).order_by(Lesson.id)).all()
+        good, broken = lessons[0], lessons[1]
+        good_id, broken_id, good_duration = good.id, broken.id, good.media.duration_s
+        broken_path = Path(app.config["MEDIA_ROOT"]) / broken.media.filename
+
+    response = post_form(client, f"/studio/lessons/{good_id}/probe", {}, token_page="/studio/")
+    assert response.status_code == 302
+    job = wait_for_job(app, latest_job_id(app))
+    assert job.state == "done", job.message
+    assert job.progress == 1.0
+    assert job.result["duration_s"] == pytest.approx(good_duration, abs=0.01)
+    assert "seconds long" in job.message
+
+    # Asking again while nothing is running re-runs the same job row: no duplicates.
+    post_form(client, f"/studio/lessons/{good_id}/probe", {}, token_page="/studio/")
+    wait_for_job(app, job.id)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+
+    broken_path.write_bytes(b"\x00garbage" * 100)
+    post_form(client, f"/studio/lessons/{broken_id}/probe", {}, token_page="/studio/")
+    failed = wait_for_job(app, latest_job_id(app))
+    assert failed.state == "failed"
+    assert "not a video or audio file that can be read" in failed.message
+
+    fragment = client.get("/studio/jobs", headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert "<html" not in html
+    assert 'data-announce="0 jobs waiting or running, 1 failed"' in html
+    assert "not a video or audio file" in html

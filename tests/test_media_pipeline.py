@@ -1,0 +1,155 @@
+"""media_pipeline with real ffmpeg, ffprobe and espeak-ng; no Flask here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SHARED_DATA
+from media_pipeline import captions, narration
+from media_pipeline.captions import Cue
+from media_pipeline.errors import MediaError
+from media_pipeline.probe import probe
+
+SYNTH = SHARED_DATA / "speech" / "ko-synth"
+HUMAN = SHARED_DATA / "speech" / "ko"
+
+
+def test_pipeline_never_imports_flask():
+    code = ("import sys, media_pipeline.captions, media_pipeline.probe, "
+            "media_pipeline.narration; print('flask' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_probe_reads_real_speech_recordings():
+    info = probe(SYNTH / "food_safety.wav")
+    assert info.has_audio and not info.has_video
+    assert info.duration_s == pytest.approx(28.52, abs=0.05)
+    human = probe(HUMAN / "zeroth_104_003_0019.wav")
+    assert human.duration_s == pytest.approx(10.929, abs=0.01)
+
+
+def test_probe_refuses_what_is_not_media(tmp_path):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(MediaError, match="empty"):
+        probe(empty)
+    text = tmp_path / "notes.mp4"
+    text.write_text("this is not a video\n" * 50)
+    with pytest.raises(MediaError, match="not a video or audio file"):
+        probe(text)
+    with pytest.raises(MediaError, match="does not exist"):
+        probe(tmp_path / "missing.webm")
+
+
+def test_probe_refuses_a_truncated_file(tmp_path):
+    source = (SYNTH / "noodles.wav").read_bytes()
+    truncated = tmp_path / "truncated.webm"
+    wav = tmp_path / "n.wav"
+    wav.write_bytes(source)
+    narration.render_slide_video(wav, "Truncated", tmp_path / "full.webm")
+    truncated.write_bytes((tmp_path / "full.webm").read_bytes()[:300])
+    with pytest.raises(MediaError):
+        probe(truncated)
+
+
+def test_probe_refuses_video_without_sound(tmp_path):
+    silent = tmp_path / "silent.webm"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=160x90:d=1",
+                    "-c:v", "libvpx", str(silent)], check=True)
+    with pytest.raises(MediaError, match="no sound track"):
+        probe(silent)
+
+
+def test_probe_refuses_playlists_that_point_outside_local_files(tmp_path):
+    playlist = tmp_path / "lesson.m3u8"
+    playlist.write_text("#EXTM3U\n#EXTINF:10,\nhttp://127.0.0.1:9/segment.ts\n#EXT-X-ENDLIST\n")
+    with pytest.raises(MediaError):
+        probe(playlist)
+
+
+def test_probe_refuses_media_over_the_duration_limit():
+    with pytest.raises(MediaError, match="the limit is"):
+        probe(SYNTH / "food_safety.wav", max_duration_s=10)
+
+
+def test_narration_cues_match_the_synthesised_audio(tmp_path):
+    sentences = ["줄자로 가슴 둘레를 잽니다.", "허리는 가장 가는 곳에서 잽니다."]
+    wav = tmp_path / "n.wav"
+    cues = narration.speak_sentences(sentences, "ko", wav)
+    assert [c.text for c in cues] == sentences
+    with wave.open(str(wav)) as w:
+        total = w.getnframes() / w.getframerate()
+    assert cues[0].start == pytest.approx(narration.LEAD_IN_S)
+    assert cues[1].start - cues[0].end == pytest.approx(narration.PAUSE_S, abs=0.002)
+    assert total == pytest.approx(cues[-1].end + narration.TAIL_S, abs=0.01)
+    # Each cue covers speech and the pauses are silent: measure it on the samples.
+    with wave.open(str(wav)) as w:
+        rate, frames = w.getframerate(), w.readframes(w.getnframes())
+    import array
+
+    samples = array.array("h", frames)
+
+    def peak(start, end):
+        return max(abs(s) for s in samples[int(start * rate):int(end * rate)])
+
+    assert peak(cues[0].start, cues[0].end) > 1000
+    assert peak(cues[0].end + 0.05, cues[1].start - 0.05) == 0
+    video = narration.render_slide_video(wav, "Measurements", tmp_path / "lesson.webm")
+    info = probe(video)
+    assert info.has_video and info.has_audio and info.width == 640
+    assert info.duration_s == pytest.approx(total, abs=0.15)
+
+
+def test_webvtt_round_trip_with_line_rules():
+    cues = [Cue(0.6, 3.843, "식품 안전 교육을 시작하겠습니다."),
+            Cue(4.643, 9.27, "Wash your hands with soap for at least thirty seconds, then dry.")]
+    vtt = captions.to_webvtt(cues)
+    assert vtt.startswith("WEBVTT")
+    assert "00:00:00.600 --> 00:00:03.843" in vtt
+    parsed = captions.parse_webvtt(vtt)
+    assert [(c.start, c.end) for c in parsed] == [(0.6, 3.843), (4.643, 9.27)]
+    korean, english = (c.text.split("\n") for c in parsed)
+    assert len(korean) <= 2 and all(len(line) <= 16 for line in korean)
+    assert len(english) == 2 and all(len(line) <= 42 for line in english)
+    assert " ".join(english) == cues[1].text
+
+
+def test_malformed_webvtt_is_refused_with_a_reason():
+    with pytest.raises(MediaError, match="not valid WebVTT"):
+        captions.parse_webvtt("this is not a caption file")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Zs", "Cc", "Zl",
+                                                                      "Zp")),
+                        min_size=1, max_size=12), min_size=1, max_size=12))
+def test_wrap_never_breaks_inside_a_word_and_keeps_every_word(words):
+    text = " ".join(words)
+    lines = captions.wrap(text)
+    assert " ".join(lines).split() == text.split()
+    width = captions.max_line_chars(text)
+    for line in lines:
+        assert len(line) <= width or len(line.split()) == 1  # only an over-long word overflows
+
+
+def test_synthetic_lecture_sentences_fit_the_korean_caption_rules():
+    """The shared scripts, cut at their known sentence times, make valid Korean cues."""
+    sentences = json.loads((SYNTH / "food_safety.sentences.json").read_text())
+    cues = [Cue(s["start"], s["end"], s["sentence"]) for s in sentences]
+    parsed = captions.parse_webvtt(captions.to_webvtt(cues))
+    for cue in parsed:
+        assert 0.833 <= cue.end - cue.start <= 7
+        assert all(len(line) <= 16 for line in cue.text.split("\n"))
+
+
+def test_shared_data_is_present():
+    assert Path(SYNTH / "manifest.tsv").exists(), "../shared/data must sit beside the project"
