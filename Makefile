@@ -16,7 +16,8 @@ run: setup migrate
 test: setup-test lint
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
-bench: setup-test migrate
+bench: setup-test
+	$(call ensure_packages,wrk)
 	$(BIN)/python -m benchmarks.run
 
 setup: system-packages $(VENV)/.installed translations

@@ -1,0 +1,134 @@
+"""`make bench`: figures measured side by side in one run, printed as ratios.
+
+Web: our catalogue, course and lesson pages (logged in as a learner) against a trivial Flask page,
+both under gunicorn with 2 sync workers, loaded with wrk on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+USER_AGENT = "accessible-learning-bench"  # the same for log-in and load: sessions are bound to it
+DURATION = os.environ.get("BENCH_SECONDS", "5")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def gunicorn(app_spec: str, port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         app_spec], env=env,
+    )
+
+
+def wrk(url: str, cookie: str | None = None) -> dict:
+    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+    status = urllib.request.urlopen(urllib.request.Request(url, headers=headers)).status
+    if status != 200 or urllib.request.urlopen(
+            urllib.request.Request(url, headers=headers)).url != url:
+        raise SystemExit(f"{url} does not answer 200 for the benchmark user")
+    cmd = ["wrk", "-t2", "-c8", f"-d{DURATION}s", "--latency", url]
+    for name, value in headers.items():
+        cmd[1:1] = ["-H", f"{name}: {value}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+    def latency(label):
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"), "p90": latency("90"), "p99": latency("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "none",
+    }
+
+
+def learner_cookie(base: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+
+    def token(path):
+        html = opener.open(base + path).read().decode()
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+    def post(path, data, token_page):
+        body = urllib.parse.urlencode({**data, "csrf_token": token(token_page)}).encode()
+        opener.open(base + path, data=body).read()
+
+    post("/login", {"email": "learner@example.org", "password": "learner-demo-pass"}, "/login")
+    post("/courses/1/enrol", {}, "/courses/1")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="al-bench-"))
+    env = {**os.environ, "INSTANCE_PATH": str(tmp)}
+    flask = [str(BIN / "flask"), "--app", "accessible_learning"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "demo"], env=env, check=True, capture_output=True)
+    ours_port, ref_port = free_port(), free_port()
+    servers = [gunicorn("accessible_learning:create_app()", ours_port, env),
+               gunicorn("benchmarks.trivial:app", ref_port, env)]
+    try:
+        ours, ref = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ref_port}"
+        wait_up(ours + "/")
+        wait_up(ref + "/")
+        cookie = learner_cookie(ours)
+        rows = [("trivial Flask page (reference)", wrk(ref + "/"))]
+        for label, path in [("catalogue /courses", "/courses"),
+                            ("catalogue search (htmx fragment)", "/courses?q=noodle"),
+                            ("course page /courses/1", "/courses/1"),
+                            ("lesson page /lessons/1", "/lessons/1")]:
+            rows.append((label, wrk(ours + path, cookie)))
+        reference = rows[0][1]["rps"]
+        print(f"\nWeb throughput: gunicorn, 2 sync workers, wrk -t2 -c8 -d{DURATION}s, logged in")
+        print(f"{'page':<36} {'req/s':>8} {'× trivial':>9} {'p50 ms':>7} {'p90 ms':>7} "
+              f"{'p99 ms':>7} {'non-2xx':>7}")
+        for label, r in rows:
+            print(f"{label:<36} {r['rps']:>8.0f} {r['rps'] / reference:>9.2f} {r['p50']:>7.2f} "
+                  f"{r['p90']:>7.2f} {r['p99']:>7.2f} {r['errors']:>7}")
+    finally:
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
