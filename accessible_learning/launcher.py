@@ -10,7 +10,12 @@ import time
 from pathlib import Path
 
 
+def _stop(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)  # a service manager's stop works like Ctrl-C
     bin_dir = Path(sys.executable).parent
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "5000")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 
 from .paths import instance_path
 
@@ -40,3 +40,20 @@ def run_job(job_id: int) -> None:
 
     with _flask_app().app_context():
         jobs.run(job_id)
+
+
+@huey.on_startup()
+def requeue_stale_jobs_at_start() -> None:
+    """A worker killed mid-task loses that task from huey; our jobs table still has it."""
+    from .services import jobs
+
+    with _flask_app().app_context():
+        jobs.requeue_stale()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def requeue_stale_jobs() -> None:
+    from .services import jobs
+
+    with _flask_app().app_context():
+        jobs.requeue_stale()

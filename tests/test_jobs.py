@@ -90,3 +90,27 @@ def test_worker_checks_media_and_a_broken_file_fails_with_a_clear_message(worker
     assert "<html" not in html
     assert 'data-announce="0 jobs waiting or running, 1 failed"' in html
     assert "not a video or audio file" in html
+
+
+def test_a_job_left_running_by_a_dead_worker_is_requeued_and_completed(worker_app):
+    """What a worker killed mid-task leaves behind: a running job with a stale heartbeat and no
+    huey message. The next worker start (and a periodic check) picks it up again."""
+    from datetime import timedelta
+
+    from accessible_learning.models import utcnow
+
+    app = worker_app
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        job = Job(kind="probe", key=f"probe:{lesson.media.sha256}",
+                  payload={"media_id": lesson.media.id}, state="running", attempts=1,
+                  heartbeat_at=utcnow() - timedelta(minutes=10))
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+        from accessible_learning.services import jobs
+
+        assert jobs.requeue_stale() == [job_id]
+    finished = wait_for_job(app, job_id)
+    assert finished.state == "done"
+    assert finished.attempts == 2

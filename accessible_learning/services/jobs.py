@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -32,6 +33,26 @@ def _enqueue(kind: str, key: str, payload: dict) -> Job:
 
     run_job(job.id)
     return job
+
+
+STALE_AFTER = timedelta(minutes=2)  # running jobs beat at least this often
+
+
+def requeue_stale(now=None) -> list[int]:
+    """Put back on the queue the running jobs whose worker stopped beating (killed, crashed)."""
+    cutoff = (now or utcnow()) - STALE_AFTER
+    stale = db.session.scalars(
+        select(Job).where(Job.state == "running", Job.heartbeat_at < cutoff)
+    ).all()
+    from ..tasks import run_job
+
+    for job in stale:
+        job.state = "queued"
+        job.message = "The worker stopped while running this job; it was queued again."
+    db.session.commit()
+    for job in stale:
+        run_job(job.id)
+    return [job.id for job in stale]
 
 
 def enqueue_probe(asset: MediaAsset) -> Job:
