@@ -19,6 +19,13 @@ from .conftest import log_in
 pytestmark = pytest.mark.browser
 
 AXE = Axe()
+# axe's defaults plus the rules it leaves off unless asked: target-size (WCAG 2.2 AA 2.5.8) and
+# its experimental rules, among them label-content-name-mismatch (2.5.3, for speech input users).
+EXTRA_RULES = ["target-size", "label-content-name-mismatch", "css-orientation-lock",
+               "p-as-heading", "table-fake-caption", "td-has-header", "focus-order-semantics",
+               "hidden-content"]
+AXE_OPTIONS = {"resultTypes": ["violations"],
+               "rules": {rule: {"enabled": True} for rule in EXTRA_RULES}}
 CHECKED: set[tuple[str, str]] = set()
 
 
@@ -43,7 +50,7 @@ def _pages(app) -> dict[str, list[str]]:
 
 
 def _assert_no_violations(page, label: str) -> None:
-    results = AXE.run(page)
+    results = AXE.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{label}\n{results.generate_report()}"
 
 
