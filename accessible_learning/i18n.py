@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+ROLE_NAMES = {
+    "learner": _l("Learner"),
+    "content": _l("Content team"),
+    "examiner": _l("Examiner"),
+    "admin": _l("Administrator"),
+}
 
 # Babel locale -> BCP 47 tag for the lang attribute
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}

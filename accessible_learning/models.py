@@ -10,12 +10,6 @@ from sqlalchemy import JSON, CheckConstraint, UniqueConstraint
 from .extensions import db
 
 ROLES = ("learner", "content", "examiner", "admin")
-ROLE_LABELS = {
-    "learner": "Learner",
-    "content": "Content team",
-    "examiner": "Examiner",
-    "admin": "Administrator",
-}
 
 
 def utcnow() -> datetime:

@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from .i18n import HTML_LANG
-from .models import ROLE_LABELS
+from .i18n import HTML_LANG, ROLE_NAMES
 from .services import preferences
 
 
@@ -41,7 +40,7 @@ def init_app(app):
             "html_lang": HTML_LANG.get(locale, locale),
             "locale": locale,
             "languages": app.config["LANGUAGES"],
-            "role_labels": ROLE_LABELS,
+            "role_labels": ROLE_NAMES,
         }
 
     def _error(code: int, title: str, message: str):

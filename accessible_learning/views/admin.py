@@ -1,5 +1,6 @@
 from flask import Blueprint, render_template
 
+from ..forms import NEEDS
 from ..security import role_required
 from ..services import studio
 
@@ -14,4 +15,5 @@ def _admins_only():
 
 @bp.get("/")
 def index():
-    return render_template("admin/index.html", summary=studio.admin_summary())
+    return render_template("admin/index.html", summary=studio.admin_summary(),
+                           need_labels=dict(NEEDS))

@@ -58,6 +58,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // Controls that only work with this script stay hidden without it.
+    document.querySelectorAll("[data-needs-script][hidden]").forEach(function (el) {
+      el.hidden = false;
+    });
     focusOnLoad();
     setUpCaptionsToggle(document);
   });
