@@ -51,5 +51,10 @@ def load_config(instance: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": {"en": "English", "zh": "简体中文"},
+        # Vosk models by language from configuration, e.g. VOSK_MODELS="ko=/srv/models/ko,zh=…"
+        "VOSK_MODELS": dict(
+            item.split("=", 1) for item in os.environ.get("VOSK_MODELS", "").split(",")
+            if "=" in item
+        ),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
     }

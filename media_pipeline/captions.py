@@ -77,7 +77,8 @@ def timestamp(seconds: float) -> str:
 def to_webvtt(cues: list[Cue]) -> str:
     vtt = webvtt.WebVTT()
     for cue in cues:
-        lines = [html.escape(line, quote=False) for line in wrap(cue.text)]
+        given = cue.text.split("\n") if "\n" in cue.text else wrap(cue.text)
+        lines = [html.escape(line, quote=False) for line in given]
         vtt.captions.append(webvtt.Caption(timestamp(cue.start), timestamp(cue.end), lines))
     return vtt.content
 

@@ -1,0 +1,42 @@
+"""extract: any readable media → 16 kHz mono 16-bit PCM WAV, in one ffmpeg pass, with progress."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import MediaError
+from .probe import LOCAL_ONLY, probe
+
+SAMPLE_RATE = 16000
+
+Progress = Callable[[float], None]  # receives a fraction from 0 to 1
+
+
+def extract_pcm(source: str | Path, target: str | Path, *,
+                progress: Progress | None = None) -> Path:
+    source, target = Path(source), Path(target)
+    duration = probe(source).duration_s
+    tmp = target.with_name(f".{target.name}.tmp")
+    cmd = [
+        "ffmpeg", "-nostdin", "-hide_banner", "-v", "error",
+        "-protocol_whitelist", LOCAL_ONLY["protocol_whitelist"], "-i", str(source),
+        "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav",
+        "-progress", "pipe:1", "-y", str(tmp),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        key, _, value = line.strip().partition("=")
+        if progress and key == "out_time_us" and value.isdigit() and duration > 0:
+            progress(min(1.0, int(value) / 1e6 / duration))
+    stderr = proc.stderr.read() if proc.stderr else ""
+    if proc.wait() != 0:
+        tmp.unlink(missing_ok=True)
+        raise MediaError(f"The sound could not be extracted from the file: {stderr.strip()[-300:]}")
+    os.replace(tmp, target)
+    if progress:
+        progress(1.0)
+    return target

@@ -1,0 +1,91 @@
+"""caption: the whole captioning pipeline for one media file, stage by stage."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import models
+from .captions import Cue, to_webvtt
+from .extract import extract_pcm
+from .probe import probe
+from .recognise import recognise
+from .segment import RuleBreak, segment
+from .words import Word, rejoin
+from .write import to_json, to_srt, to_transcript
+
+# (stage name, fraction done overall)
+StageProgress = Callable[[str, float], None]
+STAGES = [("probe", 0.02), ("extract", 0.10), ("recognise", 0.90), ("segment", 0.95),
+          ("write", 1.0)]
+
+
+@dataclass
+class CaptionResult:
+    duration_s: float
+    words: list[Word]
+    cues: list[Cue]
+    report: list[RuleBreak]
+    vtt: str
+    srt: str
+    transcript: str
+    json: str
+    model: str
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def real_time_factor(self) -> float:
+        return sum(self.seconds.values()) / self.duration_s if self.duration_s else 0.0
+
+    def summary(self) -> str:
+        low = sum(1 for w in self.words if w.conf < 0.6)
+        return (f"{self.duration_s:.1f} s of media, {len(self.words)} words ({low} with low "
+                f"confidence), {len(self.cues)} cues, {len(self.report)} rule breaks; "
+                f"{sum(self.seconds.values()):.1f} s, real-time factor "
+                f"{self.real_time_factor:.2f}")
+
+
+def caption(source: str | Path, language: str, *, jobs: int | None = None,
+            configured_models: dict | None = None, max_duration_s: float = 4 * 3600,
+            progress: StageProgress | None = None) -> CaptionResult:
+    """Probe, extract, recognise, rejoin, segment and write captions for one media file."""
+    jobs = jobs or os.cpu_count() or 1
+    seconds: dict[str, float] = {}
+    report = progress or (lambda stage, fraction: None)
+    base = {name: (STAGES[i - 1][1] if i else 0.0) for i, (name, _) in enumerate(STAGES)}
+    span = {name: end - base[name] for name, end in STAGES}
+
+    def stage_progress(name):
+        return lambda fraction: report(name, base[name] + span[name] * fraction)
+
+    t = time.perf_counter()
+    report("probe", 0.0)
+    info = probe(source, max_duration_s=max_duration_s)
+    model = models.find_model(language, configured_models)  # fails early, naming the fix
+    seconds["probe"] = time.perf_counter() - t
+    with tempfile.TemporaryDirectory(prefix="caption-") as tmp:
+        t = time.perf_counter()
+        wav = extract_pcm(source, Path(tmp) / "audio.wav", progress=stage_progress("extract"))
+        seconds["extract"] = time.perf_counter() - t
+        t = time.perf_counter()
+        raw = recognise(wav, model.path, jobs=jobs, progress=stage_progress("recognise"))
+        seconds["recognise"] = time.perf_counter() - t
+    t = time.perf_counter()
+    report("segment", base["segment"])
+    words = rejoin(raw, language)
+    seg = segment(words, language, duration_s=info.duration_s)
+    seconds["segment"] = time.perf_counter() - t
+    report("write", base["write"])
+    result = CaptionResult(
+        duration_s=info.duration_s, words=words, cues=seg.cues, report=seg.report,
+        vtt=to_webvtt(seg.cues), srt=to_srt(seg.cues),
+        transcript=to_transcript(seg.words_per_cue, language),
+        json=to_json(words, seg.cues, language, {"model": str(model.path)}),
+        model=str(model.path), seconds=seconds,
+    )
+    report("write", 1.0)
+    return result

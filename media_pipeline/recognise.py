@@ -1,0 +1,144 @@
+"""recognise: Vosk speech recognition with word timings and confidences.
+
+The model is loaded once per process. Long audio is split at silences into chunks that several
+processes decode in parallel; each process loads the model once, and the pool is kept for the
+next call in the same process.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import re
+import subprocess
+import wave
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import models
+from .errors import MediaError
+from .words import Word
+
+BLOCK_FRAMES = 4000  # 0.25 s at 16 kHz
+MIN_CHUNK_S = 20.0
+SILENCE_DB = -35
+SILENCE_MIN_S = 0.3
+
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    start_s: float
+    end_s: float
+
+
+def _check_wav(path: Path) -> tuple[int, int]:
+    try:
+        with wave.open(str(path), "rb") as w:
+            if w.getnchannels() != 1 or w.getsampwidth() != 2:
+                raise MediaError("Recognition needs 16-bit mono PCM; run the extract stage first.")
+            return w.getframerate(), w.getnframes()
+    except (wave.Error, EOFError) as exc:
+        raise MediaError(f"The audio file {path.name} is not a readable WAV file.") from exc
+
+
+def _decode(model_path: str, wav_path: str, start_s: float, end_s: float | None,
+            grammar: list[str] | None = None, progress: Progress | None = None) -> list[Word]:
+    from vosk import KaldiRecognizer
+
+    model = models.load(model_path)
+    with wave.open(wav_path, "rb") as w:
+        rate = w.getframerate()
+        recognizer = (KaldiRecognizer(model, rate, json.dumps(grammar, ensure_ascii=False))
+                      if grammar else KaldiRecognizer(model, rate))
+        recognizer.SetWords(True)
+        first = int(start_s * rate)
+        last = w.getnframes() if end_s is None else min(w.getnframes(), int(end_s * rate))
+        w.setpos(first)
+        words: list[Word] = []
+        position = first
+
+        def collect(result: str) -> None:
+            for item in json.loads(result).get("result", []):
+                words.append(Word(item["word"], item["start"] + start_s, item["end"] + start_s,
+                                  float(item.get("conf", 1.0))))
+
+        while position < last:
+            count = min(BLOCK_FRAMES, last - position)
+            data = w.readframes(count)
+            if not data:
+                break
+            position += count
+            if recognizer.AcceptWaveform(data):
+                collect(recognizer.Result())
+            if progress:
+                progress((position - first) / max(1, last - first))
+        collect(recognizer.FinalResult())
+    return words
+
+
+def silences(wav_path: Path) -> list[tuple[float, float]]:
+    """(start, end) of every silence of at least SILENCE_MIN_S, found by ffmpeg silencedetect."""
+    out = subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-protocol_whitelist", "file", "-i", str(wav_path),
+         "-af", f"silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN_S}", "-f", "null", "-"],
+        capture_output=True, text=True,
+    ).stderr
+    starts = [float(x) for x in re.findall(r"silence_start: (-?[\d.]+)", out)]
+    ends = [float(x) for x in re.findall(r"silence_end: ([\d.]+)", out)]
+    return list(zip(starts, ends, strict=False))
+
+
+def plan_chunks(duration_s: float, quiet: list[tuple[float, float]], jobs: int) -> list[Chunk]:
+    """Cut the audio into about ``jobs`` chunks, each cut in the middle of the nearest silence."""
+    count = max(1, min(jobs, int(duration_s // MIN_CHUNK_S)))
+    if count == 1:
+        return [Chunk(0.0, duration_s)]
+    cuts = []
+    for i in range(1, count):
+        ideal = duration_s * i / count
+        middles = [(s + e) / 2 for s, e in quiet if 0 < (s + e) / 2 < duration_s]
+        cut = min(middles, key=lambda m: abs(m - ideal)) if middles else ideal
+        if abs(cut - ideal) > duration_s / count / 2:
+            cut = ideal  # no silence near: cut anyway (a word may be split at the boundary)
+        if not cuts or cut > cuts[-1] + 1.0:
+            cuts.append(cut)
+    edges = [0.0, *cuts, duration_s]
+    return [Chunk(a, b) for a, b in zip(edges, edges[1:], strict=False)]
+
+
+_pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
+
+
+def _pool(model_path: str, jobs: int) -> ProcessPoolExecutor:
+    key = (model_path, jobs)
+    if key not in _pools:
+        context = multiprocessing.get_context("spawn")
+        _pools[key] = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                          initializer=models.load, initargs=(model_path,))
+    return _pools[key]
+
+
+def recognise(wav_path: str | Path, model_path: str | Path, *, jobs: int = 1,
+              grammar: list[str] | None = None, progress: Progress | None = None) -> list[Word]:
+    """Words with times (seconds) and confidences, from a 16 kHz mono 16-bit WAV."""
+    wav_path, model_path = Path(wav_path), str(model_path)
+    rate, frames = _check_wav(wav_path)
+    duration = frames / rate
+    chunks = plan_chunks(duration, silences(wav_path) if jobs > 1 else [], jobs)
+    if len(chunks) == 1:
+        return _decode(model_path, str(wav_path), 0.0, None, grammar, progress)
+    pool = _pool(model_path, jobs)
+    futures = [pool.submit(_decode, model_path, str(wav_path), c.start_s, c.end_s, grammar)
+               for c in chunks]
+    words: list[Word] = []
+    done = 0.0
+    for chunk, future in zip(chunks, futures, strict=True):
+        words.extend(future.result())
+        done += chunk.end_s - chunk.start_s
+        if progress:
+            progress(done / duration)
+    return words
