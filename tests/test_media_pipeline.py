@@ -17,6 +17,7 @@ from media_pipeline import captions, narration
 from media_pipeline.captions import Cue
 from media_pipeline.errors import MediaError
 from media_pipeline.probe import probe
+from media_pipeline.words import Word
 
 SYNTH = SHARED_DATA / "speech" / "ko-synth"
 HUMAN = SHARED_DATA / "speech" / "ko"
@@ -153,3 +154,51 @@ def test_synthetic_lecture_sentences_fit_the_korean_caption_rules():
 
 def test_shared_data_is_present():
     assert Path(SYNTH / "manifest.tsv").exists(), "../shared/data must sit beside the project"
+
+
+@st.composite
+def word_sequences(draw):
+    language = draw(st.sampled_from(["ko", "en", "zh"]))
+    alphabet = {"ko": "가나다라마바사아자차카타파하는을", "en": "abcdefghijklmnop",
+                "zh": "的一是在不了有和人这中大为上个"}[language]
+    count = draw(st.integers(min_value=1, max_value=60))
+    t = draw(st.floats(min_value=0, max_value=2))
+    words = []
+    for _ in range(count):
+        text = draw(st.text(alphabet=alphabet, min_size=1, max_size=8))
+        t += draw(st.sampled_from([0.0, 0.0, 0.05, 0.2, 0.8, 2.5]))
+        length = draw(st.floats(min_value=0.08, max_value=1.5))
+        words.append(Word(text, round(t, 3), round(t + length, 3),
+                          draw(st.floats(min_value=0, max_value=1))))
+        t += length
+    return language, words
+
+
+@settings(max_examples=300, deadline=None)
+@given(word_sequences())
+def test_segmentation_properties(sequence):
+    from media_pipeline.segment import profile_for, segment
+
+    language, words = sequence
+    duration = words[-1].end + 1.0
+    result = segment(words, language, duration_s=duration)
+    profile = profile_for(language)
+    # Every word exactly once, in order.
+    assert [w for group in result.words_per_cue for w in group] == words
+    flagged = {item.cue_index for item in result.report}
+    for i, (cue, group) in enumerate(zip(result.cues, result.words_per_cue, strict=True)):
+        # A cue follows its speech: starts with its first word, ends after its last word and no
+        # later than the longer of the hang limit and the minimum duration.
+        assert cue.start == pytest.approx(group[0].start, abs=0.001)
+        assert cue.end >= group[-1].end - 0.001
+        assert cue.end <= max(group[-1].end + profile.max_hang,
+                              cue.start + profile.min_duration) + 0.001
+        assert cue.end <= duration + 0.001
+        if i + 1 < len(result.cues):
+            assert cue.end <= result.cues[i + 1].start + 0.001  # monotonic, no overlap
+        lines = cue.text.split("\n")
+        chars = len(cue.text.replace("\n", "").replace(" ", ""))
+        ok = (len(lines) <= 2 and all(len(line) <= profile.max_line_chars for line in lines)
+              and profile.min_duration - 0.001 <= cue.end - cue.start <= profile.max_duration
+              + 0.001 and chars / (cue.end - cue.start) <= profile.max_cps + 0.001)
+        assert ok or i in flagged, (cue, result.report)
