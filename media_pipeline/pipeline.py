@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import models
+from .align import align
 from .captions import Cue, to_webvtt
 from .extract import extract_pcm
 from .probe import probe
@@ -36,6 +37,9 @@ class CaptionResult:
     json: str
     model: str
     seconds: dict[str, float] = field(default_factory=dict)
+    aligned: bool = False  # timings for a given script (caption text is the script's)
+    missing_words: list[str] = field(default_factory=list)  # script words the model lacks
+    matched_ratio: float | None = None  # share of script words timed by recognition
 
     @property
     def real_time_factor(self) -> float:
@@ -43,16 +47,20 @@ class CaptionResult:
 
     def summary(self) -> str:
         low = sum(1 for w in self.words if w.conf < 0.6)
-        return (f"{self.duration_s:.1f} s of media, {len(self.words)} words ({low} with low "
-                f"confidence), {len(self.cues)} cues, {len(self.report)} rule breaks; "
+        how = (f"aligned to the script ({self.matched_ratio:.0%} of words matched, "
+               f"{len(self.missing_words)} not in the model's vocabulary)"
+               if self.aligned else f"{low} with low confidence")
+        return (f"{self.duration_s:.1f} s of media, {len(self.words)} words ({how}), "
+                f"{len(self.cues)} cues, {len(self.report)} rule breaks; "
                 f"{sum(self.seconds.values()):.1f} s, real-time factor "
                 f"{self.real_time_factor:.2f}")
 
 
-def caption(source: str | Path, language: str, *, jobs: int | None = None,
-            configured_models: dict | None = None, max_duration_s: float = 4 * 3600,
+def caption(source: str | Path, language: str, *, script: str | None = None,
+            jobs: int | None = None, configured_models: dict | None = None,
+            max_duration_s: float = 4 * 3600,
             progress: StageProgress | None = None) -> CaptionResult:
-    """Probe, extract, recognise, rejoin, segment and write captions for one media file."""
+    """Probe, extract, recognise (or align to ``script``), segment and write captions."""
     jobs = jobs or os.cpu_count() or 1
     seconds: dict[str, float] = {}
     report = progress or (lambda stage, fraction: None)
@@ -72,11 +80,17 @@ def caption(source: str | Path, language: str, *, jobs: int | None = None,
         wav = extract_pcm(source, Path(tmp) / "audio.wav", progress=stage_progress("extract"))
         seconds["extract"] = time.perf_counter() - t
         t = time.perf_counter()
-        raw = recognise(wav, model.path, jobs=jobs, progress=stage_progress("recognise"))
+        alignment = None
+        if script and script.strip():
+            alignment = align(wav, model.path, script, language, duration_s=info.duration_s,
+                              jobs=jobs, progress=stage_progress("recognise"))
+            raw = alignment.words
+        else:
+            raw = recognise(wav, model.path, jobs=jobs, progress=stage_progress("recognise"))
         seconds["recognise"] = time.perf_counter() - t
     t = time.perf_counter()
     report("segment", base["segment"])
-    words = rejoin(raw, language)
+    words = raw if alignment else rejoin(raw, language)
     seg = segment(words, language, duration_s=info.duration_s)
     seconds["segment"] = time.perf_counter() - t
     report("write", base["write"])
@@ -85,7 +99,9 @@ def caption(source: str | Path, language: str, *, jobs: int | None = None,
         vtt=to_webvtt(seg.cues), srt=to_srt(seg.cues),
         transcript=to_transcript(seg.words_per_cue, language),
         json=to_json(words, seg.cues, language, {"model": str(model.path)}),
-        model=str(model.path), seconds=seconds,
+        model=str(model.path), seconds=seconds, aligned=alignment is not None,
+        missing_words=alignment.missing if alignment else [],
+        matched_ratio=alignment.matched_ratio if alignment else None,
     )
     report("write", 1.0)
     return result

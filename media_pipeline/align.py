@@ -1,0 +1,217 @@
+"""align: timings for a known script. The script's own words, spelling and punctuation become the
+caption text; recognition only provides the times.
+
+1. Each script word is split into the model's vocabulary tokens (the Korean model's are
+   morpheme-like: 시작하겠습니다 → 시작 하겠습니다). Words that cannot be spelled with the
+   vocabulary are reported.
+2. Vosk recognises the audio with the script's tokens as its grammar.
+3. The recognised tokens are matched to the script's tokens in order; matched tokens give their
+   words a time.
+4. Words left without a time get one by sharing out the time between their neighbours by length,
+   starting a sentence where speech starts after a pause and ending it where the pause begins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from .recognise import Progress, recognise, silences
+from .vocabulary import split_into_tokens, vocabulary
+from .words import NO_SPACE_LANGUAGES, Word
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.?!。？！])\s+|\n+")
+_NO_SPACE_UNIT = re.compile(r"[^\s，。！？、；：,.!?;:]+[，。！？、；：,.!?;:]*")
+
+
+@dataclass
+class Alignment:
+    words: list[Word]  # the script's words with times; text exactly as in the script
+    sentence_starts: list[int]  # index in words of each sentence's first word
+    missing: list[str] = field(default_factory=list)  # script words not in the vocabulary
+    matched: int = 0  # words timed by recognition (the rest were interpolated)
+
+    @property
+    def matched_ratio(self) -> float:
+        return self.matched / len(self.words) if self.words else 0.0
+
+
+def script_sentences(script: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_SPLIT.split(script) if s and s.strip()]
+
+
+def _script_units(sentence: str, language: str) -> list[str]:
+    if language in NO_SPACE_LANGUAGES:
+        # No spaces: caption words are the chunks between punctuation and spaces; the
+        # tokenizer splits them further for recognition.
+        return _NO_SPACE_UNIT.findall(sentence)
+    return sentence.split()
+
+
+def align(wav_path: str | Path, model_path: str | Path, script: str, language: str, *,
+          duration_s: float, jobs: int = 1, progress: Progress | None = None) -> Alignment:
+    vocab = vocabulary(str(model_path))
+    words_text: list[str] = []
+    sentence_starts: list[int] = []
+    word_tokens: list[list[str]] = []
+    missing: list[str] = []
+    grammar: list[str] = []
+    for sentence in script_sentences(script):
+        sentence_starts.append(len(words_text))
+        phrase: list[str] = []
+        for unit in _script_units(sentence, language):
+            tokens = split_into_tokens(unit, vocab)
+            if tokens is None:
+                missing.append(unit)
+                tokens = []
+            words_text.append(unit)
+            word_tokens.append(tokens)
+            phrase.extend(tokens)
+        if phrase:
+            grammar.append(" ".join(phrase))
+    if not words_text:
+        return Alignment([], [], missing)
+
+    recognised = recognise(wav_path, model_path, jobs=jobs, grammar=grammar, progress=progress)
+    flat = [(i, token) for i, tokens in enumerate(word_tokens) for token in tokens]
+    matcher = SequenceMatcher(None, [t for _, t in flat], [w.text for w in recognised],
+                              autojunk=False)
+    times: list[tuple[float, float] | None] = [None] * len(words_text)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            word_index = flat[block.a + k][0]
+            rec = recognised[block.b + k]
+            current = times[word_index]
+            times[word_index] = (rec.start, rec.end) if current is None else (
+                min(current[0], rec.start), max(current[1], rec.end))
+    matched = sum(1 for t in times if t is not None)
+    quiet = silences(Path(wav_path))
+    timed = _interpolate(words_text, times, set(sentence_starts), quiet, duration_s)
+    words = [Word(text, min(start, duration_s), min(end, duration_s), 1.0 if times[i] else 0.0)
+             for i, (text, (start, end)) in enumerate(zip(words_text, timed, strict=True))]
+    return Alignment(words, sentence_starts, missing, matched)
+
+
+MAX_CPS = 20.0  # faster than anyone speaks: the anchors around such a stretch are wrong
+MIN_CPS = 1.0  # over 1.5 s of speech with almost no words: likewise
+_CHARS = re.compile(r"\w")
+
+
+def _chars(text: str) -> int:
+    return len(_CHARS.findall(text))
+
+
+def _speech_between(a: float, b: float, quiet: list[tuple[float, float]]) -> float:
+    silent = sum(max(0.0, min(b, e) - max(a, s)) for s, e in quiet)
+    return max(0.0, b - a - silent)
+
+
+def _drop_implausible(texts: list[str], times: list, quiet: list[tuple[float, float]],
+                      duration: float) -> None:
+    """Remove matched runs that would make the speech impossibly fast, slow or out of order.
+    Of the two runs around a bad stretch, the one further from where its words are expected
+    (by their position in the script) goes."""
+    cumulative, total = [], 0
+    for text in texts:
+        cumulative.append(total)
+        total += _chars(text)
+    speech_start = quiet[0][1] if quiet and quiet[0][0] <= 0.05 else 0.0
+    speech_end = quiet[-1][0] if quiet and quiet[-1][1] >= duration - 0.05 else duration
+
+    def expected(i: int) -> float:
+        return speech_start + (speech_end - speech_start) * cumulative[i] / max(1, total)
+
+    def run_ending(i: int) -> list[int]:
+        a = i
+        while a > 0 and times[a - 1] is not None:
+            a -= 1
+        return list(range(a, i + 1))
+
+    def run_starting(i: int) -> list[int]:
+        b = i
+        while b + 1 < len(times) and times[b + 1] is not None:
+            b += 1
+        return list(range(i, b + 1))
+
+    changed = True
+    while changed:
+        changed = False
+        anchors = [i for i, t in enumerate(times) if t is not None]
+        for a, b in zip(anchors, anchors[1:], strict=False):
+            between = sum(_chars(texts[k]) for k in range(a + 1, b))
+            gap = times[b][0] - times[a][1]
+            speech = _speech_between(times[a][1], times[b][0], quiet)
+            bad = (gap < -0.05 or (between and between / max(gap, 0.01) > MAX_CPS)
+                   or (speech > 1.5 and between / speech < MIN_CPS))
+            if not bad:
+                continue
+            left, right = run_ending(a), run_starting(b)
+
+            def deviation(run: list[int]) -> float:
+                return max(abs(times[k][0] - expected(k)) for k in run)
+
+            worse = left if (deviation(left), -len(left)) > (deviation(right), -len(right)) \
+                else right
+            for k in worse:
+                times[k] = None
+            changed = True
+            break
+
+
+def _interpolate(texts: list[str], times: list[tuple[float, float] | None], starts: set[int],
+                 quiet: list[tuple[float, float]], duration: float) -> list[tuple[float, float]]:
+    _drop_implausible(texts, times, quiet, duration)
+    result: list[tuple[float, float]] = []
+    i = 0
+    while i < len(texts):
+        if times[i] is not None:
+            result.append(times[i])
+            i += 1
+            continue
+        j = i
+        while j < len(texts) and times[j] is None:
+            j += 1
+        left = result[-1][1] if result else 0.0
+        right = times[j][0] if j < len(texts) else duration
+        _fill(texts, i, j, left, right, starts, quiet, result)
+        i = j
+    # Keep times monotonic even where recognition matched out of order.
+    fixed: list[tuple[float, float]] = []
+    for start, end in result:
+        if fixed and start < fixed[-1][0]:
+            start = fixed[-1][0]
+        fixed.append((start, max(start, end)))
+    return fixed
+
+
+def _fill(texts: list[str], i: int, j: int, left: float, right: float, starts: set[int],
+          quiet: list[tuple[float, float]], out: list[tuple[float, float]]) -> None:
+    """Time the untimed words i..j-1 between left and right."""
+    lengths = [max(1, _chars(texts[k])) for k in range(i, j)]
+    internal = [k for k in range(i + 1, j) if k in starts]
+    if internal:  # a sentence boundary inside: put it in the pause nearest where it should be
+        k = internal[0]
+        estimate = left + (right - left) * sum(lengths[: k - i]) / sum(lengths)
+        pauses = [(s, e) for s, e in quiet if left < s and e < right]
+        s, e = min(pauses, key=lambda p: abs((p[0] + p[1]) / 2 - estimate)) if pauses else (
+            estimate, estimate)
+        _fill(texts, i, k, left, s, starts, quiet, out)
+        _fill(texts, k, j, e, right, starts, quiet, out)
+        return
+    needed = sum(lengths) / MAX_CPS
+    if i in starts:  # a sentence starts where speech resumes after a pause
+        onsets = [e for s, e in quiet if left <= e <= right - needed]
+        if onsets:
+            left = onsets[-1]
+    if j in starts or j == len(texts):  # and ends where the next pause begins
+        pauses = [s for s, e in quiet if left + needed <= s <= right]
+        if pauses:
+            right = pauses[0]
+    span = max(0.0, right - left)
+    t = left
+    for length in lengths:
+        step = span * length / sum(lengths)
+        out.append((round(t, 3), round(t + step, 3)))
+        t += step
