@@ -154,7 +154,10 @@ def test_demo_course_has_lessons_with_media_script_and_published_captions(app):
             assert lesson.language == "ko"
             assert lesson.script and lesson.media.duration_s > 5
             assert lesson.media.probe["has_video"] is True
-            assert lesson.published_captions.source == "script"
+            assert lesson.published_captions.source == "aligned"  # by the captioning pipeline
+            vtt = lesson.published_captions.vtt
+            for line in lesson.script.splitlines():  # the script's own text, timed
+                assert line.split()[0] in vtt
 
 
 def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
