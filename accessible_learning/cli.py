@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from media_pipeline import model_download
 from media_pipeline import models as model_registry
 from media_pipeline.errors import MediaError
 from media_pipeline.pipeline import caption
@@ -30,9 +31,12 @@ models_cli = AppGroup("models", help="Speech recognition models.")
               help="Also write JSON with every word's start, end and confidence.")
 @click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a plain-text transcript.")
+@click.option("--script", "script_path", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path),
+              help="The lesson script: captions carry its text, timed by recognition.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes for recognition (default: the number of cores).")
-def caption_command(source, language, output, srt, json_path, transcript, jobs):
+def caption_command(source, language, output, srt, json_path, transcript, script_path, jobs):
     """Caption SOURCE (a video or audio file) with offline speech recognition."""
     interactive = sys.stdout.isatty()
     bar = click.progressbar(length=1000, label="Captioning", show_percent=True) \
@@ -52,7 +56,8 @@ def caption_command(source, language, output, srt, json_path, transcript, jobs):
     try:
         if bar is not None:
             bar.__enter__()
-        result = caption(source, language, jobs=jobs, progress=progress,
+        script = script_path.read_text(encoding="utf-8") if script_path else None
+        result = caption(source, language, script=script, jobs=jobs, progress=progress,
                          configured_models=current_app.config.get("VOSK_MODELS"))
     except MediaError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -64,6 +69,9 @@ def caption_command(source, language, output, srt, json_path, transcript, jobs):
                        (transcript, result.transcript)):
         if path:
             atomic_write(path, text)
+    if result.missing_words:
+        click.echo("Script words the model cannot recognise (timed from their neighbours): "
+                   + ", ".join(result.missing_words))
     for item in result.report:
         click.echo(f"cue {item.cue_index + 1}: {item.rule}: {item.detail}")
     click.echo(result.summary())
@@ -80,6 +88,105 @@ def list_models():
     for info in found:
         name = model_registry.KNOWN_LANGUAGES.get(info.language, info.language)
         click.echo(f"{info.language}\t{name}\t{info.source}\t{info.path}")
+
+
+class _DownloadProgress:
+    """A click progress bar on a terminal, otherwise a few plain lines."""
+
+    LABELS = {"download": "Downloading", "verify": "Verifying", "unpack": "Unpacking"}
+    STEP = 50_000_000
+
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+        self.stage: str | None = None
+        self.bar = None
+        self.shown = 0
+        self.next_mark = 0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage, self.shown = stage, 0
+            self.next_mark = 25 if total else self.STEP
+            label = self.LABELS.get(stage, stage)
+            if self.interactive and total:
+                self.bar = click.progressbar(length=total, label=label, show_percent=True,
+                                             show_pos=False)
+                self.bar.__enter__()
+            elif stage == "download" and total:
+                click.echo(f"{label} {total / 1_000_000:.1f} MB…")
+            else:
+                click.echo(f"{label}…")
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+        elif stage == "download":
+            if total:  # a line at 25, 50, 75 and 100 %
+                percent = done * 100 // total
+                if percent >= self.next_mark:
+                    click.echo(f"  {percent}%")
+                    self.next_mark = (percent // 25 + 1) * 25
+            elif done >= self.next_mark:  # size unknown: a line every 50 MB
+                click.echo(f"  {done / 1_000_000:.0f} MB")
+                self.next_mark = (done // self.STEP + 1) * self.STEP
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@models_cli.command("download")
+@click.argument("language")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Models folder; the model is installed at DEST/LANGUAGE "
+                   "(default: $VOSK_MODELS_DIR, else models/ in the instance folder).")
+@click.option("--url", help="Download this Vosk model .zip instead of the catalogued one.")
+@click.option("--sha256", help="Expected SHA-256 of the archive (pins it; replaces the "
+                               "catalogued size and checksums).")
+def download_model_command(language: str, dest: Path | None, url: str | None,
+                           sha256: str | None) -> None:
+    """Download, verify and install the speech recognition model for LANGUAGE (e.g. ko).
+
+    Catalogued languages are downloaded from https://alphacephei.com/vosk/models/ and checked
+    against pinned sizes and checksums; set VOSK_MODEL_BASE_URL to use a local mirror instead.
+    """
+    language = language.strip().lower()
+    env_dir = model_registry.default_models_dir()
+    dest = Path(dest or env_dir or Path(current_app.instance_path) / "models").absolute()
+    try:
+        source = model_download.resolve_source(language, url, sha256)
+    except MediaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    name = model_registry.KNOWN_LANGUAGES.get(source.language, source.language)
+    click.echo(f"Installing the {name} ({source.language}) model from {source.url}")
+    click.echo(f"into {dest / source.language}")
+    progress = _DownloadProgress(sys.stdout.isatty())
+    try:
+        result = model_download.download_model(language, dest, url=url, sha256=sha256,
+                                                progress=progress)
+    except MediaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.close()
+    click.echo(f"Installed the {name} ({result.language}) model at {result.path}"
+               + (", replacing the previous one." if result.replaced else "."))
+    click.echo(f"SHA-256 {result.sha256} ({result.size} bytes), "
+               + {"catalogue": "matches the pinned checksum.",
+                  "caller": "matches --sha256.",
+                  "nothing": f"not pinned: pass --sha256 {result.sha256} to pin it."}
+               [result.pinned_by])
+    if env_dir is None or env_dir.absolute() != dest:
+        click.echo(f"Set VOSK_MODELS_DIR={dest} for the app and its worker so they find it "
+                   f"(or VOSK_MODEL_{result.language.upper()}={result.path}).")
+    try:
+        used = model_registry.find_model(result.language, current_app.config.get("VOSK_MODELS"),
+                                         models_dir=dest)
+    except model_registry.ModelNotFound:
+        used = None
+    if used is not None and used.path.absolute() != result.path.absolute():
+        click.echo(f"Note: the model from {used.source} at {used.path} comes first and is used "
+                   "instead; remove that setting to use the new model.")
 
 
 def register_cli(app) -> None:

@@ -56,5 +56,6 @@ def load_config(instance: Path) -> dict:
             item.split("=", 1) for item in os.environ.get("VOSK_MODELS", "").split(",")
             if "=" in item
         ),
+        "RECOGNITION_JOBS": int(os.environ.get("RECOGNITION_JOBS", "0")) or None,  # None: cores
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
     }

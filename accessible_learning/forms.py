@@ -7,6 +7,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,6 +17,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -162,3 +164,18 @@ class CatalogueSearchForm(FlaskForm):
 
     q = SearchField(_l("Search courses"), validators=[Optional(), Length(max=100)])
     trade = SelectField(_l("Trade"), validators=[Optional()], validate_choice=False)
+
+
+class LessonMediaForm(FlaskForm):
+    media = FileField(_l("Lesson video or audio"),
+                      validators=[FileRequired(_l("Choose the lesson's video or audio file."))])
+    script = TextAreaField(
+        _l("Lesson script (optional)"),
+        validators=[Optional(), Length(max=20000, message=_l(
+            "The script must be 20,000 characters or fewer."))],
+    )
+
+
+class CaptionImportForm(FlaskForm):
+    captions = FileField(_l("Caption file (WebVTT or SRT)"),
+                         validators=[FileRequired(_l("Choose a .vtt or .srt file."))])

@@ -157,6 +157,8 @@ class CaptionTrack(db.Model):
     status = db.Column(db.String(10), nullable=False, default="draft")
     source = db.Column(db.String(10), nullable=False)
     vtt = db.Column(db.Text, nullable=False)
+    words = db.Column(JSON)  # recognised words with times and confidences, when recognised
+    report = db.Column(JSON)  # cues that break a caption rule: [{cue, rule, detail}]
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     lesson = db.relationship("Lesson", back_populates="caption_tracks")

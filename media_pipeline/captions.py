@@ -110,3 +110,56 @@ _TAG = re.compile(r"<[^>]*>")
 def plain_text(cue_text: str) -> str:
     """Cue text without WebVTT markup and with entities decoded, for transcripts."""
     return html.unescape(_TAG.sub("", cue_text))
+
+
+_VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
+_SRT_TIME = r"\d{2,}:[0-5]\d:[0-5]\d,\d{3}"
+_TIMING = {
+    "vtt": re.compile(rf"^({_VTT_TIME})\s+-->\s+({_VTT_TIME})(\s+.*)?$"),
+    "srt": re.compile(rf"^({_SRT_TIME})\s+-->\s+({_SRT_TIME})\s*$"),
+}
+
+
+def read_caption_file(data: bytes, filename: str) -> list[Cue]:
+    """Cues from an uploaded WebVTT or SRT file. A malformed file raises MediaError naming the
+    line and what is wrong with it."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MediaError("The caption file is not UTF-8 text. Save it as UTF-8 and upload it "
+                         "again.") from exc
+    fmt = "srt" if filename.lower().endswith(".srt") else "vtt"
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if fmt == "vtt" and not (lines and re.match(r"^WEBVTT(\s|$)", lines[0])):
+        raise MediaError("Line 1: a WebVTT file must start with the word WEBVTT.")
+    cues: list[Cue] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        if "-->" in line:
+            match = _TIMING[fmt].match(line)
+            example = ("00:00:01.000 --> 00:00:04.000" if fmt == "vtt"
+                       else "00:00:01,000 --> 00:00:04,000")
+            if not match:
+                raise MediaError(f"Line {i + 1}: the time line “{line[:60]}” is not in the form "
+                                 f"{example}.")
+            start = _seconds(match.group(1).replace(",", "."))
+            end = _seconds(match.group(2).replace(",", "."))
+            if end <= start:
+                raise MediaError(f"Line {i + 1}: the cue ends before it starts.")
+            body = []
+            timing_line = i + 1
+            i += 1
+            while i < len(lines) and lines[i].strip():
+                body.append(lines[i].strip())
+                i += 1
+            if not body:
+                raise MediaError(f"Line {timing_line}: the cue that starts at "
+                                 f"{timestamp(start)} has no text.")
+            cues.append(Cue(start, end, plain_text("\n".join(body))))
+            continue
+        i += 1
+    if not cues:
+        raise MediaError("The file has no cues (no line with a time such as "
+                         "00:00:01.000 --> 00:00:04.000).")
+    return cues

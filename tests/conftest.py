@@ -7,7 +7,10 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="al-tests-"))
@@ -21,6 +24,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from accessible_learning import create_app  # noqa: E402
 from accessible_learning.extensions import db  # noqa: E402
+from accessible_learning.models import Job  # noqa: E402
 from accessible_learning.services import demo  # noqa: E402
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -99,3 +103,38 @@ def login(client, role: str):
                          {"email": DEMO_EMAILS[role], "password": DEMO_PASSWORDS[role]})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+@pytest.fixture
+def worker_app(demo_template, tmp_path):
+    config = clone_instance(demo_template, tmp_path / "instance", copy_media=True)
+    app = create_app(config)
+    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+           "MEDIA_ROOT": config["MEDIA_ROOT"]}
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
+         "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    yield app
+    worker.terminate()
+    worker.wait(timeout=20)
+    log.close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def wait_for_job(app, job_id: int, timeout: float = 60) -> Job:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            if job.state in {"done", "failed"}:
+                db.session.expunge(job)
+                return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+
+

@@ -33,19 +33,29 @@ EXPECTED = {
     "studio.index": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403, "admin": 200},
     "studio.job_list": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
                         "admin": 200},
+    "studio.lesson_page": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                           "admin": 200},
+    "studio.lesson_job": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                          "admin": 200},
+    "studio.edit_captions": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                             "admin": 200},
+    "studio.track_vtt": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                         "admin": 200},
     "examiner.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 200,
                        "admin": 200},
     "admin.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403, "admin": 200},
 }
 # POST-only endpoints, checked in their own tests below.
-POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"}
+POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media",
+             "studio.upload_media", "studio.make_captions", "studio.import_captions",
+             "studio.publish_captions"}
 NOT_PAGES = {"static"}
 
 
 def _url_for_rule(app, rule) -> str:
     with app.app_context():
         lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
-        values = {"course_id": lesson.course_id, "lesson_id": lesson.id,
+        values = {"course_id": lesson.course_id, "lesson_id": lesson.id, "version": 1,
                   "sha256": lesson.media.sha256, "ext": lesson.media.extension}
     with app.test_request_context():
         from flask import url_for
@@ -89,8 +99,10 @@ def test_post_routes_refuse_anonymous_and_wrong_roles(app):
     response = post_form(client, "/courses/1/enrol", {}, token_page="/login")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     login(client, "learner")
-    response = post_form(client, f"/studio/lessons/{lesson_id}/probe", {}, token_page="/")
-    assert response.status_code == 403
+    for action in ("probe", "media", "caption", "captions/import", "captions/1/publish"):
+        response = post_form(client, f"/studio/lessons/{lesson_id}/{action}", {},
+                             token_page="/")
+        assert response.status_code == 403, action
     assert "You do not have access to this page" in response.get_data(as_text=True)
 
 

@@ -2,52 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import Job, Lesson
-from conftest import clone_instance, login, post_form
-
-
-@pytest.fixture
-def worker_app(demo_template, tmp_path):
-    config = clone_instance(demo_template, tmp_path / "instance", copy_media=True)
-    app = create_app(config)
-    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-           "MEDIA_ROOT": config["MEDIA_ROOT"]}
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
-         "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    yield app
-    worker.terminate()
-    worker.wait(timeout=20)
-    log.close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-def wait_for_job(app, job_id: int, timeout: float = 60) -> Job:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with app.app_context():
-            job = db.session.get(Job, job_id)
-            if job.state in {"done", "failed"}:
-                db.session.expunge(job)
-                return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+from conftest import login, post_form, wait_for_job
 
 
 def latest_job_id(app) -> int:

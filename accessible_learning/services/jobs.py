@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from media_pipeline.errors import MediaError
+from media_pipeline.pipeline import caption
 from media_pipeline.probe import probe
 
 from ..extensions import db
-from ..models import Job, MediaAsset, utcnow
+from ..models import CaptionTrack, Job, Lesson, MediaAsset, utcnow
+from . import captions
 from .media import media_root
+
+PIPELINE_VERSION = "1"  # part of the caption job key: a new pipeline makes new captions
+STAGE_MESSAGES = {
+    "probe": "Reading the media file.",
+    "extract": "Extracting the sound.",
+    "recognise": "Recognising speech.",
+    "segment": "Making caption cues.",
+    "write": "Writing the captions.",
+}
 
 
 def recent(limit: int = 20) -> list[Job]:
@@ -59,6 +74,23 @@ def enqueue_probe(asset: MediaAsset) -> Job:
     return _enqueue("probe", f"probe:{asset.sha256}", {"media_id": asset.id})
 
 
+def caption_key(lesson: Lesson) -> str:
+    script = hashlib.sha256((lesson.script or "").strip().encode()).hexdigest()[:16]
+    return f"caption:{lesson.media.sha256}:{lesson.language}:{script}:v{PIPELINE_VERSION}"
+
+
+def enqueue_caption(lesson: Lesson) -> Job:
+    """Caption the lesson's media (aligned to its script when it has one). The same media,
+    language, script and pipeline give the same job, so its result is reused."""
+    return _enqueue("caption", caption_key(lesson), {"lesson_id": lesson.id,
+                                                     "media_id": lesson.media.id})
+
+
+def latest_for_lesson(lesson: Lesson) -> Job | None:
+    jobs = db.session.scalars(select(Job).where(Job.kind == "caption").order_by(Job.id.desc()))
+    return next((j for j in jobs if j.payload.get("lesson_id") == lesson.id), None)
+
+
 def _set(job: Job, **values) -> None:
     for name, value in values.items():
         setattr(job, name, value)
@@ -75,6 +107,8 @@ def run(job_id: int) -> None:
     try:
         if job.kind == "probe":
             _run_probe(job)
+        elif job.kind == "caption":
+            _run_caption(job)
         else:
             raise MediaError(f"Unknown job kind {job.kind!r}.")
     except MediaError as exc:
@@ -97,3 +131,37 @@ def _run_probe(job: Job) -> None:
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
          result={"duration_s": info.duration_s, "has_video": info.has_video},
          message=f"The media file is readable: {info.duration_s:.1f} seconds long.")
+
+
+def _run_caption(job: Job) -> None:
+    lesson = db.session.get(Lesson, job.payload["lesson_id"])
+    asset = db.session.get(MediaAsset, job.payload["media_id"])
+    if lesson is None or asset is None:
+        raise MediaError("The lesson or its media file no longer exists.")
+    existing = (job.result or {}).get("track_id")
+    if existing and db.session.get(CaptionTrack, existing) is not None:
+        _set(job, state="done", progress=1.0, finished_at=utcnow())  # rerun: reuse the result
+        return
+    last = {"stage": None, "at": 0.0}
+
+    def progress(stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        if stage != last["stage"] or now - last["at"] > 1.0:
+            _set(job, progress=round(min(fraction, 0.99), 3),
+                 message=STAGE_MESSAGES.get(stage, stage))
+            last.update(stage=stage, at=now)
+
+    result = caption(Path(media_root()) / asset.filename, lesson.language, script=lesson.script,
+                     jobs=current_app.config.get("RECOGNITION_JOBS"),
+                     configured_models=current_app.config.get("VOSK_MODELS"), progress=progress)
+    track = captions.add_track(
+        lesson, result.cues, source="aligned" if result.aligned else "auto", publish=False,
+        words=[w.as_dict() for w in result.words],
+        report=[asdict(r) for r in result.report],
+    )
+    db.session.flush()
+    job.result = {"track_id": track.id, "version": track.version, "summary": result.summary(),
+                  "missing_words": result.missing_words}
+    _set(job, state="done", progress=1.0, finished_at=utcnow(),
+         message=f"Captions ready as version {track.version}: {len(result.cues)} cues, "
+                 f"{len(result.report)} to check.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
+from media_pipeline.errors import MediaError
 from media_pipeline.probe import probe
 
 from ..extensions import db
@@ -54,3 +56,25 @@ def store_file(path: Path, extension: str, original_name: str | None = None) -> 
     )
     db.session.add(asset)
     return asset
+
+
+ALLOWED_UPLOADS = ("webm", "mp4", "m4a", "mp3", "wav", "ogg")
+
+
+def store_upload(upload) -> MediaAsset:
+    """Keep an uploaded file under its content hash, after probing it. A file that is not usable
+    media raises MediaError and nothing is kept."""
+    name = upload.filename or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ALLOWED_UPLOADS:
+        raise MediaError("Upload a video or audio file: WebM, MP4, M4A, MP3, WAV or OGG.")
+    incoming = media_root() / ".incoming"
+    incoming.mkdir(exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=incoming, suffix=f".{extension}")
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        upload.save(tmp)
+        return store_file(tmp, extension, original_name=name[:255])
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,10 +1,14 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from media_pipeline.captions import read_caption_file
+from media_pipeline.errors import MediaError
+
 from ..extensions import db
+from ..forms import CaptionImportForm, LessonMediaForm
 from ..models import Lesson
 from ..security import role_required
-from ..services import jobs, studio
+from ..services import captions, jobs, media, studio
 from ..web import render_page
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
@@ -16,6 +20,13 @@ def _content_team_only():
     return None
 
 
+def _lesson(lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
 @bp.get("/")
 def index():
     return render_template("studio/index.html", courses=studio.all_courses(),
@@ -24,8 +35,8 @@ def index():
 
 @bp.post("/lessons/<int:lesson_id>/probe")
 def probe_lesson_media(lesson_id: int):
-    lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None or lesson.media is None:
+    lesson = _lesson(lesson_id)
+    if lesson.media is None:
         abort(404)
     job = jobs.enqueue_probe(lesson.media)
     flash(_("Checking the media of “%(title)s” in the background. Progress is shown below.",
@@ -36,3 +47,124 @@ def probe_lesson_media(lesson_id: int):
 @bp.get("/jobs")
 def job_list():
     return render_page("studio/jobs.html", "studio/_jobs.html", jobs=jobs.recent())
+
+
+def _lesson_page(lesson: Lesson, media_form=None, import_form=None, status=200):
+    media_form = media_form or LessonMediaForm(script=lesson.script)
+    return render_template(
+        "studio/lesson.html", lesson=lesson, media_form=media_form,
+        import_form=import_form or CaptionImportForm(), job=jobs.latest_for_lesson(lesson),
+    ), status
+
+
+@bp.get("/lessons/<int:lesson_id>")
+def lesson_page(lesson_id: int):
+    return _lesson_page(_lesson(lesson_id))
+
+
+@bp.post("/lessons/<int:lesson_id>/media")
+def upload_media(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    form = LessonMediaForm()
+    if form.validate_on_submit():
+        try:
+            asset = media.store_upload(form.media.data)
+        except MediaError as exc:
+            form.media.errors.append(str(exc))
+        else:
+            lesson.media = asset
+            lesson.script = (form.script.data or "").strip() or None
+            db.session.commit()
+            jobs.enqueue_caption(lesson)
+            flash(_("The file is stored. Captions are being made; progress is shown below."),
+                  "success")
+            return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
+    db.session.rollback()
+    return _lesson_page(lesson, media_form=form, status=400)
+
+
+@bp.post("/lessons/<int:lesson_id>/caption")
+def make_captions(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    if lesson.media is None:
+        abort(404)
+    jobs.enqueue_caption(lesson)
+    flash(_("Captions are being made; progress is shown below."), "success")
+    return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
+
+
+@bp.get("/lessons/<int:lesson_id>/job")
+def lesson_job(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    job = jobs.latest_for_lesson(lesson)
+    html = render_page("studio/lesson.html", "studio/_lesson_job.html", lesson=lesson, job=job,
+                       media_form=LessonMediaForm(script=lesson.script),
+                       import_form=CaptionImportForm())
+    finished = job is None or job.state in {"done", "failed"}
+    # 286 tells htmx to stop polling once the job has finished.
+    return Response(html, status=286 if finished and request.headers.get("HX-Request") else 200)
+
+
+@bp.post("/lessons/<int:lesson_id>/captions/import")
+def import_captions(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    form = CaptionImportForm()
+    if form.validate_on_submit():
+        upload = form.captions.data
+        try:
+            cues = read_caption_file(upload.read(2_000_001)[:2_000_000], upload.filename or "")
+        except MediaError as exc:
+            form.captions.errors.append(str(exc))
+        else:
+            track = captions.add_track(lesson, cues, source="edited", publish=False)
+            db.session.commit()
+            flash(_("The caption file is imported as version %(v)d (a draft).", v=track.version),
+                  "success")
+            return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
+                                    version=track.version))
+    return _lesson_page(lesson, import_form=form, status=400)
+
+
+@bp.route("/lessons/<int:lesson_id>/captions/<int:version>", methods=["GET", "POST"])
+def edit_captions(lesson_id: int, version: int):
+    lesson = _lesson(lesson_id)
+    track = captions.track(lesson, version)
+    if track is None:
+        abort(404)
+    cues = captions.editable_cues(track)
+    errors: list[tuple[str, str]] = []
+    values = None
+    if request.method == "POST":
+        count = min(int(request.form.get("count", "0") or 0), len(cues) + 1)
+        edited, errors = captions.parse_edited_cues(
+            request.form, count, lesson.media.duration_s if lesson.media else None)
+        if not errors:
+            new = captions.add_track(lesson, edited, source="edited", publish=False)
+            db.session.commit()
+            flash(_("Saved as version %(v)d. Earlier versions are kept.", v=new.version),
+                  "success")
+            return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
+                                    version=new.version))
+        values = request.form
+    return render_template("studio/editor.html", lesson=lesson, track=track, cues=cues,
+                           errors=errors, values=values), (400 if errors else 200)
+
+
+@bp.post("/lessons/<int:lesson_id>/captions/<int:version>/publish")
+def publish_captions(lesson_id: int, version: int):
+    lesson = _lesson(lesson_id)
+    track = captions.track(lesson, version)
+    if track is None:
+        abort(404)
+    captions.publish(track)
+    flash(_("Version %(v)d is published: learners now see these captions.", v=version),
+          "success")
+    return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
+
+
+@bp.get("/lessons/<int:lesson_id>/captions/<int:version>.vtt")
+def track_vtt(lesson_id: int, version: int):
+    track = captions.track(_lesson(lesson_id), version)
+    if track is None:
+        abort(404)
+    return Response(track.vtt, mimetype="text/vtt; charset=utf-8")

@@ -57,7 +57,25 @@
     });
   }
 
+  function setUpCuePlayback(root) {
+    var player = root.querySelector("[data-editor-player] video");
+    if (!player) { return; }
+    var stopAt = null;
+    player.addEventListener("timeupdate", function () {
+      if (stopAt !== null && player.currentTime >= stopAt) { player.pause(); stopAt = null; }
+    });
+    root.querySelectorAll("[data-play-cue]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        player.currentTime = parseFloat(button.getAttribute("data-start"));
+        stopAt = parseFloat(button.getAttribute("data-end"));
+        player.play();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpCuePlayback(document);
     // Controls that only work with this script stay hidden without it.
     document.querySelectorAll("[data-needs-script][hidden]").forEach(function (el) {
       el.hidden = false;
