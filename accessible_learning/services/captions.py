@@ -36,10 +36,12 @@ def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,
     version = (db.session.scalar(
         select(func.max(CaptionTrack.version)).where(CaptionTrack.lesson_id == lesson.id)
     ) or 0) + 1
+    vtt = to_webvtt(cues)
+    if report is None:  # judge the cues as they will be shown, after line breaking
+        report = [asdict(r) for r in check(parse_webvtt(vtt), lesson.language)]
     track = CaptionTrack(
         lesson=lesson, version=version, language=lesson.language, source=source,
-        status="published" if publish else "draft", vtt=to_webvtt(cues), words=words,
-        report=report if report is not None else [asdict(r) for r in check(cues, lesson.language)],
+        status="published" if publish else "draft", vtt=vtt, words=words, report=report,
     )
     db.session.add(track)
     return track

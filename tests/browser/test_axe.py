@@ -39,13 +39,14 @@ def _pages(app) -> dict[str, list[str]]:
               "/preferences", "/no-such-page"]
     signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout"]
     staff_lesson = [f"/lessons/{lesson_id}"]
+    studio = ["/studio/", "/studio/jobs", f"/studio/lessons/{lesson_id}",
+              f"/studio/lessons/{lesson_id}/captions/1"]
     return {
         "anonymous": public,
         "learner": signed_in + ["/studio/"],  # the 403 page
-        "content": signed_in + staff_lesson + ["/studio/", "/studio/jobs", "/admin/"],
+        "content": signed_in + staff_lesson + studio + ["/admin/"],
         "examiner": signed_in + staff_lesson + ["/examiner/"],
-        "admin": signed_in + staff_lesson + ["/studio/", "/studio/jobs", "/examiner/",
-                                             "/admin/"],
+        "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/"],
     }
 
 
@@ -99,7 +100,10 @@ def test_pages_with_errors_and_messages_have_no_axe_violations(live_server, page
     page.click("#lessons ~ ol a >> nth=0")
     page.wait_for_selector("video")
     _assert_no_violations(page, "lesson as enrolled learner")
+    page.goto(base + "/")
     page.click("header button[lang=zh-Hans]")
+    page.wait_for_load_state("networkidle")
+    page.goto(base + "/lessons/1")
     page.wait_for_load_state("networkidle")
     assert page.get_attribute("html", "lang") == "zh-Hans"
     _assert_no_violations(page, "lesson in Chinese")

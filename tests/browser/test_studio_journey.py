@@ -1,0 +1,96 @@
+"""The content team's captioning journey in the browser, by keyboard, with a real worker:
+upload → progress announced → caption editor → save a new version → publish. axe on each state."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from conftest import SHARED_DATA
+
+from .conftest import log_in
+from .test_axe import AXE_OPTIONS
+from .test_keyboard_journey import assert_focus_visible, tab_to
+
+pytestmark = pytest.mark.browser
+SYNTH = SHARED_DATA / "speech" / "ko-synth"
+
+
+@pytest.fixture
+def worker(live_server):
+    app = live_server["app"]
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "MEDIA_ROOT": app.config["MEDIA_ROOT"]}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
+         "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def no_violations(page, label):
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{label}\n{results.generate_report()}"
+
+
+def test_upload_progress_edit_and_publish_by_keyboard(live_server, worker, page):
+    base = live_server["url"]
+    log_in(page, base, "content")
+    page.goto(base + "/studio/")
+    tab_to(page, "a", "Making the dough")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Captions: Making the dough')")
+    no_violations(page, "studio lesson page")
+
+    tab_to(page, "#media")
+    page.set_input_files("#media", str(SYNTH / "noodles.wav"))  # the system file dialog
+    tab_to(page, "#script")
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text((SYNTH / "noodles.script.txt").read_text(encoding="utf-8"))
+    tab_to(page, "button", "Upload and make captions")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".notices")
+    assert page.evaluate("document.activeElement.classList.contains('notices')")
+    assert page.locator("#lesson-job progress").count() == 1
+    no_violations(page, "studio lesson page while captioning")
+    # Progress is announced through the live region as the stages change, then "Done".
+    page.wait_for_function(
+        "() => document.getElementById('live-region').textContent.includes('Captioning: Done')"
+        " || document.querySelector('#lesson-job').textContent.includes('Done')",
+        timeout=120_000,
+    )
+    page.wait_for_selector("#lesson-job a:has-text('caption editor')")
+    no_violations(page, "studio lesson page when captions are ready")
+
+    tab_to(page, "#lesson-job a")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Caption editor')")
+    no_violations(page, "caption editor")
+    assert page.input_value("#cue-0-text").startswith("오늘은 국수를")  # the script's text
+    tab_to(page, "#cue-0-text")
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text("오늘은 국수 만드는 법을 배웁니다.")
+    tab_to(page, "button", "Save as a new version")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".notices:has-text('Earlier versions are kept')")
+    no_violations(page, "caption editor after saving")
+    assert page.input_value("#cue-0-text").replace("\n", " ") == "오늘은 국수 만드는 법을 배웁니다."
+    version = int(page.url.rsplit("/", 1)[1])
+
+    tab_to(page, ".breadcrumb a", "Captions: Making the dough")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Captions: Making the dough')")
+    tab_to(page, "button", f"Publish version {version}")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".notices:has-text('learners now see these captions')")
+    no_violations(page, "studio lesson page after publishing")
+    assert not [e for e in page.console_errors if "status of 4" not in e], page.console_errors
