@@ -96,6 +96,7 @@ def align(wav_path: str | Path, model_path: str | Path, script: str, language: s
 
 MAX_CPS = 20.0  # faster than anyone speaks: the anchors around such a stretch are wrong
 MIN_CPS = 1.0  # over 1.5 s of speech with almost no words: likewise
+USUAL_CPS = 8.0  # a usual speaking pace, to choose between pauses
 _CHARS = re.compile(r"\w")
 
 
@@ -201,10 +202,12 @@ def _fill(texts: list[str], i: int, j: int, left: float, right: float, starts: s
         _fill(texts, k, j, e, right, starts, quiet, out)
         return
     needed = sum(lengths) / MAX_CPS
-    if i in starts:  # a sentence starts where speech resumes after a pause
-        onsets = [e for s, e in quiet if left <= e <= right - needed]
+    if i in starts:  # a sentence starts where speech resumes after a pause: the pause before the
+        # next timed word that ends nearest to where these words would start at a usual pace
+        onsets = [e for s, e in quiet if e >= left and s < right]
         if onsets:
-            left = onsets[-1]
+            expected = right - sum(lengths) / USUAL_CPS
+            left = min(right, min(onsets, key=lambda e: abs(e - expected)))
     if j in starts or j == len(texts):  # and ends where the next pause begins
         pauses = [s for s, e in quiet if left + needed <= s <= right]
         if pauses:

@@ -188,11 +188,12 @@ def test_segmentation_properties(sequence):
     flagged = {item.cue_index for item in result.report}
     for i, (cue, group) in enumerate(zip(result.cues, result.words_per_cue, strict=True)):
         # A cue follows its speech: starts with its first word, ends after its last word and no
-        # later than the longer of the hang limit and the minimum duration.
+        # later than the longer of the hang limit and the minimum duration (plus, at most, the
+        # gap of less than two frames that is closed to none).
         assert cue.start == pytest.approx(group[0].start, abs=0.001)
         assert cue.end >= group[-1].end - 0.001
         assert cue.end <= max(group[-1].end + profile.max_hang,
-                              cue.start + profile.min_duration) + 0.001
+                              cue.start + profile.min_duration) + profile.min_gap + 0.001
         assert cue.end <= duration + 0.001
         if i + 1 < len(result.cues):
             assert cue.end <= result.cues[i + 1].start + 0.001  # monotonic, no overlap
@@ -202,3 +203,30 @@ def test_segmentation_properties(sequence):
               and profile.min_duration - 0.001 <= cue.end - cue.start <= profile.max_duration
               + 0.001 and chars / (cue.end - cue.start) <= profile.max_cps + 0.001)
         assert ok or i in flagged, (cue, result.report)
+
+
+def test_probe_refuses_a_playlist_even_when_it_points_at_a_local_file(tmp_path):
+    segment_file = tmp_path / "segment.wav"
+    segment_file.write_bytes((SYNTH / "noodles.wav").read_bytes())
+    playlist = tmp_path / "lesson.m3u8"
+    playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:40\n#EXTINF:31.1,\n{segment_file}\n"
+                        "#EXT-X-ENDLIST\n")
+    with pytest.raises(MediaError, match="playlist|not a video or audio file"):
+        probe(playlist)
+    concat = tmp_path / "list.txt"
+    concat.write_text(f"ffconcat version 1.0\nfile '{segment_file}'\n")
+    with pytest.raises(MediaError, match="playlist|not a video or audio file"):
+        probe(concat)
+
+
+def test_audio_only_media_is_accepted():
+    info = probe(SYNTH / "noodles.wav")
+    assert info.has_audio and not info.has_video
+
+
+def test_a_ten_hour_silent_file_is_refused_by_the_default_limit(tmp_path):
+    ten_hours = tmp_path / "silence.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=1000:cl=mono",
+                    "-t", "36000", "-c:a", "pcm_u8", str(ten_hours)], check=True)
+    with pytest.raises(MediaError, match="10.0 hours long; the limit is 4.0 hours"):
+        probe(ten_hours)
