@@ -57,5 +57,6 @@ def load_config(instance: Path) -> dict:
             if "=" in item
         ),
         "RECOGNITION_JOBS": int(os.environ.get("RECOGNITION_JOBS", "0")) or None,  # None: cores
+        "JOB_STALE_SECONDS": float(os.environ.get("JOB_STALE_SECONDS", "120")),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
     }

@@ -2,6 +2,7 @@
 
 Web: our catalogue, course and lesson pages (logged in as a learner) against a trivial Flask page,
 both under gunicorn with 2 sync workers, loaded with wrk on 127.0.0.1.
+Captioning (after the web figures): see benchmarks/captioning.py.
 """
 
 from __future__ import annotations
@@ -131,4 +132,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from benchmarks import captioning
+
+    web = main()
+    sys.exit(captioning.main() or web)

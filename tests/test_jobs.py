@@ -76,3 +76,76 @@ def test_a_job_left_running_by_a_dead_worker_is_requeued_and_completed(worker_ap
     finished = wait_for_job(app, job_id)
     assert finished.state == "done"
     assert finished.attempts == 2
+
+
+def test_a_worker_killed_mid_captioning_leaves_one_version_and_no_partial_files(
+        demo_template, tmp_path):
+    """SIGKILL a real worker while it recognises speech; a new worker picks the job up again
+    (its heartbeat went stale) and finishes it once."""
+    import io
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from accessible_learning import create_app
+    from accessible_learning.models import CaptionTrack
+    from conftest import SHARED_DATA, clone_instance, csrf_from
+
+    config = clone_instance(demo_template, tmp_path / "instance", copy_media=True)
+    app = create_app(config)
+    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+           "MEDIA_ROOT": config["MEDIA_ROOT"], "JOB_STALE_SECONDS": "2",
+           "RECOGNITION_JOBS": "1"}
+
+    def start_worker():
+        return subprocess.Popen(
+            [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
+             "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    worker = start_worker()
+    try:
+        client = app.test_client()
+        login(client, "content")
+        token = csrf_from(client, "/studio/lessons/1")
+        audio = (SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav").read_bytes()
+        response = client.post("/studio/lessons/1/media", data={
+            "csrf_token": token, "script": "", "media": (io.BytesIO(audio), "long.wav")},
+            content_type="multipart/form-data")
+        assert response.status_code == 302
+        with app.app_context():
+            job_id = db.session.scalar(select(func.max(Job.id)))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait until it is recognising speech
+            with app.app_context():
+                job = db.session.get(Job, job_id)
+                if job.state == "running" and job.message == "Recognising speech.":
+                    break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the job never started recognising")
+        time.sleep(1.0)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        with app.app_context():
+            assert db.session.get(Job, job_id).state == "running"  # left behind by the kill
+        time.sleep(2.5)  # the heartbeat goes stale
+        worker = start_worker()  # re-queues stale jobs as it starts
+        finished = wait_for_job(app, job_id, timeout=180)
+        assert finished.state == "done", finished.message
+        assert finished.attempts == 2
+        with app.app_context():
+            tracks = db.session.scalars(select(CaptionTrack).where(
+                CaptionTrack.lesson_id == 1, CaptionTrack.source == "auto")).all()
+            assert len(tracks) == 1  # exactly one new version
+        media_root = Path(config["MEDIA_ROOT"])
+        assert not [p for p in media_root.rglob("*") if p.name.endswith(".tmp")]
+        assert not list((media_root / ".incoming").iterdir())
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -50,12 +50,11 @@ def _enqueue(kind: str, key: str, payload: dict) -> Job:
     return job
 
 
-STALE_AFTER = timedelta(minutes=2)  # running jobs beat at least this often
-
-
 def requeue_stale(now=None) -> list[int]:
-    """Put back on the queue the running jobs whose worker stopped beating (killed, crashed)."""
-    cutoff = (now or utcnow()) - STALE_AFTER
+    """Put back on the queue the running jobs whose worker stopped beating (killed, crashed).
+    Running jobs beat at least every few seconds; JOB_STALE_SECONDS (default 120) is how long
+    a silent one is given before it is considered lost."""
+    cutoff = (now or utcnow()) - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
     stale = db.session.scalars(
         select(Job).where(Job.state == "running", Job.heartbeat_at < cutoff)
     ).all()
