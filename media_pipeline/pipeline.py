@@ -14,7 +14,7 @@ from .align import align
 from .captions import Cue, to_webvtt
 from .extract import extract_pcm
 from .probe import probe
-from .recognise import recognise
+from .recognise import prepare, recognise
 from .segment import RuleBreak, segment
 from .words import Word, rejoin
 from .write import to_json, to_srt, to_transcript
@@ -74,6 +74,7 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     report("probe", 0.0)
     info = probe(source, max_duration_s=max_duration_s)
     model = models.find_model(language, configured_models)  # fails early, naming the fix
+    prepare(model.path, jobs)  # decoding processes load the model while the sound is extracted
     seconds["probe"] = time.perf_counter() - t
     with tempfile.TemporaryDirectory(prefix="caption-") as tmp:
         t = time.perf_counter()

@@ -100,13 +100,14 @@ def test_segmentation_keeps_every_word_once_in_order_and_follows_the_rules(human
 
 
 def test_parallel_decoding_is_as_accurate_as_one_pass(long_results):
-    """118 s of speech cut at a silence into 2 chunks decoded by 2 processes.
+    """118 s of speech cut at silences into 4 chunks decoded by 2 processes.
 
-    Measured here: the two differ in 9 % of tokens, all in the second chunk: not at the cut but
-    because one pass carries the recogniser's online speaker adaptation (i-vectors) across the
-    whole file while a chunk starts afresh. Against the references the parallel result is as good
-    (character error rate 0.158 parallel, 0.176 one pass). Asserted: at most 0.02 worse than one
-    pass, at most 12 % of tokens different, and every word in order inside the audio."""
+    Measured here: the two differ in about 13 % of tokens, spread through the later chunks: not
+    at the cuts but because one pass carries the recogniser's online speaker adaptation
+    (i-vectors) across the whole file while each chunk starts afresh. Against the references the
+    parallel result is as good (character error rate 0.170 parallel, 0.172 one pass). Asserted:
+    at most 0.02 worse than one pass, at most 20 % of tokens different, and every word in order
+    inside the audio."""
     single, parallel = long_results
     rows = list(csv.DictReader((HUMAN / "long" / "dev_concat.segments.tsv").open(
         encoding="utf-8"), delimiter="\t"))
@@ -114,7 +115,7 @@ def test_parallel_decoding_is_as_accurate_as_one_pass(long_results):
     one = " ".join(w.text for w in single)
     two = " ".join(w.text for w in parallel)
     assert metrics.cer(reference, two) <= metrics.cer(reference, one) + 0.02
-    assert metrics.wer(one, two, "xx") <= 0.12
+    assert metrics.wer(one, two, "xx") <= 0.20
     starts = [w.start for w in parallel]
     assert starts == sorted(starts) and 0 <= starts[0] and parallel[-1].end <= 118.0
 
@@ -122,9 +123,12 @@ def test_parallel_decoding_is_as_accurate_as_one_pass(long_results):
 def test_long_audio_is_cut_in_silences(model_path):
     quiet = recognise.silences(LONG)
     chunks = recognise.plan_chunks(117.9, quiet, 2)
-    assert len(chunks) == 2
-    cut = chunks[0].end_s
-    assert any(start <= cut <= end for start, end in quiet)  # inside a silence, not a word
+    assert len(chunks) == 4  # two a process
+    assert chunks[0].start_s == 0 and chunks[-1].end_s == 117.9
+    for chunk, following in zip(chunks, chunks[1:], strict=False):
+        assert chunk.end_s == following.start_s
+        # each cut inside a silence, not a word
+        assert any(start <= chunk.end_s <= end for start, end in quiet)
 
 
 def test_recognition_refuses_audio_that_is_not_16_bit_mono(tmp_path, model_path):
