@@ -93,10 +93,10 @@ def silences(wav_path: Path) -> list[tuple[float, float]]:
 
 
 def plan_chunks(duration_s: float, quiet: list[tuple[float, float]], jobs: int) -> list[Chunk]:
-    """Cut the audio into chunks for ``jobs`` processes (two each, so that a process that
-    finishes early takes another), each cut in the middle of the nearest silence."""
-    wanted = jobs * 2 if jobs > 1 else 1
-    count = max(1, min(wanted, int(duration_s // MIN_CHUNK_S)))
+    """Cut the audio into one chunk for each of ``jobs`` processes, each cut in the middle of the
+    nearest silence. One chunk a process: every new recogniser pays again for building its
+    decoding graph's caches (measured: 4 chunks on 2 processes cost a third more CPU than 2)."""
+    count = max(1, min(jobs, int(duration_s // MIN_CHUNK_S)))
     if count == 1:
         return [Chunk(0.0, duration_s)]
     cuts = []
