@@ -65,14 +65,20 @@ def test_upload_caption_review_edit_and_publish(worker_app):
         assert track.words and {"word", "start", "end", "conf"} <= set(track.words[0])
 
     # Asking again with the same media and script reuses the job's result: no duplicate track.
-    post_form(client, f"/studio/lessons/{lesson_id}/caption", {},
-              token_page=f"/studio/lessons/{lesson_id}")
-    wait_for_job(app, job_id)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(CaptionTrack).where(
-            CaptionTrack.lesson_id == lesson_id, CaptionTrack.source == "aligned")) >= 1
+        tracks_before = db.session.scalar(select(func.count()).select_from(CaptionTrack).where(
+            CaptionTrack.lesson_id == lesson_id))
+    response = post_form(client, f"/studio/lessons/{lesson_id}/caption", {},
+                         token_page=f"/studio/lessons/{lesson_id}")
+    assert response.status_code == 302
+    page = client.get(f"/studio/lessons/{lesson_id}").get_data(as_text=True)
+    assert f"already made from this media and script: version {version}" in page
+    with app.app_context():
+        assert db.session.get(Job, job_id).state == "done"
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 1
         versions_before = db.session.scalar(select(func.count()).select_from(
             CaptionTrack).where(CaptionTrack.lesson_id == lesson_id))
+        assert versions_before == tracks_before
 
     # The editor: change a cue's text; saving makes a new version and keeps the old one.
     editor_url = f"/studio/lessons/{lesson_id}/captions/{version}"

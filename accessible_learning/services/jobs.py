@@ -34,10 +34,14 @@ def recent(limit: int = 20) -> list[Job]:
     return list(db.session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)))
 
 
-def _enqueue(kind: str, key: str, payload: dict) -> Job:
+def _enqueue(kind: str, key: str, payload: dict, *, reuse_done: bool) -> Job:
+    """Queue the job for ``key``. The same key never runs twice at once; with ``reuse_done`` a
+    finished job's result is reused instead of running it again."""
     job = db.session.scalar(select(Job).where(Job.key == key))
     if job is not None and job.state in {"queued", "running"}:
         return job  # already on its way: never run the same work twice
+    if job is not None and reuse_done and job.state == "done":
+        return job
     if job is None:
         job = Job(kind=kind, key=key, payload=payload)
         db.session.add(job)
@@ -70,7 +74,8 @@ def requeue_stale(now=None) -> list[int]:
 
 
 def enqueue_probe(asset: MediaAsset) -> Job:
-    return _enqueue("probe", f"probe:{asset.sha256}", {"media_id": asset.id})
+    # A check is asked for because the file may have changed on disk: it always runs again.
+    return _enqueue("probe", f"probe:{asset.sha256}", {"media_id": asset.id}, reuse_done=False)
 
 
 def caption_key(lesson: Lesson) -> str:
@@ -81,8 +86,8 @@ def caption_key(lesson: Lesson) -> str:
 def enqueue_caption(lesson: Lesson) -> Job:
     """Caption the lesson's media (aligned to its script when it has one). The same media,
     language, script and pipeline give the same job, so its result is reused."""
-    return _enqueue("caption", caption_key(lesson), {"lesson_id": lesson.id,
-                                                     "media_id": lesson.media.id})
+    return _enqueue("caption", caption_key(lesson),
+                    {"lesson_id": lesson.id, "media_id": lesson.media.id}, reuse_done=True)
 
 
 def latest_for_lesson(lesson: Lesson) -> Job | None:

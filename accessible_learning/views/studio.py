@@ -88,8 +88,12 @@ def make_captions(lesson_id: int):
     lesson = _lesson(lesson_id)
     if lesson.media is None:
         abort(404)
-    jobs.enqueue_caption(lesson)
-    flash(_("Captions are being made; progress is shown below."), "success")
+    job = jobs.enqueue_caption(lesson)
+    if job.state == "done" and job.result:
+        flash(_("Captions were already made from this media and script: version %(v)d.",
+                v=job.result["version"]), "info")
+    else:
+        flash(_("Captions are being made; progress is shown below."), "success")
     return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
 
 
