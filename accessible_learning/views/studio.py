@@ -12,6 +12,7 @@ from ..services import captions, jobs, media, studio
 from ..web import render_page
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
+MAX_CAPTION_FILE = 2_000_000  # bytes
 
 
 @bp.before_request
@@ -115,8 +116,12 @@ def import_captions(lesson_id: int):
     form = CaptionImportForm()
     if form.validate_on_submit():
         upload = form.captions.data
+        data = upload.read(MAX_CAPTION_FILE + 1)
         try:
-            cues = read_caption_file(upload.read(2_000_001)[:2_000_000], upload.filename or "")
+            if len(data) > MAX_CAPTION_FILE:
+                raise MediaError("The caption file is larger than 2 MB; a caption file is "
+                                 "text and much smaller. Check that you chose the right file.")
+            cues = read_caption_file(data, upload.filename or "")
         except MediaError as exc:
             form.captions.errors.append(str(exc))
         else:
