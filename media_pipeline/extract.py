@@ -15,10 +15,11 @@ SAMPLE_RATE = 16000
 Progress = Callable[[float], None]  # receives a fraction from 0 to 1
 
 
-def extract_pcm(source: str | Path, target: str | Path, *,
+def extract_pcm(source: str | Path, target: str | Path, *, duration_s: float | None = None,
                 progress: Progress | None = None) -> Path:
+    """``duration_s`` (for progress) when the caller has probed the file already."""
     source, target = Path(source), Path(target)
-    duration = probe(source).duration_s
+    duration = duration_s if duration_s is not None else probe(source).duration_s
     tmp = target.with_name(f".{target.name}.tmp")
     cmd = [
         "ffmpeg", "-nostdin", "-hide_banner", "-v", "error",

@@ -78,7 +78,8 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     seconds["probe"] = time.perf_counter() - t
     with tempfile.TemporaryDirectory(prefix="caption-") as tmp:
         t = time.perf_counter()
-        wav = extract_pcm(source, Path(tmp) / "audio.wav", progress=stage_progress("extract"))
+        wav = extract_pcm(source, Path(tmp) / "audio.wav", duration_s=info.duration_s,
+                          progress=stage_progress("extract"))
         seconds["extract"] = time.perf_counter() - t
         t = time.perf_counter()
         alignment = None

@@ -88,21 +88,18 @@ def parse_edited_cues(form, count: int, duration: float | None) -> tuple[list[Cu
     errors: list[tuple[str, str]] = []
     previous_start = -1.0
     for i in range(count):
-        raw_start = (form.get(f"cue-{i}-start") or "").strip()
-        raw_end = (form.get(f"cue-{i}-end") or "").strip()
         text = (form.get(f"cue-{i}-text") or "").strip()
-        try:
-            start = parse_time(raw_start)
-        except ValueError:
-            errors.append((f"cue-{i}-start", f"Cue {i + 1}: the start time “{raw_start[:20]}” is "
-                           "not a time. Write seconds (12.5) or minutes and seconds (0:12.5)."))
+        times: dict[str, float] = {}
+        for part in ("start", "end"):
+            raw = (form.get(f"cue-{i}-{part}") or "").strip()
+            try:
+                times[part] = parse_time(raw)
+            except ValueError:
+                errors.append((f"cue-{i}-{part}", f"Cue {i + 1}: the {part} time “{raw[:20]}” is "
+                               "not a time. Write seconds (12.5) or minutes and seconds (0:12.5)."))
+        if len(times) < 2:
             continue
-        try:
-            end = parse_time(raw_end)
-        except ValueError:
-            errors.append((f"cue-{i}-end", f"Cue {i + 1}: the end time “{raw_end[:20]}” is not a "
-                           "time. Write seconds (12.5) or minutes and seconds (0:12.5)."))
-            continue
+        start, end = times["start"], times["end"]
         if not text:
             continue  # an emptied cue is removed
         if len(text) > MAX_CUE_TEXT:
