@@ -34,7 +34,7 @@ def _flask_app():
     return _app
 
 
-@huey.task(retries=2, retry_delay=5)
+@huey.task()  # retries with backoff are decided by services.jobs.run
 def run_job(job_id: int) -> None:
     from .services import jobs
 

@@ -149,3 +149,33 @@ def test_a_worker_killed_mid_captioning_leaves_one_version_and_no_partial_files(
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_transient_fault_is_retried_with_growing_delays_then_fails_clearly(app, monkeypatch):
+    """An OSError inside the job (injected: a fault the test cannot cause otherwise)."""
+    from datetime import timedelta
+
+    from accessible_learning.services import jobs
+    from accessible_learning.tasks import huey
+
+    def broken_probe(*_args, **_kwargs):
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(jobs, "probe", broken_probe)
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        job = Job(kind="probe", key="probe:test", payload={"media_id": lesson.media.id})
+        db.session.add(job)
+        db.session.commit()
+        jobs.run(job.id)
+        assert job.state == "queued" and job.attempts == 1
+        assert "tried again in 10 seconds (attempt 1 of 3)" in job.message
+        jobs.run(job.id)
+        assert "tried again in 20 seconds (attempt 2 of 3)" in job.message
+        retries = [m for m in huey.pending() if m.args == (job.id,) and m.eta is not None]
+        assert len(retries) == 2  # scheduled for later, not run at once
+        assert retries[1].eta - retries[0].eta > timedelta(seconds=5)
+        jobs.run(job.id)
+        assert job.state == "failed" and job.attempts == 3
+        assert "failed 3 times" in job.message and "nothing was saved" in job.message
+    huey.flush()  # these retries belong to this test's database only

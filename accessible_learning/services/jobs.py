@@ -20,6 +20,8 @@ from ..models import CaptionTrack, Job, Lesson, MediaAsset, utcnow
 from . import captions
 from .media import media_root
 
+MAX_ATTEMPTS = 3
+RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
 PIPELINE_VERSION = "1"  # part of the caption job key: a new pipeline makes new captions
 STAGE_MESSAGES = {
     "probe": "Reading the media file.",
@@ -118,11 +120,23 @@ def run(job_id: int) -> None:
     except MediaError as exc:
         _set(job, state="failed", message=str(exc), finished_at=utcnow())
     except Exception:
+        # A transient fault (a locked database, a full disk, a crashed subprocess): try again
+        # later, waiting longer each time, and give up with a clear message after MAX_ATTEMPTS.
         db.session.rollback()
-        _set(job, state="failed", finished_at=utcnow(),
-             message="The job stopped because of an internal error. It will be retried; if it "
-                     "keeps failing, tell an administrator.")
-        raise
+        current_app.logger.exception("job %s failed (attempt %s)", job.id, job.attempts)
+        if job.attempts < MAX_ATTEMPTS:
+            delay = RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)
+            _set(job, state="queued",
+                 message=f"A temporary problem stopped the job; it will be tried again in "
+                         f"{delay} seconds (attempt {job.attempts} of {MAX_ATTEMPTS}).")
+            from ..tasks import run_job
+
+            run_job.schedule((job.id,), delay=delay)
+        else:
+            _set(job, state="failed", finished_at=utcnow(),
+                 message=f"The job failed {MAX_ATTEMPTS} times because of an internal error, so "
+                         "nothing was saved from it. Ask an administrator to look at the "
+                         "worker's log.")
 
 
 def _run_probe(job: Job) -> None:
