@@ -105,6 +105,8 @@ def test_upload_caption_review_edit_and_publish(worker_app):
         assert db.session.scalar(select(func.count()).select_from(CaptionTrack).where(
             CaptionTrack.lesson_id == lesson_id)) == versions_before + 1
 
+    assert post_form(client, editor_url, {**form, "count": "lots"}).status_code == 400
+
     # Publish: learners get the edited captions.
     response = post_form(client, f"/studio/lessons/{lesson_id}/captions/{new_version}/publish",
                          {}, token_page=f"/studio/lessons/{lesson_id}")

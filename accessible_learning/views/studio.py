@@ -144,7 +144,10 @@ def edit_captions(lesson_id: int, version: int):
     errors: list[tuple[str, str]] = []
     values = None
     if request.method == "POST":
-        count = min(int(request.form.get("count", "0") or 0), len(cues) + 1)
+        count_text = request.form.get("count", "")
+        if not count_text.isdigit():
+            abort(400)  # not sent by our form
+        count = min(int(count_text), len(cues) + 1)
         edited, errors = captions.parse_edited_cues(
             request.form, count, lesson.media.duration_s if lesson.media else None)
         if not errors:
