@@ -12,6 +12,7 @@ import webvtt
 from webvtt.errors import MalformedFileError
 
 from .errors import MediaError
+from .words import join_text
 
 
 @dataclass(frozen=True)
@@ -31,38 +32,35 @@ def max_line_chars(text: str) -> int:
 
 
 def wrap(text: str, width: int | None = None, max_lines: int = 2) -> list[str]:
-    """Break text into at most ``max_lines`` balanced lines at spaces, never inside a word.
+    """Break space-separated text into balanced lines (see wrap_tokens)."""
+    return wrap_tokens(text.split(), width or max_line_chars(text), "en", max_lines)
 
-    Returns the lines; a text too long for ``max_lines`` lines comes back in more lines, so that
-    the caller (the segmenter) can see it must split the cue.
-    """
-    width = width or max_line_chars(text)
-    words = text.split()
-    if not words:
-        return []
-    if len(text) <= width:
-        return [" ".join(words)]
-    # Balanced two-line split: the break that minimises the longer line.
+
+def wrap_tokens(tokens: list[str], width: int, language: str, max_lines: int = 2) -> list[str]:
+    """Balanced lines at token boundaries, never inside a word: the two-line split whose
+    longer line is shortest. A text too long for ``max_lines`` lines comes back in more lines,
+    so that the segmenter can see it must split the cue."""
+    text = join_text(tokens, language)
+    if len(text) <= width or len(tokens) < 2:
+        return [text] if tokens else []
     if max_lines == 2:
         best = None
-        for i in range(1, len(words)):
-            first, second = " ".join(words[:i]), " ".join(words[i:])
+        for i in range(1, len(tokens)):
+            first, second = join_text(tokens[:i], language), join_text(tokens[i:], language)
             longest = max(len(first), len(second))
             if longest <= width and (best is None or longest < best[0]):
                 best = (longest, [first, second])
         if best:
             return best[1]
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        candidate = f"{current} {word}".strip()
-        if current and len(candidate) > width:
-            lines.append(current)
-            current = word
+    lines, current = [], []
+    for token in tokens:
+        if current and len(join_text([*current, token], language)) > width:
+            lines.append(join_text(current, language))
+            current = [token]
         else:
-            current = candidate
+            current.append(token)
     if current:
-        lines.append(current)
+        lines.append(join_text(current, language))
     return lines
 
 

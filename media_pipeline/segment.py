@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .captions import Cue
-from .words import NO_SPACE_LANGUAGES, Word, join_text
+from .captions import Cue, wrap_tokens
+from .words import NO_SPACE_LANGUAGES, Word
 
 
 @dataclass(frozen=True)
@@ -51,32 +51,6 @@ class Segmentation:
     cues: list[Cue]
     words_per_cue: list[list[Word]]
     report: list[RuleBreak] = field(default_factory=list)
-
-
-def wrap_tokens(tokens: list[str], width: int, language: str, max_lines: int = 2) -> list[str]:
-    """Balanced lines at token boundaries, never inside a word."""
-    text = join_text(tokens, language)
-    if len(text) <= width or len(tokens) < 2:
-        return [text] if tokens else []
-    if max_lines == 2:
-        best = None
-        for i in range(1, len(tokens)):
-            first, second = join_text(tokens[:i], language), join_text(tokens[i:], language)
-            longest = max(len(first), len(second))
-            if longest <= width and (best is None or longest < best[0]):
-                best = (longest, [first, second])
-        if best:
-            return best[1]
-    lines, current = [], []
-    for token in tokens:
-        if current and len(join_text([*current, token], language)) > width:
-            lines.append(join_text(current, language))
-            current = [token]
-        else:
-            current.append(token)
-    if current:
-        lines.append(join_text(current, language))
-    return lines
 
 
 def _fits(tokens: list[str], profile: Profile, language: str) -> bool:

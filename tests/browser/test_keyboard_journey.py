@@ -5,6 +5,9 @@ expects; htmx swaps are announced in the live region."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from .test_axe import AXE_OPTIONS
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +97,8 @@ def test_register_search_enrol_open_lesson_and_turn_captions_on(live_server, pag
     assert focused(page)["id"] == "q"
     assert page.inner_text("#results-heading") == "1 course found"
     assert "q=pattern" in page.url  # the URL follows the results (bookmarkable)
+    swapped = Axe().run(page, options=AXE_OPTIONS)  # the page with the htmx fragment swapped in
+    assert swapped.violations_count == 0, swapped.generate_report()
 
     # Filter by trade with the arrow keys; the new count is announced.
     tab_to(page, "#trade")
