@@ -9,18 +9,23 @@ caption text; recognition only provides the times.
    words a time.
 4. Words left without a time get one by sharing out the time between their neighbours by length,
    starting a sentence where speech starts after a pause and ending it where the pause begins.
+5. Speech that no script word covers (an unscripted remark, a question from the room) is
+   recognised freely, and its words are put in between the script's, in time order.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from .recognise import Progress, recognise, silences
+from .recognise import Progress, recognise, recognise_spans, silences
 from .vocabulary import split_into_tokens, vocabulary
-from .words import NO_SPACE_LANGUAGES, Word
+from .words import NO_SPACE_LANGUAGES, Word, rejoin
+
+UNSCRIPTED_MIN_S = 1.0  # speech at least this long with no script word on it is not scripted
+UNSCRIPTED_PAD_S = 0.15  # taken either side, so that the recogniser hears the word onsets
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.?!。？！])\s+|\n+")
 _NO_SPACE_UNIT = re.compile(r"[^\s，。！？、；：,.!?;:]+[，。！？、；：,.!?;:]*")
@@ -32,6 +37,9 @@ class Alignment:
     sentence_starts: list[int]  # index in words of each sentence's first word
     missing: list[str] = field(default_factory=list)  # script words not in the vocabulary
     matched: int = 0  # words timed by recognition (the rest were interpolated)
+    # stretches of speech outside the script, and where in words free recognition put its words
+    unscripted: list[tuple[float, float]] = field(default_factory=list)
+    inserted: list[int] = field(default_factory=list)
 
     @property
     def matched_ratio(self) -> float:
@@ -91,7 +99,58 @@ def align(wav_path: str | Path, model_path: str | Path, script: str, language: s
     timed = _interpolate(words_text, times, set(sentence_starts), quiet, duration_s)
     words = [Word(text, min(start, duration_s), min(end, duration_s), 1.0 if times[i] else 0.0)
              for i, (text, (start, end)) in enumerate(zip(words_text, timed, strict=True))]
-    return Alignment(words, sentence_starts, missing, matched)
+    result = Alignment(words, sentence_starts, missing, matched)
+    spans = uncovered_speech(words, set(sentence_starts), quiet, duration_s)
+    if spans:
+        extra = [replace(w, unscripted=True) for w in
+                 rejoin(recognise_spans(wav_path, model_path, spans, jobs=jobs), language)]
+        _insert(result, extra)
+        result.unscripted = spans
+    return result
+
+
+def uncovered_speech(words: list[Word], sentence_starts: set[int],
+                     quiet: list[tuple[float, float]],
+                     duration: float) -> list[tuple[float, float]]:
+    """Stretches of speech (audio between silences) that no script word's time covers and that
+    lie between two sentences (or before the first, or after the last). Inside a sentence such a
+    stretch means recognition matched the sentence's words badly (measured on food_safety.wav: a
+    1.4 s hole inside 익힌 음식과 날 음식은), not that someone said something else."""
+    speech, cursor = [], 0.0
+    for start, end in sorted(quiet):
+        if start > cursor:
+            speech.append((cursor, start))
+        cursor = max(cursor, end)
+    if cursor < duration:
+        speech.append((cursor, duration))
+    spans = []
+    for a, b in speech:
+        cursor, following = a, 0  # following: index of the first word starting after cursor
+        for index, word in enumerate(words):
+            if word.end <= cursor:
+                following = index + 1
+                continue
+            if word.start >= b:
+                break
+            if word.start - cursor >= UNSCRIPTED_MIN_S and index in sentence_starts:
+                spans.append((cursor, word.start))
+            cursor, following = max(cursor, word.end), index + 1
+        if b - cursor >= UNSCRIPTED_MIN_S and (following >= len(words)
+                                               or following in sentence_starts):
+            spans.append((cursor, b))
+    return [(max(0.0, a - UNSCRIPTED_PAD_S), min(duration, b + UNSCRIPTED_PAD_S))
+            for a, b in spans]
+
+
+def _insert(result: Alignment, extra: list[Word]) -> None:
+    """Merge freely recognised words into the script's words by time; sentence starts follow
+    the script words they point at."""
+    firsts = {id(result.words[i]) for i in result.sentence_starts}
+    added = {id(w) for w in extra}
+    merged = sorted([*result.words, *extra], key=lambda w: w.start)  # stable: script order kept
+    result.sentence_starts = [i for i, w in enumerate(merged) if id(w) in firsts]
+    result.inserted = [i for i, w in enumerate(merged) if id(w) in added]
+    result.words = merged
 
 
 MAX_CPS = 20.0  # faster than anyone speaks: the anchors around such a stretch are wrong

@@ -40,6 +40,8 @@ class CaptionResult:
     aligned: bool = False  # timings for a given script (caption text is the script's)
     missing_words: list[str] = field(default_factory=list)  # script words the model lacks
     matched_ratio: float | None = None  # share of script words timed by recognition
+    # speech outside the script, recognised freely: (start, end) of each stretch
+    unscripted: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def real_time_factor(self) -> float:
@@ -47,10 +49,12 @@ class CaptionResult:
 
     def summary(self) -> str:
         low = sum(1 for w in self.words if w.conf < 0.6)
-        how = (f"aligned to the script ({self.matched_ratio:.0%} of words matched, "
-               f"{len(self.missing_words)} not in the model's vocabulary)"
+        outside = sum(1 for w in self.words if w.unscripted)
+        how = (f"aligned to the script: {self.matched_ratio:.0%} of its words matched, "
+               f"{len(self.missing_words)} not in the model's vocabulary; {outside} said outside "
+               f"the script ({len(self.unscripted)} stretches) recognised freely"
                if self.aligned else f"{low} with low confidence")
-        return (f"{self.duration_s:.1f} s of media, {len(self.words)} words ({how}), "
+        return (f"{self.duration_s:.1f} s of media, {len(self.words)} words, {how}; "
                 f"{len(self.cues)} cues, {len(self.report)} rule breaks; "
                 f"{sum(self.seconds.values()):.1f} s, real-time factor "
                 f"{self.real_time_factor:.2f}")
@@ -104,6 +108,7 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
         model=str(model.path), seconds=seconds, aligned=alignment is not None,
         missing_words=alignment.missing if alignment else [],
         matched_ratio=alignment.matched_ratio if alignment else None,
+        unscripted=alignment.unscripted if alignment else [],
     )
     report("write", 1.0)
     return result

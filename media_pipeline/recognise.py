@@ -157,3 +157,18 @@ def recognise(wav_path: str | Path, model_path: str | Path, *, jobs: int = 1,
         if progress:
             progress(done / duration)
     return words
+
+
+def recognise_spans(wav_path: str | Path, model_path: str | Path,
+                    spans: list[tuple[float, float]], *, jobs: int = 1) -> list[Word]:
+    """Free recognition of just the given (start, end) stretches, in order. With several
+    stretches and processes, the decoding processes of ``recognise`` are reused."""
+    wav_path, model_path = Path(wav_path), str(model_path)
+    _check_wav(wav_path)
+    if jobs > 1 and len(spans) > 1:
+        pool = _pool(model_path, jobs)
+        futures = [pool.submit(_decode, model_path, str(wav_path), a, b) for a, b in spans]
+        results = [future.result() for future in futures]
+    else:
+        results = [_decode(model_path, str(wav_path), a, b) for a, b in spans]
+    return [word for words in results for word in words]

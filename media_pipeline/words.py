@@ -12,10 +12,14 @@ class Word:
     start: float
     end: float
     conf: float = 1.0
+    unscripted: bool = False  # recognised freely where the speaker left the lesson's script
 
     def as_dict(self) -> dict:
-        return {"word": self.text, "start": round(self.start, 3), "end": round(self.end, 3),
-                "conf": round(self.conf, 3)}
+        result = {"word": self.text, "start": round(self.start, 3), "end": round(self.end, 3),
+                  "conf": round(self.conf, 3)}
+        if self.unscripted:
+            result["unscripted"] = True
+        return result
 
 
 # Languages written without spaces between words.

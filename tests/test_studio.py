@@ -52,6 +52,7 @@ def test_upload_caption_review_edit_and_publish(worker_app):
     job = wait_for_job(app, job_id, timeout=120)
     assert job.state == "done", job.message
     assert "version" in job.message and job.result["missing_words"] == []
+    assert job.result["unscripted"] == []  # the whole recording follows the script
 
     fragment = client.get(f"/studio/lessons/{lesson_id}/job", headers={"HX-Request": "true"})
     assert fragment.status_code == 286  # finished: htmx stops polling
@@ -170,3 +171,29 @@ def test_a_good_srt_file_is_imported_as_a_draft(app):
                                   .order_by(CaptionTrack.version.desc()))
         assert track.status == "draft" and track.source == "edited"
         assert "치수를 잽니다" in track.vtt
+
+
+def test_the_editor_flags_words_said_outside_the_script(app):
+    """Words the pipeline recognised freely, where the speaker left the script, are listed as
+    cues to check, with the words named."""
+    from accessible_learning.services import captions
+    from media_pipeline.captions import Cue
+
+    with app.app_context():
+        lesson = db.session.get(Lesson, 1)
+        track = captions.add_track(
+            lesson, [Cue(0.5, 2.0, "치수를 잽니다."), Cue(3.0, 4.5, "질문 있어요")],
+            source="aligned", publish=False,
+            words=[{"word": "치수를", "start": 0.5, "end": 1.2, "conf": 1.0},
+                   {"word": "잽니다.", "start": 1.2, "end": 2.0, "conf": 1.0},
+                   {"word": "질문", "start": 3.0, "end": 3.6, "conf": 0.9, "unscripted": True},
+                   {"word": "있어요", "start": 3.6, "end": 4.5, "conf": 0.8, "unscripted": True}])
+        db.session.commit()
+        version = track.version
+    client = app.test_client()
+    login(client, "content")
+    html = client.get(f"/studio/lessons/1/captions/{version}").get_data(as_text=True)
+    check = html.split('id="check-heading"')[1].split("</section>")[0]
+    assert 'href="#cue-1"' in check and 'href="#cue-0"' not in check
+    assert re.search(r"Said outside the lesson script.*?<span lang=\"ko\">질문 있어요</span>",
+                     html)

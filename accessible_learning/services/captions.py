@@ -71,10 +71,12 @@ def editable_cues(track_: CaptionTrack) -> list[dict]:
     words = track_.words or []
     result = []
     for i, cue in enumerate(cues):
-        low = [w["word"] for w in words
-               if w.get("conf", 1) < LOW_CONFIDENCE and cue.start - 0.01 <= w["start"] < cue.end]
+        inside = [w for w in words if cue.start - 0.01 <= w["start"] < cue.end]
+        low = [w["word"] for w in inside if w.get("conf", 1) < LOW_CONFIDENCE]
+        unscripted = [w["word"] for w in inside if w.get("unscripted")]
         result.append({"index": i, "start": cue.start, "end": cue.end,
-                       "text": plain_text(cue.text), "low": low, "breaks": breaks.get(i, [])})
+                       "text": plain_text(cue.text), "low": low, "unscripted": unscripted,
+                       "breaks": breaks.get(i, [])})
     return result
 
 

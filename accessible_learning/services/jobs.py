@@ -179,7 +179,7 @@ def _run_caption(job: Job) -> None:
     )
     db.session.flush()
     job.result = {"track_id": track.id, "version": track.version, "summary": result.summary(),
-                  "missing_words": result.missing_words}
+                  "missing_words": result.missing_words, "unscripted": result.unscripted}
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
          message=f"Captions ready as version {track.version}: {len(result.cues)} cues, "
                  f"{len(result.report)} to check.")
