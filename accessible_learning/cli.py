@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from flask.cli import AppGroup
 
 from media_pipeline import model_download
 from media_pipeline import models as model_registry
+from media_pipeline.describe import describe, read_descriptions
 from media_pipeline.errors import MediaError
 from media_pipeline.pipeline import caption
+from media_pipeline.words import Word
 from media_pipeline.write import atomic_write
 
 from .services import demo
@@ -75,6 +78,63 @@ def caption_command(source, language, output, srt, json_path, transcript, script
     for item in result.report:
         click.echo(f"cue {item.cue_index + 1}: {item.rule}: {item.detail}")
     click.echo(result.summary())
+
+
+@media_cli.command("describe")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--descriptions", "descriptions_path", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="WebVTT (kind descriptions) or SRT file: each cue's start is where the thing "
+                   "it describes is shown.")
+@click.option("--lang", "language", required=True, help="Language of the lesson, e.g. ko.")
+@click.option("--output-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for described.webm (or .ogg), extended.webm and descriptions.vtt.")
+@click.option("--words", "words_path", type=click.Path(exists=True, dir_okay=False,
+                                                       path_type=Path),
+              help="The word timings from `media caption --json`; without it the speech is "
+                   "recognised again to find the gaps.")
+@click.option("--rate", type=click.IntRange(80, 400), default=175, show_default=True,
+              help="Speaking rate of the descriptions, in words a minute.")
+@click.option("--window", type=click.FloatRange(0, 120), default=10.0, show_default=True,
+              help="How many seconds after its anchor a description may start.")
+@click.option("--max-speedup", type=click.FloatRange(1.0, 2.0), default=1.25, show_default=True,
+              help="How much faster than its natural rate a description may be spoken to fit.")
+@click.option("--duck-db", type=click.FloatRange(-40, 0), default=-12.0, show_default=True,
+              help="How far the programme audio is lowered under a description.")
+def describe_command(source, descriptions_path, language, output_dir, words_path, rate, window,
+                     max_speedup, duck_db):
+    """Add audio description to SOURCE: place the descriptions in the speech gaps, speak them
+    and mix them in."""
+    try:
+        if not descriptions_path.is_file():
+            raise MediaError(f"The descriptions file {descriptions_path} does not exist.")
+        descriptions = read_descriptions(descriptions_path.read_bytes(), descriptions_path.name)
+        words = _read_words(words_path) if words_path else None
+        result = describe(source, descriptions, language, output_dir, words=words, rate=rate,
+                          window=window, max_speedup=max_speedup, depth_db=duck_db,
+                          cache_dir=Path(current_app.instance_path) / "speech-cache",
+                          configured_models=current_app.config.get("VOSK_MODELS"),
+                          progress=lambda stage: click.echo(f"{stage}…"))
+    except MediaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in result.report():
+        click.echo(line)
+    for path in (result.described, result.extended, result.vtt):
+        if path is not None:
+            click.echo(f"wrote {path}")
+    if result.extended is None:
+        click.echo("No description needed the video to pause, so there is no extended version.")
+    click.echo(result.summary())
+
+
+def _read_words(path: Path) -> list[Word]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [Word(w["word"], float(w["start"]), float(w["end"]), float(w.get("conf", 1)))
+                for w in data["words"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MediaError(f"{path.name} is not a word-timing file from `media caption --json`: "
+                         f"{exc}") from exc
 
 
 @models_cli.command("list")

@@ -1,0 +1,204 @@
+"""mix: the described audio track and the extended-description rendition, with ffmpeg-python.
+
+- The programme audio is ducked under each description: lowered by ``duck_db`` (default 12 dB,
+  DESIGN.md §5) with short linear ramps either side, by one ``volume`` filter whose expression
+  is evaluated per audio frame.
+- The descriptions are laid on top (sped up with ``atempo`` where placement asked for it).
+- The mix is loudness-normalised to ``TARGET_LUFS`` by a static gain measured in a first pass
+  (ffmpeg's ``loudnorm`` as a meter) plus a peak limiter. A static gain, not loudnorm's dynamic
+  mode, so that the ducking depth survives normalisation.
+- For the extended rendition, the picture freezes (``tpad`` clone) and the programme audio pauses
+  (``apad``) at each extended description's point, for as long as it is spoken.
+
+Every output is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ffmpeg
+
+from .errors import MediaError
+
+DUCK_DB = -12.0
+RAMP_S = 0.25
+TARGET_LUFS = -16.0
+PEAK_LIMIT = 0.84  # about -1.5 dBFS
+RATE = 48000
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A spoken description on the output timeline."""
+
+    wav: Path
+    start: float
+    duration: float  # as heard, after any speed-up
+    speed: float = 1.0
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class Pause:
+    """An extended description's point in the programme and how long the programme waits."""
+
+    at: float
+    length: float
+
+
+def duck_expression(windows: Sequence[tuple[float, float]], depth_db: float = DUCK_DB,
+                    ramp_s: float = RAMP_S) -> str:
+    """A ``volume`` expression of t: 0 dB outside the windows, ``depth_db`` inside, with linear
+    ramps of ``ramp_s`` before and after each window."""
+    if not windows:
+        return "1"
+    r = max(ramp_s, 1e-3)
+    terms = [f"clip(min((t-{s - r:.3f})/{r:.3f},({e + r:.3f}-t)/{r:.3f}),0,1)"
+             for s, e in windows]
+    return f"pow(10,{depth_db / 20:.4f}*clip({'+'.join(terms)},0,1))"
+
+
+def _run(stream, what: str) -> str:
+    try:
+        _out, err = stream.run(capture_stdout=True, capture_stderr=True)
+    except ffmpeg.Error as exc:
+        detail = exc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if exc.stderr \
+            else []
+        raise MediaError(f"ffmpeg could not {what}: {detail[0] if detail else 'no detail'}") \
+            from exc
+    return err.decode("utf-8", "replace")
+
+
+def _input(path: str | Path, **kwargs):
+    return ffmpeg.input(str(path), protocol_whitelist="file", **kwargs)
+
+
+def _temporary(target: Path) -> Path:
+    return target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
+
+
+def _atomic(target: Path, write) -> Path:
+    target = Path(target)
+    partial = _temporary(target)
+    try:
+        write(partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _copies(stream, count: int, video: bool = False) -> list:
+    """``count`` uses of one stream (ffmpeg needs an explicit split for more than one)."""
+    if count == 1:
+        return [stream]
+    split = stream.filter_multi_output("split" if video else "asplit", count)
+    return [split.stream(i) for i in range(count)]
+
+
+def programme_audio(source: str | Path, out_wav: Path, pauses: Sequence[Pause] = ()) -> Path:
+    """The source's audio as 48 kHz stereo PCM, with silence inserted at each pause."""
+    audio = _input(source).audio.filter("aformat", sample_rates=RATE, channel_layouts="stereo")
+    if pauses:
+        pauses = sorted(pauses, key=lambda p: p.at)
+        copies = _copies(audio, len(pauses) + 1)
+        parts, cursor = [], 0.0
+        for pause, copy in zip(pauses, copies, strict=False):
+            parts.append(copy.filter("atrim", start=cursor, end=pause.at).filter(
+                "asetpts", "PTS-STARTPTS").filter("apad", pad_dur=f"{pause.length:.3f}"))
+            cursor = pause.at
+        parts.append(copies[-1].filter("atrim", start=cursor).filter("asetpts", "PTS-STARTPTS"))
+        audio = ffmpeg.concat(*parts, v=0, a=1)
+    return _atomic(Path(out_wav), lambda tmp: _run(
+        ffmpeg.output(audio, str(tmp), acodec="pcm_s16le", ar=RATE, ac=2, f="wav")
+        .overwrite_output(), "read the programme audio"))
+
+
+def _mixed(programme_wav: Path, clips: Sequence[Clip], depth_db: float, ramp_s: float,
+           include_clips: bool):
+    bed = _input(programme_wav).audio.filter(
+        "volume", volume=duck_expression([(c.start, c.end) for c in clips], depth_db, ramp_s),
+        eval="frame")
+    if not include_clips or not clips:
+        return bed
+    # One input per file (a description said twice is read once and split).
+    sources: dict[Path, list[int]] = {}
+    for i, clip in enumerate(clips):
+        sources.setdefault(Path(clip.wav), []).append(i)
+    streams: dict[int, object] = {}
+    for path, indexes in sources.items():
+        audio = _input(path).audio
+        split = (audio.filter_multi_output("asplit", len(indexes)) if len(indexes) > 1 else None)
+        for n, i in enumerate(indexes):
+            streams[i] = split.stream(n) if split is not None else audio
+    voices = []
+    for i, clip in enumerate(clips):
+        voice = streams[i]
+        if clip.speed > 1.0:
+            voice = voice.filter("atempo", f"{clip.speed:.3f}")
+        voice = voice.filter("aformat", sample_rates=RATE, channel_layouts="stereo").filter(
+            "adelay", delays=int(round(clip.start * 1000)), all=1)
+        voices.append(voice)
+    return ffmpeg.filter([bed, *voices], "amix", inputs=len(voices) + 1, duration="first",
+                         normalize=0, dropout_transition=0)
+
+
+def mix_audio(programme_wav: str | Path, clips: Sequence[Clip], out_wav: str | Path, *,
+              depth_db: float = DUCK_DB, ramp_s: float = RAMP_S, include_clips: bool = True,
+              target_lufs: float = TARGET_LUFS) -> Path:
+    """Duck ``programme_wav`` under the clips, lay the clips on top and normalise loudness.
+    With ``include_clips=False`` only the ducked programme is written (to measure the ducking)."""
+    programme_wav = Path(programme_wav)
+    meter = _mixed(programme_wav, clips, depth_db, ramp_s, include_clips).filter(
+        "loudnorm", I=target_lufs, TP=-1.5, LRA=20, print_format="json")
+    log = _run(ffmpeg.output(meter, "-", f="null").overwrite_output(), "measure the loudness")
+    measured = json.loads(re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", log)[-1])
+    loudness = float(measured["input_i"])
+    gain = 0.0 if loudness == float("-inf") or loudness < -70 else target_lufs - loudness
+    final = _mixed(programme_wav, clips, depth_db, ramp_s, include_clips).filter(
+        "volume", f"{gain:.2f}dB").filter("alimiter", limit=PEAK_LIMIT, level=0, attack=5,
+                                          release=50)
+    return _atomic(Path(out_wav), lambda tmp: _run(
+        ffmpeg.output(final, str(tmp), acodec="pcm_s16le", ar=RATE, ac=2, f="wav")
+        .overwrite_output(), "mix the described audio"))
+
+
+def has_video(info) -> bool:
+    return bool(getattr(info, "has_video", False))
+
+
+def encode(source: str | Path, audio_wav: str | Path, out_path: str | Path, *,
+           pauses: Sequence[Pause] = (), with_video: bool = True) -> Path:
+    """The final file: the source's picture (frozen at each pause) with ``audio_wav`` as its
+    sound; WebM (VP8 + Opus) for video, Ogg Opus for audio only."""
+    out_path = Path(out_path)
+    audio = _input(audio_wav).audio
+    if not with_video:
+        return _atomic(out_path, lambda tmp: _run(
+            ffmpeg.output(audio, str(tmp), acodec="libopus", **{"b:a": "96k"}, f="ogg")
+            .overwrite_output(), "encode the described audio"))
+    video = _input(source).video
+    if pauses:
+        pauses = sorted(pauses, key=lambda p: p.at)
+        copies = _copies(video, len(pauses) + 1, video=True)
+        parts, cursor = [], 0.0
+        for pause, copy in zip(pauses, copies, strict=False):
+            parts.append(copy.trim(start=cursor, end=pause.at).setpts("PTS-STARTPTS")
+                         .filter("tpad", stop_mode="clone", stop_duration=f"{pause.length:.3f}"))
+            cursor = pause.at
+        parts.append(copies[-1].trim(start=cursor).setpts("PTS-STARTPTS"))
+        video = ffmpeg.concat(*parts, v=1, a=0)
+    return _atomic(out_path, lambda tmp: _run(
+        ffmpeg.output(video, audio, str(tmp), vcodec="libvpx", acodec="libopus", f="webm",
+                      shortest=None, **{"b:v": "600k", "b:a": "96k", "deadline": "realtime",
+                                        "cpu-used": 8})
+        .overwrite_output(), "encode the described video"))

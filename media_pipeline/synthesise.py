@@ -1,0 +1,126 @@
+"""synthesise: description text spoken offline by pyttsx3 on espeak-ng, one WAV per text.
+
+WAVs are cached by text, voice and rate, so that editing one description re-speaks only that one.
+espeak-ng can be initialised once per process, so one engine serves the process, behind a lock.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import io
+import os
+import threading
+import time
+import wave
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import MediaError
+
+# The espeak-ng voice for each lesson language.
+VOICES = {"ko": "ko", "zh": "sit/cmn", "en": "gmw/en"}
+LANGUAGE_NAMES = {"ko": "Korean", "zh": "Chinese", "en": "English"}
+DEFAULT_RATE = 175  # words per minute
+MIN_RATE, MAX_RATE = 80, 400
+MAX_TEXT = 1000  # characters in one description
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    try:
+        import pyttsx3
+
+        engine = pyttsx3.init("espeak")
+    except (ImportError, RuntimeError, OSError) as exc:
+        raise MediaError("Speech synthesis is not available: espeak-ng could not be started. "
+                         "Install it with: apt-get install espeak-ng") from exc
+    # Let the engine go while the interpreter is still whole: pyttsx3's clean-up fails noisily
+    # ("Exception ignored in DriverProxy.__del__") when it runs during shutdown.
+    atexit.register(_engine.cache_clear)
+    return engine
+
+
+@lru_cache(maxsize=1)
+def installed_voices() -> frozenset[str]:
+    with _lock:
+        return frozenset(v.id for v in _engine().getProperty("voices"))
+
+
+def voice_for(language: str) -> str:
+    """The espeak-ng voice for ``language``, or a MediaError that says what is available."""
+    voice = VOICES.get(language)
+    if voice is None or voice not in installed_voices():
+        have = ", ".join(f"{LANGUAGE_NAMES[k]} ({k})" for k, v in VOICES.items()
+                         if v in installed_voices())
+        raise MediaError(f"There is no speech synthesis voice for the language “{language}”. "
+                         f"Voices are available for: {have or 'none'}.")
+    return voice
+
+
+def cache_name(text: str, voice: str, rate: int) -> str:
+    key = f"{voice}\0{rate}\0{text}".encode()
+    return hashlib.sha256(key).hexdigest()[:32] + ".wav"
+
+
+def synthesise(text: str, language: str, cache_dir: str | Path, *,
+               rate: int = DEFAULT_RATE) -> Path:
+    """A WAV of ``text`` spoken in the voice for ``language`` at ``rate`` words a minute."""
+    text = " ".join(text.split())
+    if not text:
+        raise MediaError("A description has no text to speak. Write what the learner should hear.")
+    if len(text) > MAX_TEXT:
+        raise MediaError(f"A description is {len(text)} characters long; the limit is "
+                         f"{MAX_TEXT}. Split it into shorter descriptions.")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise MediaError(f"The speaking rate {rate} is outside {MIN_RATE}–{MAX_RATE} words a "
+                         "minute.")
+    voice = voice_for(language)
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    target = cache_dir / cache_name(text, voice, rate)
+    if target.exists():
+        return target
+    partial = cache_dir / f".{target.stem}.{os.getpid()}.{threading.get_ident()}.tmp.wav"
+    try:
+        with _lock:
+            engine = _engine()
+            engine.setProperty("voice", voice)
+            engine.setProperty("rate", rate)
+            engine.save_to_file(text, str(partial))
+            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to"
+                engine.runAndWait()
+                _wait_until_written(engine)
+        if wav_duration(partial) <= 0:
+            raise MediaError(f"Speech synthesis produced no sound for “{text[:40]}”.")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+SYNTHESIS_TIMEOUT_S = 60.0
+
+
+def _wait_until_written(engine) -> None:
+    """pyttsx3 starts espeak-ng in its asynchronous retrieval mode and may return from
+    runAndWait before espeak-ng's thread has finished and the WAV is written (seen under load:
+    an empty file). Its driver clears ``_speaking`` after writing the file; wait for that."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    deadline = time.monotonic() + SYNTHESIS_TIMEOUT_S
+    while getattr(driver, "_speaking", False):
+        if time.monotonic() > deadline:
+            raise MediaError("Speech synthesis did not finish within "
+                             f"{SYNTHESIS_TIMEOUT_S:.0f} s.")
+        time.sleep(0.01)
+
+
+def wav_duration(path: str | Path) -> float:
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / w.getframerate()
+    except (wave.Error, EOFError, FileNotFoundError):
+        return 0.0
