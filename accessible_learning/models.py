@@ -137,7 +137,8 @@ class Lesson(db.Model):
 
     @property
     def published_descriptions(self) -> DescriptionTrack | None:
-        published = [t for t in self.description_tracks if t.status == "published"]
+        published = [t for t in self.description_tracks
+                     if t.status == "published" and t.placed_vtt]
         return published[-1] if published else None
 
 
@@ -180,12 +181,18 @@ class DescriptionTrack(db.Model):
     version = db.Column(db.Integer, nullable=False)
     language = db.Column(db.String(10), nullable=False)
     status = db.Column(db.String(10), nullable=False, default="draft")
-    vtt = db.Column(db.Text, nullable=False)
+    vtt = db.Column(db.Text, nullable=False)  # the authored cues: anchor times and text
+    # After the describe job: the final times (WebVTT), the placement report (one dict a cue)
+    # and the two renditions.
+    placed_vtt = db.Column(db.Text)
+    report = db.Column(db.JSON)
     mixed_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
     extended_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     lesson = db.relationship("Lesson", back_populates="description_tracks")
+    mixed_media = db.relationship("MediaAsset", foreign_keys=[mixed_media_id])
+    extended_media = db.relationship("MediaAsset", foreign_keys=[extended_media_id])
 
     __table_args__ = (
         UniqueConstraint("lesson_id", "version", name="uq_description_tracks_lesson_version"),

@@ -96,7 +96,20 @@ def read_descriptions(data: bytes, filename: str) -> list[Description]:
             raise MediaError(f"Descriptions {number} and {number + 1} overlap ({timestamp(a.start)}"
                              f" to {timestamp(a.end)} and from {timestamp(b.start)}). Give each "
                              "description its own time.")
-    return [Description(c.start, " ".join(c.text.split())) for c in cues]
+    return [Description(c.start, " ".join(c.text.split())) for c in cues]  # lines joined
+
+
+def authored_vtt(descriptions: Sequence[Description]) -> str:
+    """WebVTT (kind descriptions) of authored cues: each starts at its anchor and lasts until the
+    next one (at most 2 s); the text stays on one line (no caption line breaking)."""
+    vtt = webvtt.WebVTT()
+    for i, item in enumerate(descriptions):
+        end = item.anchor + 2.0
+        if i + 1 < len(descriptions):
+            end = min(end, descriptions[i + 1].anchor)
+        vtt.captions.append(webvtt.Caption(timestamp(item.anchor), timestamp(end),
+                                           [html.escape(item.text, quote=False)]))
+    return vtt.content if descriptions else "WEBVTT\n"
 
 
 def descriptions_vtt(placements: Sequence[Placement], texts: Sequence[str]) -> str:

@@ -41,6 +41,16 @@ EXPECTED = {
                              "admin": 200},
     "studio.track_vtt": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
                          "admin": 200},
+    "studio.descriptions_page": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                                 "admin": 200},
+    "studio.descriptions_job": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                                "admin": 200},
+    # Without text there is nothing to speak: 400 with the reason.
+    "studio.preview_description": {ANON: LOGIN, "learner": 403, "content": 400,
+                                   "examiner": 403, "admin": 400},
+    # The demo lessons have no published audio description.
+    "catalogue.lesson_descriptions": {ANON: LOGIN, "learner": 404, "content": 404,
+                                      "examiner": 404, "admin": 404},
     "examiner.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 200,
                        "admin": 200},
     "admin.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403, "admin": 200},
@@ -48,7 +58,8 @@ EXPECTED = {
 # POST-only endpoints, checked in their own tests below.
 POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media",
              "studio.upload_media", "studio.make_captions", "studio.import_captions",
-             "studio.publish_captions"}
+             "studio.publish_captions", "studio.add_description", "studio.remove_description",
+             "studio.import_descriptions", "studio.publish_descriptions"}
 NOT_PAGES = {"static"}
 
 
@@ -99,7 +110,9 @@ def test_post_routes_refuse_anonymous_and_wrong_roles(app):
     response = post_form(client, "/courses/1/enrol", {}, token_page="/login")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     login(client, "learner")
-    for action in ("probe", "media", "caption", "captions/import", "captions/1/publish"):
+    for action in ("probe", "media", "caption", "captions/import", "captions/1/publish",
+                   "descriptions", "descriptions/0/remove", "descriptions/import",
+                   "descriptions/1/publish"):
         response = post_form(client, f"/studio/lessons/{lesson_id}/{action}", {},
                              token_page="/")
         assert response.status_code == 403, action

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import time
 from dataclasses import asdict
 from datetime import timedelta
@@ -11,14 +12,16 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from media_pipeline.describe import describe
 from media_pipeline.errors import MediaError
 from media_pipeline.pipeline import caption
 from media_pipeline.probe import probe
+from media_pipeline.words import Word
 
 from ..extensions import db
-from ..models import CaptionTrack, Job, Lesson, MediaAsset, utcnow
-from . import captions
-from .media import media_root
+from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, utcnow
+from . import captions, descriptions
+from .media import media_root, store_file
 
 MAX_ATTEMPTS = 3
 RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
@@ -29,6 +32,9 @@ STAGE_MESSAGES = {
     "recognise": "Recognising speech.",
     "segment": "Making caption cues.",
     "write": "Writing the captions.",
+    "gaps": "Finding the pauses in the speech.",
+    "synthesise": "Speaking the descriptions.",
+    "mix": "Mixing the described versions.",
 }
 
 
@@ -92,8 +98,21 @@ def enqueue_caption(lesson: Lesson) -> Job:
                     {"lesson_id": lesson.id, "media_id": lesson.media.id}, reuse_done=True)
 
 
-def latest_for_lesson(lesson: Lesson) -> Job | None:
-    jobs = db.session.scalars(select(Job).where(Job.kind == "caption").order_by(Job.id.desc()))
+def describe_key(track: DescriptionTrack) -> str:
+    cues = hashlib.sha256(track.vtt.encode()).hexdigest()[:16]
+    words = track.lesson.published_captions
+    return (f"describe:{track.id}:{track.lesson.media.sha256}:{cues}:"
+            f"{words.id if words else 0}:v{PIPELINE_VERSION}")
+
+
+def enqueue_describe(track: DescriptionTrack) -> Job:
+    """Make the described versions of a description track and publish it."""
+    return _enqueue("describe", describe_key(track),
+                    {"lesson_id": track.lesson_id, "track_id": track.id}, reuse_done=True)
+
+
+def latest_for_lesson(lesson: Lesson, kind: str = "caption") -> Job | None:
+    jobs = db.session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id.desc()))
     return next((j for j in jobs if j.payload.get("lesson_id") == lesson.id), None)
 
 
@@ -115,6 +134,8 @@ def run(job_id: int) -> None:
             _run_probe(job)
         elif job.kind == "caption":
             _run_caption(job)
+        elif job.kind == "describe":
+            _run_describe(job)
         else:
             raise MediaError(f"Unknown job kind {job.kind!r}.")
     except MediaError as exc:
@@ -183,3 +204,46 @@ def _run_caption(job: Job) -> None:
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
          message=f"Captions ready as version {track.version}: {len(result.cues)} cues, "
                  f"{len(result.report)} to check.")
+
+
+def _run_describe(job: Job) -> None:
+    track = db.session.get(DescriptionTrack, job.payload["track_id"])
+    if track is None or track.lesson.media is None:
+        raise MediaError("The description version or the lesson's media no longer exists.")
+    if track.placed_vtt and track.mixed_media_id:
+        _set(job, state="done", progress=1.0, finished_at=utcnow())  # rerun: reuse the result
+        return
+    lesson, asset = track.lesson, track.lesson.media
+    stages = ["probe", "gaps", "synthesise", "mix"]
+
+    def progress(stage: str) -> None:
+        _set(job, progress=round(stages.index(stage) / len(stages), 3) if stage in stages
+             else job.progress, message=STAGE_MESSAGES.get(stage, stage))
+
+    timed = lesson.published_captions or (lesson.caption_tracks[-1] if lesson.caption_tracks
+                                          else None)
+    words = ([Word(w["word"], w["start"], w["end"], w.get("conf", 1.0)) for w in timed.words]
+             if timed is not None and timed.words else None)
+    items = descriptions.cues(track)
+    work = Path(media_root()) / ".incoming"
+    work.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work, prefix="describe-") as out:
+        result = describe(Path(media_root()) / asset.filename, items, lesson.language, out,
+                          words=words, cache_dir=descriptions.speech_cache(),
+                          configured_models=current_app.config.get("VOSK_MODELS"),
+                          jobs=current_app.config.get("RECOGNITION_JOBS"), progress=progress)
+        extension = result.described.suffix.lstrip(".")
+        stem = asset.sha256[:8]
+        mixed = store_file(result.described, extension, original_name=f"described-{stem}")
+        extended = (store_file(result.extended, extension, original_name=f"extended-{stem}")
+                    if result.extended else None)
+    descriptions.finish(track, result.placements, [d.text for d in items], mixed, extended)
+    db.session.flush()
+    counts = {kind: sum(1 for p in result.placements if p.kind == kind)
+              for kind in ("placed", "sped-up", "extended")}
+    job.result = {"track_id": track.id, "version": track.version, "summary": result.summary(),
+                  "report": result.report()}
+    _set(job, state="done", progress=1.0, finished_at=utcnow(),
+         message=f"Version {track.version} is published: {counts['placed']} descriptions fit "
+                 f"the pauses, {counts['sped-up']} were spoken a little faster, "
+                 f"{counts['extended']} pause the video.")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..forms import CatalogueSearchForm
 from ..models import Lesson
-from ..services import captions, catalogue
+from ..services import captions, catalogue, descriptions
 from ..web import render_page
 
 bp = Blueprint("catalogue", __name__)
@@ -68,10 +68,13 @@ def lesson(lesson_id: int):
             return redirect(url_for("catalogue.course", course_id=found.course_id))
         abort(404)
     track = found.published_captions
+    described = found.published_descriptions
     cues = captions.cues_for_display(track.vtt) if track else []
     previous, following = catalogue.neighbours(found)
     return render_template(
-        "catalogue/lesson.html", lesson=found, track=track, cues=cues,
+        "catalogue/lesson.html", lesson=found, track=track, described=described,
+        transcript=descriptions.transcript_items(cues, described),
+        pauses=descriptions.pauses(described) if described else [],
         previous=previous, following=following,
     )
 
@@ -83,3 +86,13 @@ def lesson_captions(lesson_id: int):
     if not catalogue.can_view_lesson(current_user, found) or found.published_captions is None:
         abort(404)
     return Response(found.published_captions.vtt, mimetype="text/vtt; charset=utf-8")
+
+
+@bp.get("/lessons/<int:lesson_id>/descriptions.vtt")
+@login_required
+def lesson_descriptions(lesson_id: int):
+    found = _lesson_or_404(lesson_id)
+    described = found.published_descriptions
+    if not catalogue.can_view_lesson(current_user, found) or described is None:
+        abort(404)
+    return Response(described.placed_vtt, mimetype="text/vtt; charset=utf-8")

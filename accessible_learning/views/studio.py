@@ -1,14 +1,25 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from media_pipeline.captions import read_caption_file
+from media_pipeline.captions import read_caption_file, timestamp
 from media_pipeline.errors import MediaError
+from media_pipeline.synthesise import synthesise
 
 from ..extensions import db
 from ..forms import CaptionImportForm, LessonMediaForm
 from ..models import Lesson
 from ..security import role_required
-from ..services import captions, jobs, media, studio
+from ..services import captions, descriptions, jobs, media, studio
 from ..web import render_page
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
@@ -180,3 +191,104 @@ def track_vtt(lesson_id: int, version: int):
     if track is None:
         abort(404)
     return Response(track.vtt, mimetype="text/vtt; charset=utf-8")
+
+
+# --- audio description ------------------------------------------------------------------------
+
+def _descriptions_page(lesson: Lesson, errors=None, values=None, status=200):
+    current = descriptions.latest(lesson)
+    return render_template(
+        "studio/descriptions.html", lesson=lesson, track=current,
+        cues=descriptions.cues(current), errors=errors or [], values=values or {},
+        job=jobs.latest_for_lesson(lesson, "describe"),
+        published=lesson.published_descriptions), status
+
+
+@bp.get("/lessons/<int:lesson_id>/descriptions")
+def descriptions_page(lesson_id: int):
+    return _descriptions_page(_lesson(lesson_id))
+
+
+@bp.post("/lessons/<int:lesson_id>/descriptions")
+def add_description(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    item, errors = descriptions.check_new(
+        descriptions.cues(descriptions.latest(lesson)), request.form.get("time", ""),
+        request.form.get("text", ""), lesson.media.duration_s if lesson.media else None)
+    if errors:
+        return _descriptions_page(lesson, errors, request.form, status=400)
+    track = descriptions.add(lesson, item)
+    db.session.commit()
+    flash(_("Description added at %(time)s to version %(v)d (a draft).",
+            time=timestamp(item.anchor), v=track.version), "success")
+    return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id))
+
+
+@bp.post("/lessons/<int:lesson_id>/descriptions/<int:index>/remove")
+def remove_description(lesson_id: int, index: int):
+    lesson = _lesson(lesson_id)
+    track = descriptions.remove(lesson, index)
+    if track is None:
+        abort(404)
+    db.session.commit()
+    flash(_("Description %(n)d removed from version %(v)d (a draft).", n=index + 1,
+            v=track.version), "success")
+    return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id))
+
+
+@bp.post("/lessons/<int:lesson_id>/descriptions/import")
+def import_descriptions(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    upload = request.files.get("descriptions")
+    if upload is None or not upload.filename:
+        return _descriptions_page(lesson, [("descriptions", _(
+            "Choose a .vtt or .srt file of descriptions."))], status=400)
+    try:
+        track = descriptions.import_file(lesson, upload.read(descriptions.MAX_FILE + 1),
+                                         upload.filename)
+    except MediaError as exc:
+        db.session.rollback()
+        return _descriptions_page(lesson, [("descriptions", str(exc))], status=400)
+    db.session.commit()
+    flash(_("The descriptions file is imported as version %(v)d (a draft).", v=track.version),
+          "success")
+    return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id))
+
+
+@bp.get("/lessons/<int:lesson_id>/descriptions/preview")
+def preview_description(lesson_id: int):
+    """The description spoken with the lesson's voice, as a WAV, before publishing."""
+    lesson = _lesson(lesson_id)
+    text = (request.args.get("text") or "")[: descriptions.MAX_TEXT]
+    try:
+        wav = synthesise(text, lesson.language, descriptions.speech_cache())
+    except MediaError as exc:
+        return Response(str(exc), status=400, mimetype="text/plain; charset=utf-8")
+    return send_file(wav, mimetype="audio/wav", max_age=3600)
+
+
+@bp.post("/lessons/<int:lesson_id>/descriptions/<int:version>/publish")
+def publish_descriptions(lesson_id: int, version: int):
+    lesson = _lesson(lesson_id)
+    track = descriptions.track(lesson, version)
+    if track is None:
+        abort(404)
+    if lesson.media is None or not descriptions.cues(track):
+        flash(_("There is nothing to publish yet: the lesson needs its media and at least one "
+                "description."), "error")
+        return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id))
+    jobs.enqueue_describe(track)
+    flash(_("The described versions are being made; version %(v)d is published when they are "
+            "ready. Progress is shown below.", v=version), "success")
+    return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id))
+
+
+@bp.get("/lessons/<int:lesson_id>/descriptions/job")
+def descriptions_job(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    job = jobs.latest_for_lesson(lesson, "describe")
+    html = render_page("studio/descriptions.html", "studio/_describe_job.html", lesson=lesson,
+                       job=job, track=descriptions.latest(lesson), cues=[], errors=[],
+                       values={}, published=lesson.published_descriptions)
+    finished = job is None or job.state in {"done", "failed"}
+    return Response(html, status=286 if finished and request.headers.get("HX-Request") else 200)

@@ -74,8 +74,140 @@
     });
   }
 
+  /* Studio: "describe here" puts the video's current time in the description's time field. */
+  function setUpDescribeHere(root) {
+    var video = root.querySelector("[data-describe-player] video");
+    var button = root.querySelector("[data-describe-here]");
+    var field = root.getElementById ? root.getElementById("time") : null;
+    if (!video || !button || !field) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var time = video.currentTime.toFixed(1);
+      field.value = time;
+      announce((button.getAttribute("data-announce-text") || "{time}").replace("{time}", time));
+      var text = document.getElementById("text");
+      if (text) { text.focus(); }
+    });
+  }
+
+  /* Lesson player: audio description modes. The described and extended versions are other
+     files: switching keeps the position (mapped through the extended version's pauses). Text
+     descriptions come from the descriptions track: spoken by the browser or put in the live
+     region for the screen reader; a cue whose id ends in "extended" pauses the video until it
+     has been spoken or, for the screen reader, for an estimated reading time. */
+  function setUpDescriptions(root) {
+    root.querySelectorAll("[data-described-player]").forEach(function (player) {
+      var video = player.querySelector("video");
+      var messages = player.querySelector("[data-description-messages]");
+      var pauses = JSON.parse(player.getAttribute("data-pauses") || "[]");
+      var lang = player.getAttribute("data-lang") || "";
+      var sources = {
+        off: player.getAttribute("data-src-original"),
+        described: player.getAttribute("data-src-described"),
+        extended: player.getAttribute("data-src-extended")
+      };
+      var current = "off";
+      var pausedForDescription = false;
+
+      function toExtended(t) {
+        var shift = 0;
+        pauses.forEach(function (p) { if (p.at <= t) { shift += p.length; } });
+        return t + shift;
+      }
+      function fromExtended(t) {
+        var shift = 0;
+        for (var i = 0; i < pauses.length; i++) {
+          var start = pauses[i].at + shift;
+          if (t < start) { break; }
+          if (t < start + pauses[i].length) { return pauses[i].at; }
+          shift += pauses[i].length;
+        }
+        return t - shift;
+      }
+      function descriptionsTrack() {
+        for (var i = 0; i < video.textTracks.length; i++) {
+          if (video.textTracks[i].kind === "descriptions") { return video.textTracks[i]; }
+        }
+        return null;
+      }
+      function resume() {
+        if (pausedForDescription) { pausedForDescription = false; video.play(); }
+      }
+      function onCue() {
+        if (current !== "speech" && current !== "screen-reader") { return; }
+        var track = descriptionsTrack();
+        var cues = track && track.activeCues;
+        if (!cues) { return; }
+        // Descriptions that start together are read as one, so that none is cut off.
+        var texts = [];
+        var extended = false;
+        for (var i = 0; i < cues.length; i++) {
+          var cue = cues[i];
+          if (cue.spoken) { continue; }
+          cue.spoken = true;
+          extended = extended || /extended$/.test(cue.id || "");
+          texts.push(cue.text.replace(/<[^>]*>/g, "").replace(/\s+/g, " "));
+        }
+        if (!texts.length) { return; }
+        var text = texts.join(" ");
+        if (extended && !video.paused) {
+          video.pause();
+          pausedForDescription = true;
+        }
+        if (current === "speech" && window.speechSynthesis) {
+          var utterance = new window.SpeechSynthesisUtterance(text);
+          utterance.lang = lang;
+          utterance.onend = resume;
+          utterance.onerror = resume;
+          window.speechSynthesis.speak(utterance);
+        } else {
+          announce(text);
+          if (extended) { window.setTimeout(resume, Math.max(2000, text.length * 120)); }
+        }
+      }
+      function choose(mode) {
+        var position = current === "extended" ? fromExtended(video.currentTime) : video.currentTime;
+        var wasPlaying = !video.paused;
+        var fileMode = (mode === "described" || mode === "extended") ? mode : "off";
+        var currentFile = (current === "described" || current === "extended") ? current : "off";
+        current = mode;
+        var track = descriptionsTrack();
+        if (track) {
+          track.mode = (mode === "speech" || mode === "screen-reader") ? "hidden" : "disabled";
+          if (track.cues) { for (var i = 0; i < track.cues.length; i++) { track.cues[i].spoken = false; } }
+        }
+        if (window.speechSynthesis && mode !== "speech") { window.speechSynthesis.cancel(); }
+        if (fileMode !== currentFile && sources[fileMode]) {
+          video.src = sources[fileMode];
+          video.addEventListener("loadedmetadata", function restore() {
+            video.removeEventListener("loadedmetadata", restore);
+            video.currentTime = fileMode === "extended" ? toExtended(position) : position;
+            if (wasPlaying) { video.play(); }
+          });
+          video.load();
+        }
+        var label = player.querySelector("label[for='description-mode-" + mode + "']");
+        if (messages && label) {
+          announce((messages.getAttribute("data-on-text") || "{mode}").replace("{mode}", label.textContent));
+        }
+      }
+      var track = descriptionsTrack();
+      if (track) {
+        track.mode = "disabled";
+        track.addEventListener("cuechange", onCue);
+      }
+      player.querySelectorAll("input[name='description-mode']").forEach(function (radio) {
+        radio.addEventListener("change", function () { if (radio.checked) { choose(radio.value); } });
+      });
+      var checked = player.querySelector("input[name='description-mode']:checked");
+      if (checked && checked.value !== "off") { choose(checked.value); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpCuePlayback(document);
+    setUpDescribeHere(document);
+    setUpDescriptions(document);
     // Controls that only work with this script stay hidden without it.
     document.querySelectorAll("[data-needs-script][hidden]").forEach(function (el) {
       el.hidden = false;

@@ -40,7 +40,8 @@ def _pages(app) -> dict[str, list[str]]:
     signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout"]
     staff_lesson = [f"/lessons/{lesson_id}"]
     studio = ["/studio/", "/studio/jobs", f"/studio/lessons/{lesson_id}",
-              f"/studio/lessons/{lesson_id}/captions/1"]
+              f"/studio/lessons/{lesson_id}/captions/1",
+              f"/studio/lessons/{lesson_id}/descriptions"]
     return {
         "anonymous": public,
         "learner": signed_in + ["/studio/"],  # the 403 page

@@ -1,0 +1,181 @@
+"""Audio-description tracks: authoring (cues with anchor time and text), versions, publishing.
+
+The authored cues are kept as WebVTT (kind descriptions: each cue starts at its anchor). A draft
+version is edited in place; once a version is published, the next change starts a new draft, so
+what learners have is never altered under them. The describe job adds the final times, the
+placement report and the two renditions to a version, then publishes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from media_pipeline.captions import parse_webvtt, plain_text, timestamp
+from media_pipeline.describe import (
+    Description,
+    authored_vtt,
+    descriptions_vtt,
+    read_descriptions,
+)
+from media_pipeline.errors import MediaError
+from media_pipeline.place import Placement
+
+from ..extensions import db
+from ..models import DescriptionTrack, Lesson
+from .captions import parse_time
+
+MAX_TEXT = 500  # characters in one description
+MIN_APART_S = 0.1  # two descriptions cannot share a moment
+MAX_FILE = 2_000_000  # bytes of an imported descriptions file
+
+
+def latest(lesson: Lesson) -> DescriptionTrack | None:
+    return lesson.description_tracks[-1] if lesson.description_tracks else None
+
+
+def track(lesson: Lesson, version: int) -> DescriptionTrack | None:
+    return db.session.scalar(select(DescriptionTrack).where(
+        DescriptionTrack.lesson_id == lesson.id, DescriptionTrack.version == version))
+
+
+def cues(track_: DescriptionTrack | None) -> list[Description]:
+    if track_ is None or not track_.vtt.strip():
+        return []
+    return [Description(c.start, " ".join(plain_text(c.text).split()))
+            for c in parse_webvtt(track_.vtt)]
+
+
+def _draft(lesson: Lesson) -> DescriptionTrack:
+    """The version to edit: the latest if it is still a draft, otherwise a new draft that starts
+    from the latest version's cues."""
+    current = latest(lesson)
+    if current is not None and current.status == "draft" and not current.placed_vtt:
+        return current
+    version = (db.session.scalar(select(func.max(DescriptionTrack.version)).where(
+        DescriptionTrack.lesson_id == lesson.id)) or 0) + 1
+    draft = DescriptionTrack(lesson=lesson, version=version, language=lesson.language,
+                             status="draft", vtt=current.vtt if current else "WEBVTT\n")
+    db.session.add(draft)
+    return draft
+
+
+def check_new(items: list[Description], anchor_text: str, text: str,
+              duration: float | None) -> tuple[Description | None, list[tuple[str, str]]]:
+    """A new cue from the form, or errors as (field id, message) for the error summary."""
+    errors: list[tuple[str, str]] = []
+    text = " ".join((text or "").split())
+    anchor = None
+    try:
+        anchor = parse_time(anchor_text or "")
+    except ValueError:
+        errors.append(("time", f"The time “{(anchor_text or '')[:20]}” is not a time. Write "
+                               "seconds (12.5) or minutes and seconds (0:12.5)."))
+    if anchor is not None:
+        if duration is not None and anchor >= duration:
+            errors.append(("time", f"The time {timestamp(anchor)} is after the end of the "
+                                   f"lesson's media ({timestamp(duration)})."))
+        elif any(abs(item.anchor - anchor) < MIN_APART_S for item in items):
+            errors.append(("time", f"There is already a description at {timestamp(anchor)}. "
+                                   "Change that one, or choose another time."))
+    if not text:
+        errors.append(("text", "Write the description: what the learner should hear."))
+    elif len(text) > MAX_TEXT:
+        errors.append(("text", f"The description is {len(text)} characters long; the limit "
+                               f"is {MAX_TEXT}. Split it into two descriptions."))
+    if errors:
+        return None, errors
+    return Description(anchor, text), []
+
+
+def add(lesson: Lesson, item: Description) -> DescriptionTrack:
+    draft = _draft(lesson)
+    items = sorted([*cues(draft), item], key=lambda d: d.anchor)
+    draft.vtt = authored_vtt(items)
+    return draft
+
+
+def remove(lesson: Lesson, index: int) -> DescriptionTrack | None:
+    current = latest(lesson)
+    items = cues(current)
+    if not 0 <= index < len(items):
+        return None
+    draft = _draft(lesson)
+    items.pop(index)
+    draft.vtt = authored_vtt(items)
+    return draft
+
+
+def import_file(lesson: Lesson, data: bytes, filename: str) -> DescriptionTrack:
+    """Replace the draft's cues by those of a WebVTT/SRT file; MediaError names the line."""
+    if len(data) > MAX_FILE:
+        raise MediaError("The descriptions file is larger than 2 MB; a descriptions file is text "
+                         "and much smaller. Check that you chose the right file.")
+    items = read_descriptions(data, filename)
+    duration = lesson.media.duration_s if lesson.media else None
+    for number, item in enumerate(items, start=1):
+        if duration is not None and item.anchor >= duration:
+            raise MediaError(f"Description {number} is at {timestamp(item.anchor)}, after the "
+                             f"end of the lesson's media ({timestamp(duration)}).")
+        if len(item.text) > MAX_TEXT:
+            raise MediaError(f"Description {number} is {len(item.text)} characters long; the "
+                             f"limit is {MAX_TEXT}.")
+    draft = _draft(lesson)
+    draft.vtt = authored_vtt(items)
+    return draft
+
+
+def finish(track_: DescriptionTrack, placements: list[Placement], texts: list[str],
+           mixed, extended) -> None:
+    """Store what the describe job made and publish the version (the others become drafts)."""
+    track_.placed_vtt = descriptions_vtt(placements, texts)
+    track_.report = [asdict(p) for p in placements]
+    track_.mixed_media = mixed
+    track_.extended_media = extended
+    for other in track_.lesson.description_tracks:
+        if other is not track_ and other.status == "published":
+            other.status = "draft"
+    track_.status = "published"
+
+
+def pauses(track_: DescriptionTrack) -> list[dict]:
+    """The extended descriptions' pause points and lengths, for the player to map positions
+    between the original and the extended rendition."""
+    return [{"at": round(p["start"], 3), "length": round(p["duration"], 3)}
+            for p in (track_.report or []) if p["kind"] == "extended"]
+
+
+def speech_cache() -> Path:
+    """Spoken descriptions, by text, voice and rate; beside the media, so that every web and
+    worker node that shares the media folder shares it."""
+    return Path(current_app.config["MEDIA_ROOT"]) / ".speech-cache"
+
+
+@dataclass(frozen=True)
+class TranscriptItem:
+    start: float
+    text: str
+    is_description: bool
+    extended: bool = False
+
+    @property
+    def start_label(self) -> str:
+        return f"{int(self.start // 60)}:{int(self.start % 60):02d}"
+
+
+def transcript_items(caption_cues, described: DescriptionTrack | None) -> list[TranscriptItem]:
+    """What is said and what is described, in time order: the transcript as a full text
+    alternative (WCAG 1.2.8). A description placed at the same moment as speech comes after it."""
+    items = [TranscriptItem(c.start, c.text, False) for c in caption_cues]
+    if described is not None and described.placed_vtt:
+        for cue in parse_webvtt(described.placed_vtt):
+            items.append(TranscriptItem(cue.start, plain_text(cue.text).replace("\n", " "),
+                                        True, extended=False))
+        extended_at = {round(p["at"], 3) for p in pauses(described)}
+        items = [TranscriptItem(i.start, i.text, i.is_description,
+                                i.is_description and round(i.start, 3) in extended_at)
+                 for i in items]
+    return sorted(items, key=lambda i: (i.start, i.is_description))

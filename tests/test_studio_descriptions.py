@@ -1,0 +1,96 @@
+"""The content team's audio-description journey through the app, with a real worker, real
+espeak-ng and real ffmpeg; then what a learner gets."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from accessible_learning.extensions import db
+from accessible_learning.models import DescriptionTrack, Job, Lesson
+from conftest import csrf_from, login, post_form, wait_for_job
+
+
+def _tracks(app) -> list[tuple[int, str, str]]:
+    with app.app_context():
+        return [(t.version, t.status, t.vtt) for t in db.session.scalars(
+            select(DescriptionTrack).order_by(DescriptionTrack.id))]
+
+
+def test_author_preview_publish_and_learn_with_descriptions(worker_app):
+    app = worker_app
+    client = app.test_client()
+    login(client, "content")
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        lesson_id, course_id, duration = lesson.id, lesson.course_id, lesson.media.duration_s
+    page_url = f"/studio/lessons/{lesson_id}/descriptions"
+    assert "No descriptions yet." in client.get(page_url).get_data(as_text=True)
+
+    # Wrong values: each refused with the reason, in the error summary; nothing stored.
+    for form, message in [
+        ({"time": "abc", "text": "분필 선."}, "is not a time"),
+        ({"time": f"{duration + 5:.1f}", "text": "분필 선."}, "after the end of the lesson"),
+        ({"time": "1", "text": "   "}, "Write the description"),
+    ]:
+        response = post_form(client, page_url, form)
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert 'id="error-summary"' in html and message in html, message
+    assert _tracks(app) == []
+
+    assert post_form(client, page_url, {"time": "1.0", "text": "재단사가 분필을 듭니다."}
+                     ).status_code == 302
+    long_text = "탁자 위에 천이 반으로 접혀 있고, 그 위에 자와 가위와 줄자가 나란히 놓여 있습니다."
+    assert post_form(client, page_url, {"time": "0:02.5", "text": long_text}).status_code == 302
+    response = post_form(client, page_url, {"time": "2.5", "text": "겹침"})
+    assert response.status_code == 400 and "already a description" in response.get_data(
+        as_text=True)
+    (version, status, vtt), = _tracks(app)
+    assert (version, status) == (1, "draft") and "재단사가" in vtt and "00:00:02.500" in vtt
+
+    preview = client.get(f"{page_url}/preview", query_string={"text": "재단사가 분필을 듭니다."})
+    assert preview.status_code == 200 and preview.mimetype == "audio/wav"
+    assert preview.data[:4] == b"RIFF" and len(preview.data) > 20_000
+
+    token = csrf_from(client, page_url)
+    bad = client.post(f"{page_url}/import", data={
+        "csrf_token": token, "descriptions": (io.BytesIO(
+            b"WEBVTT\n\n00:00:01.000 --> 2 seconds\nbroken\n"), "d.vtt")},
+        content_type="multipart/form-data")
+    assert bad.status_code == 400 and "Line 3" in bad.get_data(as_text=True)
+    assert _tracks(app)[0][2] == vtt  # unchanged
+
+    response = post_form(client, f"{page_url}/1/publish", {}, token_page=page_url)
+    assert response.status_code == 302
+    with app.app_context():
+        job_id = db.session.scalar(select(func.max(Job.id)))
+    job = wait_for_job(app, job_id, timeout=180)
+    assert job.state == "done", job.message
+    assert "Version 1 is published" in job.message
+    with app.app_context():
+        track = db.session.scalar(select(DescriptionTrack))
+        assert track.status == "published" and track.placed_vtt.startswith("WEBVTT")
+        assert [p["kind"] for p in track.report][1] == "extended"  # too long for any pause
+        assert track.mixed_media is not None and track.extended_media is not None
+        described_url = f"/media/{track.mixed_media.sha256}.{track.mixed_media.extension}"
+    studio_page = client.get(page_url).get_data(as_text=True)
+    assert "Published: version 1" in studio_page and "the video waits" in studio_page
+
+    # A change after publishing starts version 2; learners keep version 1 meanwhile.
+    assert post_form(client, f"{page_url}/0/remove", {}, token_page=page_url).status_code == 302
+    assert [(v, s) for v, s, _ in _tracks(app)] == [(1, "published"), (2, "draft")]
+
+    learner = app.test_client()
+    login(learner, "learner")
+    assert learner.get(described_url).status_code == 404  # not enrolled
+    post_form(learner, f"/courses/{course_id}/enrol", {}, token_page=f"/courses/{course_id}")
+    html = learner.get(f"/lessons/{lesson_id}").get_data(as_text=True)
+    assert 'kind="descriptions"' in html and "data-described-player" in html
+    assert "Description:</strong> 재단사가 분필을 듭니다." in html  # inline in the transcript
+    placed = learner.get(f"/lessons/{lesson_id}/descriptions.vtt")
+    assert placed.status_code == 200 and "description-2-extended" in placed.get_data(
+        as_text=True)
+    ranged = learner.get(described_url, headers={"Range": "bytes=0-3"})
+    assert ranged.status_code == 206
