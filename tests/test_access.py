@@ -45,6 +45,8 @@ EXPECTED = {
                                  "admin": 200},
     "studio.descriptions_job": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
                                 "admin": 200},
+    "studio.description_suggestions": {ANON: LOGIN, "learner": 403, "content": 200,
+                                       "examiner": 403, "admin": 200},
     # Without text there is nothing to speak: 400 with the reason.
     "studio.preview_description": {ANON: LOGIN, "learner": 403, "content": 400,
                                    "examiner": 403, "admin": 400},
@@ -59,7 +61,8 @@ EXPECTED = {
 POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media",
              "studio.upload_media", "studio.make_captions", "studio.import_captions",
              "studio.publish_captions", "studio.add_description", "studio.remove_description",
-             "studio.import_descriptions", "studio.publish_descriptions"}
+             "studio.import_descriptions", "studio.publish_descriptions",
+             "studio.suggest_descriptions"}
 NOT_PAGES = {"static"}
 
 
@@ -112,7 +115,7 @@ def test_post_routes_refuse_anonymous_and_wrong_roles(app):
     login(client, "learner")
     for action in ("probe", "media", "caption", "captions/import", "captions/1/publish",
                    "descriptions", "descriptions/0/remove", "descriptions/import",
-                   "descriptions/1/publish"):
+                   "descriptions/1/publish", "descriptions/suggest"):
         response = post_form(client, f"/studio/lessons/{lesson_id}/{action}", {},
                              token_page="/")
         assert response.status_code == 403, action

@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED_DATA
-from media_pipeline import align, gaps, models, synthesise
+from media_pipeline import align, gaps, models, scenes, synthesise
 from media_pipeline.describe import Description, describe, read_descriptions
 from media_pipeline.errors import MediaError
 from media_pipeline.mix import Clip, Pause, mix_audio, programme_audio
+from media_pipeline.place import Gap
 from media_pipeline.words import Word
 
 SYNTH = SHARED_DATA / "speech" / "ko-synth"
@@ -94,6 +95,27 @@ def test_gaps_are_silent_and_clear_of_every_word(quiet, spoken):
                         for w in words)
             if clear and t < 110.0:
                 assert any(g.start - 1e-3 <= t <= g.end + 1e-3 for g in found), t
+
+
+# --- picture changes -------------------------------------------------------------------------
+
+def test_picture_changes_are_found_and_only_those_in_pauses_suggested(tmp_path):
+    video = tmp_path / "slides.webm"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                    "color=red:s=160x90:d=3:r=10", "-f", "lavfi", "-i",
+                    "color=blue:s=160x90:d=3:r=10", "-f", "lavfi", "-i",
+                    "color=green:s=160x90:d=3:r=10", "-filter_complex",
+                    "[0][1][2]concat=n=3:v=1:a=0", str(video)], check=True)
+    changes = scenes.scene_changes(video)
+    assert [round(t, 1) for t in changes] == [3.0, 6.0]
+    pauses = [Gap(2.5, 4.5), Gap(6.2, 6.8), Gap(7.0, 9.0)]
+    # 3.0 is in a pause; 6.0 comes 0.2 s before a pause too short to describe in, and 1.0 s
+    # before a usable one: moved to its start. A burst of changes gives one suggestion.
+    assert scenes.suggestions(changes, pauses) == [3.0, 7.0]
+    assert scenes.suggestions([3.0, 3.5, 4.0], pauses) == [3.0]
+    assert scenes.suggestions([1.0, 5.0], pauses) == []  # while someone speaks
+    with pytest.raises(MediaError, match="could not read the picture"):
+        scenes.scene_changes(tmp_path / "missing.webm")
 
 
 # --- synthesis --------------------------------------------------------------------------------

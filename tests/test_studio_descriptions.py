@@ -8,8 +8,8 @@ import io
 from sqlalchemy import func, select
 
 from accessible_learning.extensions import db
-from accessible_learning.models import DescriptionTrack, Job, Lesson
-from conftest import csrf_from, login, post_form, wait_for_job
+from accessible_learning.models import DescriptionTrack, Job, Lesson, User
+from conftest import DEMO_EMAILS, csrf_from, login, post_form, wait_for_job
 
 
 def _tracks(app) -> list[tuple[int, str, str]]:
@@ -94,3 +94,54 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
         as_text=True)
     ranged = learner.get(described_url, headers={"Range": "bytes=0-3"})
     assert ranged.status_code == 206
+    # Off by default; the learner's "audio description on by default" preference is honoured.
+    assert 'value="off" checked' in html and 'value="described" checked' not in html
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == DEMO_EMAILS["learner"]))
+        user.preferences.audio_description = True
+        db.session.commit()
+    html = learner.get(f"/lessons/{lesson_id}").get_data(as_text=True)
+    assert 'value="described" checked' in html and 'value="off" checked' not in html
+
+
+def test_moments_to_describe_are_picture_changes_in_pauses(app, tmp_path):
+    """A lesson video whose picture changes at 2.0 s (while the first sentence is spoken) and at
+    5.5 s (in a 3 s pause after it): only the second is suggested."""
+    import subprocess
+
+    from accessible_learning.services import jobs, media
+    from conftest import SHARED_DATA
+
+    video = tmp_path / "slides.webm"
+    speech = SHARED_DATA / "speech" / "ko-synth" / "food_safety.wav"
+    graph = ("[0][1][2]concat=n=3:v=1:a=0[v];"
+             "[3]atrim=0:4.24[s0];anullsrc=r=16000:cl=mono:d=3[p];"
+             "[3]atrim=4.24,asetpts=N/SR/TB[s1];[s0][p][s1]concat=n=3:v=0:a=1[a]")
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                    "color=red:s=160x90:d=2:r=10", "-f", "lavfi", "-i",
+                    "color=blue:s=160x90:d=3.5:r=10", "-f", "lavfi", "-i",
+                    "color=green:s=160x90:d=26:r=10", "-i", str(speech), "-filter_complex",
+                    graph, "-map", "[v]", "-map", "[a]", "-shortest", "-c:v", "libvpx",
+                    "-deadline", "realtime", "-c:a", "libopus", str(video)], check=True)
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id.desc()))
+        lesson.media = media.store_file(video, "webm", original_name="slides.webm")
+        db.session.commit()
+        lesson_id = lesson.id
+    client = app.test_client()
+    login(client, "content")
+    page_url = f"/studio/lessons/{lesson_id}/descriptions"
+    assert "Not looked for yet." in client.get(page_url).get_data(as_text=True)
+    response = post_form(client, f"{page_url}/suggest", {}, token_page=page_url)
+    assert response.status_code == 302
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.kind == "suggest"))
+        jobs.run(job.id)  # in this process: the worker's code, without the worker
+        db.session.refresh(job)
+        assert job.state == "done", job.message
+        (moment,) = job.result["suggestions"]
+        assert job.result["changes"] == 2 and abs(moment - 5.5) <= 0.1
+    fragment = client.get(f"{page_url}/suggestions", headers={"HX-Request": "true"})
+    assert fragment.status_code == 286  # finished: htmx stops polling
+    html = fragment.get_data(as_text=True)
+    assert "At 0:05.5" in html and 'data-use-time="5.5"' in html and "1 moment found." in html

@@ -14,9 +14,14 @@ from sqlalchemy import select
 
 from media_pipeline.describe import describe
 from media_pipeline.errors import MediaError
+from media_pipeline.extract import extract_pcm
+from media_pipeline.gaps import find_gaps
+from media_pipeline.models import find_model
 from media_pipeline.pipeline import caption
 from media_pipeline.probe import probe
-from media_pipeline.words import Word
+from media_pipeline.recognise import recognise
+from media_pipeline.scenes import scene_changes, suggestions
+from media_pipeline.words import Word, rejoin
 
 from ..extensions import db
 from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, utcnow
@@ -111,6 +116,14 @@ def enqueue_describe(track: DescriptionTrack) -> Job:
                     {"lesson_id": track.lesson_id, "track_id": track.id}, reuse_done=True)
 
 
+def enqueue_suggest(lesson: Lesson) -> Job:
+    """Look for picture changes in pauses of the speech: moments to consider describing."""
+    timed = _timed_track(lesson)
+    return _enqueue("suggest", f"suggest:{lesson.media.sha256}:{timed.id if timed else 0}:"
+                               f"v{PIPELINE_VERSION}",
+                    {"lesson_id": lesson.id, "media_id": lesson.media.id}, reuse_done=True)
+
+
 def latest_for_lesson(lesson: Lesson, kind: str = "caption") -> Job | None:
     jobs = db.session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id.desc()))
     return next((j for j in jobs if j.payload.get("lesson_id") == lesson.id), None)
@@ -136,6 +149,8 @@ def run(job_id: int) -> None:
             _run_caption(job)
         elif job.kind == "describe":
             _run_describe(job)
+        elif job.kind == "suggest":
+            _run_suggest(job)
         else:
             raise MediaError(f"Unknown job kind {job.kind!r}.")
     except MediaError as exc:
@@ -220,10 +235,7 @@ def _run_describe(job: Job) -> None:
         _set(job, progress=round(stages.index(stage) / len(stages), 3) if stage in stages
              else job.progress, message=STAGE_MESSAGES.get(stage, stage))
 
-    timed = lesson.published_captions or (lesson.caption_tracks[-1] if lesson.caption_tracks
-                                          else None)
-    words = ([Word(w["word"], w["start"], w["end"], w.get("conf", 1.0)) for w in timed.words]
-             if timed is not None and timed.words else None)
+    words = _lesson_words(lesson)
     items = descriptions.cues(track)
     work = Path(media_root()) / ".incoming"
     work.mkdir(exist_ok=True)
@@ -247,3 +259,47 @@ def _run_describe(job: Job) -> None:
          message=f"Version {track.version} is published: {counts['placed']} descriptions fit "
                  f"the pauses, {counts['sped-up']} were spoken a little faster, "
                  f"{counts['extended']} pause the video.")
+
+
+def _timed_track(lesson: Lesson) -> CaptionTrack | None:
+    """The captions whose word timings tell where the speech is: the published ones, else the
+    latest."""
+    return lesson.published_captions or (lesson.caption_tracks[-1] if lesson.caption_tracks
+                                         else None)
+
+
+def _lesson_words(lesson: Lesson) -> list[Word] | None:
+    timed = _timed_track(lesson)
+    if timed is None or not timed.words:
+        return None  # the pipeline recognises the speech itself
+    return [Word(w["word"], w["start"], w["end"], w.get("conf", 1.0)) for w in timed.words]
+
+
+def _run_suggest(job: Job) -> None:
+    lesson = db.session.get(Lesson, job.payload["lesson_id"])
+    asset = db.session.get(MediaAsset, job.payload["media_id"])
+    if lesson is None or asset is None:
+        raise MediaError("The lesson or its media file no longer exists.")
+    source = Path(media_root()) / asset.filename
+    _set(job, progress=0.1, message="Reading the media file.")
+    info = probe(source)
+    if not info.has_video:
+        job.result = {"suggestions": [], "changes": 0}
+        _set(job, state="done", progress=1.0, finished_at=utcnow(),
+             message="The media has no picture, so there are no picture changes to describe.")
+        return
+    _set(job, progress=0.3, message="Finding the pauses in the speech.")
+    with tempfile.TemporaryDirectory(prefix="suggest-") as tmp:
+        wav = extract_pcm(source, Path(tmp) / "audio.wav", duration_s=info.duration_s)
+        words = _lesson_words(lesson)
+        if words is None:
+            words = rejoin(recognise(wav, find_model(lesson.language, current_app.config.get(
+                "VOSK_MODELS")).path), lesson.language)
+        gaps = find_gaps(wav, words, info.duration_s)
+    _set(job, progress=0.6, message="Looking for changes of picture.")
+    changes = scene_changes(source)
+    moments = suggestions(changes, gaps)
+    job.result = {"suggestions": moments, "changes": len(changes)}
+    _set(job, state="done", progress=1.0, finished_at=utcnow(),
+         message=f"{len(moments)} moments found where the picture changes while nothing is "
+                 f"said ({len(changes)} changes of picture in all).")

@@ -201,6 +201,7 @@ def _descriptions_page(lesson: Lesson, errors=None, values=None, status=200):
         "studio/descriptions.html", lesson=lesson, track=current,
         cues=descriptions.cues(current), errors=errors or [], values=values or {},
         job=jobs.latest_for_lesson(lesson, "describe"),
+        suggest_job=jobs.latest_for_lesson(lesson, "suggest"),
         published=lesson.published_descriptions), status
 
 
@@ -290,5 +291,28 @@ def descriptions_job(lesson_id: int):
     html = render_page("studio/descriptions.html", "studio/_describe_job.html", lesson=lesson,
                        job=job, track=descriptions.latest(lesson), cues=[], errors=[],
                        values={}, published=lesson.published_descriptions)
+    finished = job is None or job.state in {"done", "failed"}
+    return Response(html, status=286 if finished and request.headers.get("HX-Request") else 200)
+
+
+@bp.post("/lessons/<int:lesson_id>/descriptions/suggest")
+def suggest_descriptions(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    if lesson.media is None:
+        abort(404)
+    job = jobs.enqueue_suggest(lesson)
+    if job.state != "done":
+        flash(_("Looking for moments to describe; they are listed below when found."),
+              "success")
+    return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id) + "#suggestions")
+
+
+@bp.get("/lessons/<int:lesson_id>/descriptions/suggestions")
+def description_suggestions(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    job = jobs.latest_for_lesson(lesson, "suggest")
+    html = render_page("studio/descriptions.html", "studio/_suggestions.html", lesson=lesson,
+                       suggest_job=job, job=None, track=descriptions.latest(lesson), cues=[],
+                       errors=[], values={}, published=lesson.published_descriptions)
     finished = job is None or job.state in {"done", "failed"}
     return Response(html, status=286 if finished and request.headers.get("HX-Request") else 200)

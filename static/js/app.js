@@ -90,6 +90,19 @@
     });
   }
 
+  /* Studio: a suggested moment's button puts its time in the description's time field. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-use-time]") : null;
+    var field = document.getElementById("time");
+    if (!button || !field) { return; }
+    field.value = button.getAttribute("data-use-time");
+    var here = document.querySelector("[data-describe-here]");
+    announce(((here && here.getAttribute("data-announce-text")) || "{time}")
+      .replace("{time}", field.value));
+    var text = document.getElementById("text");
+    if (text) { text.focus(); }
+  });
+
   /* Lesson player: audio description modes. The described and extended versions are other
      files: switching keeps the position (mapped through the extended version's pauses). Text
      descriptions come from the descriptions track: spoken by the browser or put in the live
@@ -218,6 +231,9 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
+    target.querySelectorAll("[data-needs-script][hidden]").forEach(function (el) {
+      el.hidden = false;
+    });
     var source = target.matches("[data-announce]") ? target : target.querySelector("[data-announce]");
     if (source) {
       var text = source.getAttribute("data-announce");
