@@ -101,6 +101,7 @@ def align(wav_path: str | Path, model_path: str | Path, script: str, language: s
              for i, (text, (start, end)) in enumerate(zip(words_text, timed, strict=True))]
     result = Alignment(words, sentence_starts, missing, matched)
     spans = uncovered_speech(words, set(sentence_starts), quiet, duration_s)
+    spans = _retime_lost_sentences(result, spans, quiet)
     if spans:
         extra = [replace(w, unscripted=True) for w in
                  rejoin(recognise_spans(wav_path, model_path, spans, jobs=jobs), language)]
@@ -140,6 +141,48 @@ def uncovered_speech(words: list[Word], sentence_starts: set[int],
             spans.append((cursor, b))
     return [(max(0.0, a - UNSCRIPTED_PAD_S), min(duration, b + UNSCRIPTED_PAD_S))
             for a, b in spans]
+
+
+LOST_SENTENCE = 1 / 3  # a sentence with fewer of its words matched was placed by guesswork
+
+
+def _retime_lost_sentences(result: Alignment, spans: list[tuple[float, float]],
+                           quiet: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A stretch of uncovered speech next to a sentence that recognition hardly matched and that
+    interpolation put mostly on silence, or squeezed impossibly fast, is that sentence, not
+    unscripted speech (seen: a last sentence squeezed into 0.1 s at the very end of a demo
+    narration, its real place left uncovered). Such a
+    sentence is moved into the stretch; the stretches left are returned. (A sentence placed on
+    speech stays: interpolation between pauses usually puts it right.)"""
+    words, starts = result.words, result.sentence_starts
+    bounds = [(a, b) for a, b in zip(starts, [*starts[1:], len(words)], strict=True) if b > a]
+    left = []
+    for span in spans:
+        a, b = span[0] + UNSCRIPTED_PAD_S, span[1] - UNSCRIPTED_PAD_S  # the speech itself
+        before = [k for k in bounds if words[k[1] - 1].end <= a + 1e-3]
+        after = [k for k in bounds if words[k[0]].start >= b - 1e-3]
+        candidates = ([before[-1]] if before else []) + ([after[0]] if after else [])
+        lost = [(i, j) for i, j in candidates
+                if sum(1 for w in words[i:j] if w.conf > 0) < LOST_SENTENCE * (j - i)
+                and _misplaced(words[i:j], quiet)]
+        if not lost:
+            left.append(span)
+            continue
+        i, j = lost[0]
+        lengths = [max(1, _chars(w.text)) for w in words[i:j]]
+        t, step = a, (b - a) / sum(lengths)
+        for k, length in zip(range(i, j), lengths, strict=True):
+            words[k] = replace(words[k], start=round(t, 3), end=round(t + step * length, 3))
+            t += step * length
+    return left
+
+
+def _misplaced(sentence: list[Word], quiet: list[tuple[float, float]]) -> bool:
+    """Placed mostly on silence, or squeezed faster than anyone speaks."""
+    start, end = sentence[0].start, sentence[-1].end
+    length = max(end - start, 1e-3)
+    chars = sum(_chars(w.text) for w in sentence)
+    return _speech_between(start, end, quiet) < 0.5 * length or chars / length > MAX_CPS
 
 
 def _insert(result: Alignment, extra: list[Word]) -> None:

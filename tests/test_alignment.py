@@ -11,6 +11,7 @@ import pytest
 
 from conftest import SHARED_DATA
 from media_pipeline import align, metrics, models, recognise, segment, vocabulary, words
+from media_pipeline.words import Word
 
 SYNTH = SHARED_DATA / "speech" / "ko-synth"
 LECTURES = ["food_safety", "noodles", "livestream"]
@@ -118,3 +119,35 @@ def test_speech_outside_the_script_is_recognised_freely(model_path, tmp_path):
     # Segmentation keeps every word, the remark's included, in time order.
     seg = segment.segment(result.words, "ko", duration_s=_duration(mixed))
     assert [w for group in seg.words_per_cue for w in group] == result.words
+
+
+def test_a_lost_sentence_is_moved_into_the_speech_it_left_uncovered():
+    """Recognition matched none of the last sentence's words and interpolation put it in the
+    silence after the speech (seen with the demo narration): the speech it left uncovered is
+    that sentence, not unscripted speech. A sentence interpolated onto speech stays put."""
+    words = [Word("하나", 0.5, 1.5, 1.0), Word("둘.", 1.5, 3.0, 1.0),
+             Word("셋", 17.0, 17.4, 0.0), Word("넷.", 17.4, 17.8, 0.0)]
+    result = align.Alignment(words, [0, 2])
+    quiet = [(0.0, 0.5), (3.0, 4.0), (16.4, 18.0)]  # speech 4.0–16.4 has no word on it
+    spans = align.uncovered_speech(result.words, {0, 2}, quiet, 18.0)
+    assert spans == [(pytest.approx(3.85), pytest.approx(16.55))]
+    assert align._retime_lost_sentences(result, spans, quiet) == []
+    assert result.words[2].start == pytest.approx(4.0) and result.words[3].end == pytest.approx(
+        16.4)
+
+    # Squeezed into 0.1 s past the last silence (as measured on "Drafting a skirt block").
+    squeezed = [Word("하나", 0.5, 1.5, 1.0), Word("둘.", 1.5, 3.0, 1.0),
+                Word("마지막으로", 17.20, 17.26, 0.0), Word("자릅니다.", 17.26, 17.31, 0.0)]
+    result = align.Alignment(squeezed, [0, 2])
+    quiet = [(0.0, 0.5), (3.0, 4.0), (16.4, 17.2)]
+    spans = align.uncovered_speech(result.words, {0, 2}, quiet, 17.31)
+    assert align._retime_lost_sentences(result, spans, quiet) == []
+    assert result.words[2].start == pytest.approx(4.0)
+
+    on_speech = [Word("하나", 0.5, 1.5, 1.0), Word("둘.", 1.5, 3.0, 1.0),
+                 Word("셋", 4.0, 6.0, 0.0), Word("넷.", 6.0, 8.0, 0.0)]
+    result = align.Alignment(on_speech, [0, 2])
+    quiet = [(0.0, 0.5), (3.0, 4.0), (8.0, 8.5)]  # and 8.5–18 is someone else speaking
+    spans = align.uncovered_speech(result.words, {0, 2}, quiet, 18.0)
+    assert align._retime_lost_sentences(result, spans, quiet) == spans
+    assert result.words == on_speech

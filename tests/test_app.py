@@ -185,3 +185,19 @@ def test_interface_in_simplified_chinese(client):
     assert "跳到主要内容" in html and "课程" in html
     assert "Skip to main content" not in html
     assert post_form(client, "/language", {"language": "xx"}, token_page="/").status_code == 400
+
+
+def test_demo_lessons_captions_carry_their_scripts_and_nothing_else(app):
+    """The demo captions come from the pipeline aligned to each lesson's script: their text is
+    the script's, with no word recognised outside it (the espeak-ng voice is recognised poorly,
+    so a stretch the alignment lost would show as nonsense words)."""
+    from media_pipeline.captions import parse_webvtt, plain_text
+
+    with app.app_context():
+        lessons = db.session.scalars(select(Lesson).where(Lesson.script.is_not(None))).all()
+        assert len(lessons) >= 4
+        for lesson in lessons:
+            track = lesson.published_captions
+            text = " ".join(plain_text(c.text).replace("\n", " ") for c in parse_webvtt(track.vtt))
+            assert text == " ".join(lesson.script.split()), lesson.title
+            assert not any(w.get("unscripted") for w in track.words or []), lesson.title

@@ -83,6 +83,11 @@ def test_describe_publish_and_hear_text_descriptions(live_server, worker, page):
     # The learner: text descriptions for the screen reader, chosen by keyboard.
     page.goto(f"{base}/logout")
     log_in(page, base, "learner")
+    # Other tests of this session may have left the learner's interface in Chinese.
+    if page.get_attribute("html", "lang") != "en":
+        tab_to(page, "header button[lang=en]")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.documentElement.lang === 'en'")
     page.goto(f"{base}/courses/{course_id}")
     if page.locator("button:has-text('Enrol in this course')").count():
         tab_to(page, "button", "Enrol in this course")
