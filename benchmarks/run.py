@@ -3,6 +3,7 @@
 Web: our catalogue, course and lesson pages (logged in as a learner) against a trivial Flask page,
 both under gunicorn with 2 sync workers, loaded with wrk on 127.0.0.1.
 Captioning (after the web figures): see benchmarks/captioning.py.
+Audio description (after captioning): see benchmarks/description.py.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from benchmarks import captioning
+    from benchmarks import captioning, description
 
     web = main()
-    sys.exit(captioning.main() or web)
+    captions = captioning.main()
+    sys.exit(description.main() or captions or web)

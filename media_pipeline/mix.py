@@ -187,6 +187,15 @@ def encode(source: str | Path, audio_wav: str | Path, out_path: str | Path, *,
             ffmpeg.output(audio, str(tmp), acodec="libopus", **{"b:a": "96k"}, f="ogg")
             .overwrite_output(), "encode the described audio"))
     video = _input(source).video
+    if not pauses and Path(source).suffix.lower() == ".webm":
+        # The picture is unchanged: copy it (measured: re-encoding took 14 s of a 64 s run).
+        try:
+            return _atomic(out_path, lambda tmp: _run(
+                ffmpeg.output(video, audio, str(tmp), vcodec="copy", acodec="libopus", f="webm",
+                              shortest=None, **{"b:a": "96k"}).overwrite_output(),
+                "copy the picture"))
+        except MediaError:
+            pass  # a picture WebM cannot carry as it is: encode it below
     if pauses:
         pauses = sorted(pauses, key=lambda p: p.at)
         copies = _copies(video, len(pauses) + 1, video=True)
