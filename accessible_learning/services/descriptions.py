@@ -159,7 +159,6 @@ class TranscriptItem:
     start: float
     text: str
     is_description: bool
-    extended: bool = False
 
     @property
     def start_label(self) -> str:
@@ -171,11 +170,6 @@ def transcript_items(caption_cues, described: DescriptionTrack | None) -> list[T
     alternative (WCAG 1.2.8). A description placed at the same moment as speech comes after it."""
     items = [TranscriptItem(c.start, c.text, False) for c in caption_cues]
     if described is not None and described.placed_vtt:
-        for cue in parse_webvtt(described.placed_vtt):
-            items.append(TranscriptItem(cue.start, plain_text(cue.text).replace("\n", " "),
-                                        True, extended=False))
-        extended_at = {round(p["at"], 3) for p in pauses(described)}
-        items = [TranscriptItem(i.start, i.text, i.is_description,
-                                i.is_description and round(i.start, 3) in extended_at)
-                 for i in items]
+        items += [TranscriptItem(cue.start, " ".join(plain_text(cue.text).split()), True)
+                  for cue in parse_webvtt(described.placed_vtt)]
     return sorted(items, key=lambda i: (i.start, i.is_description))

@@ -154,6 +154,8 @@ def run(job_id: int) -> None:
         else:
             raise MediaError(f"Unknown job kind {job.kind!r}.")
     except MediaError as exc:
+        db.session.rollback()  # nothing the job had added (a media row, a track) is kept
+        job = db.session.get(Job, job_id)
         _set(job, state="failed", message=str(exc), finished_at=utcnow())
     except Exception:
         # A transient fault (a locked database, a full disk, a crashed subprocess): try again
