@@ -121,6 +121,9 @@
       };
       var current = "off";
       var pausedForDescription = false;
+      var pending = null;  // the lesson position while another file loads
+      var restore = null;  // puts the position back once it has
+      var playAfter = false;  // and whether to go on playing then
 
       function toExtended(t) {
         var shift = 0;
@@ -179,8 +182,9 @@
         }
       }
       function choose(mode) {
-        var position = current === "extended" ? fromExtended(video.currentTime) : video.currentTime;
-        var wasPlaying = !video.paused;
+        var position = pending !== null ? pending :
+          (current === "extended" ? fromExtended(video.currentTime) : video.currentTime);
+        var wasPlaying = pending !== null ? playAfter : !video.paused;
         var fileMode = (mode === "described" || mode === "extended") ? mode : "off";
         var currentFile = (current === "described" || current === "extended") ? current : "off";
         current = mode;
@@ -191,12 +195,18 @@
         }
         if (window.speechSynthesis && mode !== "speech") { window.speechSynthesis.cancel(); }
         if (fileMode !== currentFile && sources[fileMode]) {
-          video.src = sources[fileMode];
-          video.addEventListener("loadedmetadata", function restore() {
+          pending = position;
+          playAfter = wasPlaying;
+          if (restore) { video.removeEventListener("loadedmetadata", restore); }
+          restore = function () {
             video.removeEventListener("loadedmetadata", restore);
-            video.currentTime = fileMode === "extended" ? toExtended(position) : position;
-            if (wasPlaying) { video.play(); }
-          });
+            restore = null;
+            video.currentTime = fileMode === "extended" ? toExtended(pending) : pending;
+            pending = null;
+            if (playAfter) { video.play(); }
+          };
+          video.addEventListener("loadedmetadata", restore);
+          video.src = sources[fileMode];
           video.load();
         }
         var label = player.querySelector("label[for='description-mode-" + mode + "']");

@@ -85,7 +85,7 @@ def test_describe_publish_and_hear_text_descriptions(live_server, worker, page):
     log_in(page, base, "learner")
     # Other tests of this session may have left the learner's interface in Chinese.
     if page.get_attribute("html", "lang") != "en":
-        tab_to(page, "header button[lang=en]")
+        tab_to(page, "header button[lang=en]", key="Shift+Tab")  # focus is on the notice
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.documentElement.lang === 'en'")
     page.goto(f"{base}/courses/{course_id}")
@@ -116,4 +116,26 @@ def test_describe_publish_and_hear_text_descriptions(live_server, worker, page):
     page.wait_for_function("() => !document.querySelector('.player video').paused",
                            timeout=15_000)
     no_violations(page, "lesson while text descriptions play")
+
+    # Switching to the described audio keeps the place in the lesson; so does the extended
+    # version, where the place moves by the pauses before it.
+    video = ".player video"
+    page.evaluate(f"() => document.querySelector('{video}').pause()")
+    position = page.evaluate(f"() => document.querySelector('{video}').currentTime")
+    original_src = page.evaluate(f"() => document.querySelector('{video}').currentSrc")
+    assert page.evaluate("() => document.activeElement.value") == "screen-reader"
+    for target in ("extended", "described"):  # arrow keys pass through "speech" on the way
+        while page.evaluate("() => document.activeElement.value") != target:
+            page.keyboard.press("ArrowUp")
+        page.wait_for_function(
+            f"([src, t]) => {{ const v = document.querySelector('{video}');"
+            " return v.currentSrc !== src && v.readyState >= 1 && v.currentTime > 0; }",
+            arg=[original_src, position], timeout=15_000)
+        now = page.evaluate(f"() => document.querySelector('{video}').currentTime")
+        pauses = page.evaluate("() => JSON.parse(document.querySelector("
+                               "'[data-described-player]').dataset.pauses)")
+        expected = position + (sum(p["length"] for p in pauses if p["at"] <= position)
+                               if target == "extended" else 0.0)
+        assert abs(now - expected) < 0.5, (target, now, expected)
+        original_src = page.evaluate(f"() => document.querySelector('{video}').currentSrc")
     assert not [e for e in page.console_errors if "status of 4" not in e], page.console_errors
