@@ -201,3 +201,11 @@ def test_demo_lessons_captions_carry_their_scripts_and_nothing_else(app):
             text = " ".join(plain_text(c.text).replace("\n", " ") for c in parse_webvtt(track.vtt))
             assert text == " ".join(lesson.script.split()), lesson.title
             assert not any(w.get("unscripted") for w in track.words or []), lesson.title
+
+
+def test_the_first_demo_lesson_has_a_published_audio_description(app):
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        described = lesson.published_descriptions
+        assert described is not None and described.mixed_media is not None
+        assert described.placed_vtt.count("-->") == 2 and len(described.report) == 2

@@ -12,10 +12,11 @@ from accessible_learning.models import DescriptionTrack, Job, Lesson, User
 from conftest import DEMO_EMAILS, csrf_from, login, post_form, wait_for_job
 
 
-def _tracks(app) -> list[tuple[int, str, str]]:
+def _tracks(app, lesson_id: int) -> list[tuple[int, str, str]]:
     with app.app_context():
         return [(t.version, t.status, t.vtt) for t in db.session.scalars(
-            select(DescriptionTrack).order_by(DescriptionTrack.id))]
+            select(DescriptionTrack).where(DescriptionTrack.lesson_id == lesson_id)
+            .order_by(DescriptionTrack.id))]
 
 
 def test_author_preview_publish_and_learn_with_descriptions(worker_app):
@@ -23,7 +24,8 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
     client = app.test_client()
     login(client, "content")
     with app.app_context():
-        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        # The first demo lesson already has its audio description; this one has none yet.
+        lesson = db.session.scalar(select(Lesson).where(Lesson.title == "Drafting a skirt block"))
         lesson_id, course_id, duration = lesson.id, lesson.course_id, lesson.media.duration_s
     page_url = f"/studio/lessons/{lesson_id}/descriptions"
     assert "No descriptions yet." in client.get(page_url).get_data(as_text=True)
@@ -38,7 +40,7 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
         assert response.status_code == 400
         html = response.get_data(as_text=True)
         assert 'id="error-summary"' in html and message in html, message
-    assert _tracks(app) == []
+    assert _tracks(app, lesson_id) == []
 
     assert post_form(client, page_url, {"time": "1.0", "text": "재단사가 분필을 듭니다."}
                      ).status_code == 302
@@ -47,7 +49,7 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
     response = post_form(client, page_url, {"time": "2.5", "text": "겹침"})
     assert response.status_code == 400 and "already a description" in response.get_data(
         as_text=True)
-    (version, status, vtt), = _tracks(app)
+    (version, status, vtt), = _tracks(app, lesson_id)
     assert (version, status) == (1, "draft") and "재단사가" in vtt and "00:00:02.500" in vtt
 
     preview = client.get(f"{page_url}/preview", query_string={"text": "재단사가 분필을 듭니다."})
@@ -60,7 +62,7 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
             b"WEBVTT\n\n00:00:01.000 --> 2 seconds\nbroken\n"), "d.vtt")},
         content_type="multipart/form-data")
     assert bad.status_code == 400 and "Line 3" in bad.get_data(as_text=True)
-    assert _tracks(app)[0][2] == vtt  # unchanged
+    assert _tracks(app, lesson_id)[0][2] == vtt  # unchanged
 
     response = post_form(client, f"{page_url}/1/publish", {}, token_page=page_url)
     assert response.status_code == 302
@@ -70,7 +72,8 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
     assert job.state == "done", job.message
     assert "Version 1 is published" in job.message
     with app.app_context():
-        track = db.session.scalar(select(DescriptionTrack))
+        track = db.session.scalar(select(DescriptionTrack).where(
+            DescriptionTrack.lesson_id == lesson_id))
         assert track.status == "published" and track.placed_vtt.startswith("WEBVTT")
         assert [p["kind"] for p in track.report][1] == "extended"  # too long for any pause
         assert track.mixed_media is not None and track.extended_media is not None
@@ -80,7 +83,7 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
 
     # A change after publishing starts version 2; learners keep version 1 meanwhile.
     assert post_form(client, f"{page_url}/0/remove", {}, token_page=page_url).status_code == 302
-    assert [(v, s) for v, s, _ in _tracks(app)] == [(1, "published"), (2, "draft")]
+    assert [(v, s) for v, s, _ in _tracks(app, lesson_id)] == [(1, "published"), (2, "draft")]
 
     learner = app.test_client()
     login(learner, "learner")

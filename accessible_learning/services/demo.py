@@ -8,12 +8,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from media_pipeline import narration
+from media_pipeline.describe import Description, authored_vtt
+from media_pipeline.errors import MediaError
 from media_pipeline.models import ModelNotFound
 from media_pipeline.pipeline import caption
 
 from ..extensions import db
-from ..models import Course, Lesson, Trade, User
-from . import accounts, captions, media
+from ..models import Course, DescriptionTrack, Lesson, Trade, User
+from . import accounts, captions, descriptions, media
 
 DEMO_USERS = [
     # role, e-mail, display name, password
@@ -47,6 +49,11 @@ COURSES = [
                     "줄자로 가슴 둘레를 잽니다.",
                     "허리는 가장 가는 곳에서 잽니다.",
                     "엉덩이는 가장 넓은 곳을 잽니다.",
+                ],
+                # Audio description: (seconds, what the picture shows)
+                "descriptions": [
+                    (1.0, "화면에 노란 네모와 수업 제목이 보입니다."),
+                    (5.0, "줄자가 가슴의 가장 높은 곳을 한 바퀴 감쌉니다."),
                 ],
             },
             {
@@ -103,8 +110,20 @@ def _captions_for(video: Path, script: str, synthesis_cues, log):
         result = caption(video, "ko", script=script, jobs=1)
     except ModelNotFound as exc:
         log(f"  {exc} Using the narration's own timings for the demo captions.")
-        return synthesis_cues, "script"
-    return result.cues, "aligned"
+        return synthesis_cues, "script", None
+    return result.cues, "aligned", result.words
+
+
+def _describe(lesson: Lesson, items, words, log) -> None:
+    """Publish the lesson's audio description, made by the pipeline like any other."""
+    log(f"  adding audio description to “{lesson.title}”…")
+    track = DescriptionTrack(lesson=lesson, version=1, language=lesson.language,
+                             vtt=authored_vtt([Description(t, text) for t, text in items]))
+    db.session.add(track)
+    try:
+        descriptions.make_described(track, words)
+    except MediaError as exc:
+        log(f"  The audio description could not be made ({exc}); it is left as a draft.")
 
 
 def is_seeded() -> bool:
@@ -142,11 +161,13 @@ def seed(log=print) -> None:
                 video = narration.render_slide_video(wav, lesson_spec["title"],
                                                      Path(tmp) / "lesson.webm")
                 asset = media.store_file(video, "webm", original_name="lesson.webm")
-                cues, source = _captions_for(video, script, cues, log)
+                cues, source, words = _captions_for(video, script, cues, log)
             lesson = Lesson(course=course, position=position, title=lesson_spec["title"],
                             summary=lesson_spec["summary"], language="ko",
                             script=script, media=asset)
             db.session.add(lesson)
             db.session.flush()
             captions.add_track(lesson, cues, source=source, publish=True)
+            if lesson_spec.get("descriptions"):
+                _describe(lesson, lesson_spec["descriptions"], words, log)
         db.session.commit()

@@ -8,6 +8,8 @@ placement report and the two renditions to a version, then publishes it.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,17 +18,21 @@ from sqlalchemy import func, select
 
 from media_pipeline.captions import parse_webvtt, plain_text, timestamp
 from media_pipeline.describe import (
+    DescribeResult,
     Description,
     authored_vtt,
+    describe,
     descriptions_vtt,
     read_descriptions,
 )
 from media_pipeline.errors import MediaError
 from media_pipeline.place import Placement
+from media_pipeline.words import Word
 
 from ..extensions import db
 from ..models import DescriptionTrack, Lesson
 from .captions import parse_time
+from .media import media_root, store_file
 
 MAX_TEXT = 500  # characters in one description
 MIN_APART_S = 0.1  # two descriptions cannot share a moment
@@ -139,6 +145,28 @@ def finish(track_: DescriptionTrack, placements: list[Placement], texts: list[st
         if other is not track_ and other.status == "published":
             other.status = "draft"
     track_.status = "published"
+
+
+def make_described(track_: DescriptionTrack, words: list[Word] | None, *,
+                   progress: Callable[[str], None] | None = None) -> DescribeResult:
+    """Run the pipeline for a description version (words: where the speech is, from the
+    captions; None lets the pipeline recognise it), store both renditions and publish it."""
+    lesson, asset = track_.lesson, track_.lesson.media
+    items = cues(track_)
+    work = media_root() / ".incoming"
+    work.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work, prefix="describe-") as out:
+        result = describe(media_root() / asset.filename, items, lesson.language, out,
+                          words=words, cache_dir=speech_cache(),
+                          configured_models=current_app.config.get("VOSK_MODELS"),
+                          jobs=current_app.config.get("RECOGNITION_JOBS"), progress=progress)
+        extension = result.described.suffix.lstrip(".")
+        stem = asset.sha256[:8]
+        mixed = store_file(result.described, extension, original_name=f"described-{stem}")
+        extended = (store_file(result.extended, extension, original_name=f"extended-{stem}")
+                    if result.extended else None)
+    finish(track_, result.placements, [d.text for d in items], mixed, extended)
+    return result
 
 
 def pauses(track_: DescriptionTrack) -> list[dict]:

@@ -12,7 +12,6 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from media_pipeline.describe import describe
 from media_pipeline.errors import MediaError
 from media_pipeline.extract import extract_pcm
 from media_pipeline.gaps import find_gaps
@@ -26,7 +25,7 @@ from media_pipeline.words import Word, rejoin
 from ..extensions import db
 from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, utcnow
 from . import captions, descriptions
-from .media import media_root, store_file
+from .media import media_root
 
 MAX_ATTEMPTS = 3
 RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
@@ -230,28 +229,14 @@ def _run_describe(job: Job) -> None:
     if track.placed_vtt and track.mixed_media_id:
         _set(job, state="done", progress=1.0, finished_at=utcnow())  # rerun: reuse the result
         return
-    lesson, asset = track.lesson, track.lesson.media
+    lesson = track.lesson
     stages = ["probe", "gaps", "synthesise", "mix"]
 
     def progress(stage: str) -> None:
         _set(job, progress=round(stages.index(stage) / len(stages), 3) if stage in stages
              else job.progress, message=STAGE_MESSAGES.get(stage, stage))
 
-    words = _lesson_words(lesson)
-    items = descriptions.cues(track)
-    work = Path(media_root()) / ".incoming"
-    work.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work, prefix="describe-") as out:
-        result = describe(Path(media_root()) / asset.filename, items, lesson.language, out,
-                          words=words, cache_dir=descriptions.speech_cache(),
-                          configured_models=current_app.config.get("VOSK_MODELS"),
-                          jobs=current_app.config.get("RECOGNITION_JOBS"), progress=progress)
-        extension = result.described.suffix.lstrip(".")
-        stem = asset.sha256[:8]
-        mixed = store_file(result.described, extension, original_name=f"described-{stem}")
-        extended = (store_file(result.extended, extension, original_name=f"extended-{stem}")
-                    if result.extended else None)
-    descriptions.finish(track, result.placements, [d.text for d in items], mixed, extended)
+    result = descriptions.make_described(track, _lesson_words(lesson), progress=progress)
     db.session.flush()
     counts = {kind: sum(1 for p in result.placements if p.kind == kind)
               for kind in ("placed", "sped-up", "extended")}
