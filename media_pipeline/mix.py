@@ -4,9 +4,9 @@
   DESIGN.md §5) with short linear ramps either side, by one ``volume`` filter whose expression
   is evaluated per audio frame.
 - The descriptions are laid on top (sped up with ``atempo`` where placement asked for it).
-- The mix is loudness-normalised to ``TARGET_LUFS`` by a static gain measured in a first pass
-  (ffmpeg's ``loudnorm`` as a meter) plus a peak limiter. A static gain, not loudnorm's dynamic
-  mode, so that the ducking depth survives normalisation.
+- The mix is written once, then loudness-normalised to ``TARGET_LUFS`` by a static gain
+  measured on it (ffmpeg's ``loudnorm`` as a meter) plus a peak limiter. A static gain, not
+  loudnorm's dynamic mode, so that the ducking depth survives normalisation.
 - For the extended rendition, the picture freezes (``tpad`` clone) and the programme audio pauses
   (``apad``) at each extended description's point, for as long as it is spoken.
 
@@ -157,23 +157,28 @@ def mix_audio(programme_wav: str | Path, clips: Sequence[Clip], out_wav: str | P
               target_lufs: float = TARGET_LUFS) -> Path:
     """Duck ``programme_wav`` under the clips, lay the clips on top and normalise loudness.
     With ``include_clips=False`` only the ducked programme is written (to measure the ducking)."""
-    programme_wav = Path(programme_wav)
-    meter = _mixed(programme_wav, clips, depth_db, ramp_s, include_clips).filter(
-        "loudnorm", I=target_lufs, TP=-1.5, LRA=20, print_format="json")
-    log = _run(ffmpeg.output(meter, "-", f="null").overwrite_output(), "measure the loudness")
-    measured = json.loads(re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", log)[-1])
-    loudness = float(measured["input_i"])
-    gain = 0.0 if loudness == float("-inf") or loudness < -70 else target_lufs - loudness
-    final = _mixed(programme_wav, clips, depth_db, ramp_s, include_clips).filter(
-        "volume", f"{gain:.2f}dB").filter("alimiter", limit=PEAK_LIMIT, level=0, attack=5,
-                                          release=50)
-    return _atomic(Path(out_wav), lambda tmp: _run(
-        ffmpeg.output(final, str(tmp), acodec="pcm_s16le", ar=RATE, ac=2, f="wav")
-        .overwrite_output(), "mix the described audio"))
-
-
-def has_video(info) -> bool:
-    return bool(getattr(info, "has_video", False))
+    out_wav = Path(out_wav)
+    # Mix once, into a float WAV beside the output (no clipping before the gain), then measure
+    # that file and write it again with the gain: the mix itself, the costly part, runs once.
+    mixed_wav = out_wav.with_name(f".{out_wav.stem}.{os.getpid()}.unnormalised.wav")
+    try:
+        _run(ffmpeg.output(_mixed(Path(programme_wav), clips, depth_db, ramp_s, include_clips),
+                           str(mixed_wav), acodec="pcm_f32le", ar=RATE, ac=2, f="wav")
+             .overwrite_output(), "mix the described audio")
+        meter = _input(mixed_wav).audio.filter("loudnorm", I=target_lufs, TP=-1.5, LRA=20,
+                                               print_format="json")
+        log = _run(ffmpeg.output(meter, "-", f="null").overwrite_output(),
+                   "measure the loudness")
+        measured = json.loads(re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", log)[-1])
+        loudness = float(measured["input_i"])
+        gain = 0.0 if loudness == float("-inf") or loudness < -70 else target_lufs - loudness
+        final = _input(mixed_wav).audio.filter("volume", f"{gain:.2f}dB").filter(
+            "alimiter", limit=PEAK_LIMIT, level=0, attack=5, release=50)
+        return _atomic(out_wav, lambda tmp: _run(
+            ffmpeg.output(final, str(tmp), acodec="pcm_s16le", ar=RATE, ac=2, f="wav")
+            .overwrite_output(), "normalise the described audio"))
+    finally:
+        mixed_wav.unlink(missing_ok=True)
 
 
 def encode(source: str | Path, audio_wav: str | Path, out_path: str | Path, *,

@@ -31,7 +31,7 @@ from media_pipeline.words import Word
 
 from ..extensions import db
 from ..models import DescriptionTrack, Lesson
-from .captions import parse_time
+from .captions import DisplayCue, parse_time
 from .media import media_root, store_file
 
 MAX_TEXT = 500  # characters in one description
@@ -75,11 +75,15 @@ def check_new(items: list[Description], anchor_text: str, text: str,
     errors: list[tuple[str, str]] = []
     text = " ".join((text or "").split())
     anchor = None
-    try:
-        anchor = parse_time(anchor_text or "")
-    except ValueError:
-        errors.append(("time", f"The time “{(anchor_text or '')[:20]}” is not a time. Write "
-                               "seconds (12.5) or minutes and seconds (0:12.5)."))
+    if not (anchor_text or "").strip():
+        errors.append(("time", "Enter the time where the thing to describe is shown: seconds "
+                               "(12.5) or minutes and seconds (0:12.5)."))
+    else:
+        try:
+            anchor = parse_time(anchor_text)
+        except ValueError:
+            errors.append(("time", f"The time “{anchor_text[:20]}” is not a time. Write "
+                                   "seconds (12.5) or minutes and seconds (0:12.5)."))
     if anchor is not None:
         if duration is not None and anchor >= duration:
             errors.append(("time", f"The time {timestamp(anchor)} is after the end of the "
@@ -179,25 +183,19 @@ def pauses(track_: DescriptionTrack) -> list[dict]:
 def speech_cache() -> Path:
     """Spoken descriptions, by text, voice and rate; beside the media, so that every web and
     worker node that shares the media folder shares it."""
-    return Path(current_app.config["MEDIA_ROOT"]) / ".speech-cache"
+    return media_root() / ".speech-cache"
 
 
 @dataclass(frozen=True)
-class TranscriptItem:
-    start: float
-    text: str
-    is_description: bool
-
-    @property
-    def start_label(self) -> str:
-        return f"{int(self.start // 60)}:{int(self.start % 60):02d}"
+class TranscriptItem(DisplayCue):
+    is_description: bool = False
 
 
 def transcript_items(caption_cues, described: DescriptionTrack | None) -> list[TranscriptItem]:
     """What is said and what is described, in time order: the transcript as a full text
     alternative (WCAG 1.2.8). A description placed at the same moment as speech comes after it."""
-    items = [TranscriptItem(c.start, c.text, False) for c in caption_cues]
+    items = [TranscriptItem(c.start, c.end, c.text) for c in caption_cues]
     if described is not None and described.placed_vtt:
-        items += [TranscriptItem(cue.start, " ".join(plain_text(cue.text).split()), True)
+        items += [TranscriptItem(cue.start, cue.end, " ".join(plain_text(cue.text).split()), True)
                   for cue in parse_webvtt(described.placed_vtt)]
     return sorted(items, key=lambda i: (i.start, i.is_description))

@@ -116,8 +116,12 @@ def lesson_job(lesson_id: int):
     html = render_page("studio/lesson.html", "studio/_lesson_job.html", lesson=lesson, job=job,
                        media_form=LessonMediaForm(script=lesson.script),
                        import_form=CaptionImportForm())
+    return _job_fragment(html, job)
+
+
+def _job_fragment(html: str, job) -> Response:
+    """A polled job fragment; 286 tells htmx to stop polling once the job has finished."""
     finished = job is None or job.state in {"done", "failed"}
-    # 286 tells htmx to stop polling once the job has finished.
     return Response(html, status=286 if finished and request.headers.get("HX-Request") else 200)
 
 
@@ -291,8 +295,7 @@ def descriptions_job(lesson_id: int):
     html = render_page("studio/descriptions.html", "studio/_describe_job.html", lesson=lesson,
                        job=job, track=descriptions.latest(lesson), cues=[], errors=[],
                        values={}, published=lesson.published_descriptions)
-    finished = job is None or job.state in {"done", "failed"}
-    return Response(html, status=286 if finished and request.headers.get("HX-Request") else 200)
+    return _job_fragment(html, job)
 
 
 @bp.post("/lessons/<int:lesson_id>/descriptions/suggest")
@@ -314,5 +317,4 @@ def description_suggestions(lesson_id: int):
     html = render_page("studio/descriptions.html", "studio/_suggestions.html", lesson=lesson,
                        suggest_job=job, job=None, track=descriptions.latest(lesson), cues=[],
                        errors=[], values={}, published=lesson.published_descriptions)
-    finished = job is None or job.state in {"done", "failed"}
-    return Response(html, status=286 if finished and request.headers.get("HX-Request") else 200)
+    return _job_fragment(html, job)

@@ -69,6 +69,14 @@ def test_describe_publish_and_hear_text_descriptions(live_server, worker, page):
     assert page.locator("tbody tr").count() == 2
     no_violations(page, "descriptions page with two descriptions")
 
+    # Moments to describe: a job, then its result swapped in by htmx and announced.
+    tab_to(page, "button", "Find moments to describe")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => /moments? found|No moment found/.test("
+        "document.getElementById('suggestion-list').textContent)", timeout=120_000)
+    no_violations(page, "descriptions page with the moments found")
+
     tab_to(page, "button", "Publish version 1")
     page.keyboard.press("Enter")
     page.wait_for_selector(".notices:has-text('being made')")
