@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from media_pipeline import model_download
+from media_pipeline import model_download, voice
 from media_pipeline import models as model_registry
 from media_pipeline.describe import describe, read_descriptions
 from media_pipeline.errors import MediaError
@@ -22,6 +22,7 @@ from .services import demo
 
 media_cli = AppGroup("media", help="Run the media pipeline from the command line.")
 models_cli = AppGroup("models", help="Speech recognition models.")
+voice_cli = AppGroup("voice", help="Spoken player commands (voice navigation).")
 
 
 @media_cli.command("caption")
@@ -249,9 +250,74 @@ def download_model_command(language: str, dest: Path | None, url: str | None,
                    "instead; remove that setting to use the new model.")
 
 
+def _voice_language(language: str) -> str:
+    language = language.strip().lower()
+    if language not in voice.PHRASES:
+        raise click.ClickException(
+            f"There are no voice commands for {language!r}; languages: "
+            + ", ".join(voice.languages()) + ".")
+    return language
+
+
+def _voice_model(language: str) -> str:
+    try:
+        return str(model_registry.find_model(language,
+                                             current_app.config.get("VOSK_MODELS")).path)
+    except MediaError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@voice_cli.command("recognise")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", "language", required=True, help="Language of the command, e.g. ko.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help=f"Confidence needed to answer with a command (default "
+                   f"{voice.DEFAULT_THRESHOLD}); below it the answer is none.")
+def voice_recognise_command(source: Path, language: str, threshold: float | None) -> None:
+    """Recognise the spoken command in SOURCE (a WAV file of at most 10 s) and print it as JSON:
+    {"command", "args", "text", "confidence"}."""
+    language = _voice_language(language)
+    model = _voice_model(language)
+    try:
+        pcm = voice.read_wav_pcm(source)
+        result = voice.recogniser(model, language).recognise_pcm(pcm, threshold=threshold)
+    except MediaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+
+
+@voice_cli.command("phrases")
+@click.option("--lang", "language", required=True, help="Language, e.g. ko.")
+def voice_phrases_command(language: str) -> None:
+    """List the command phrases of a language: phrase, command and arguments (JSON)."""
+    for phrase in voice.phrases(_voice_language(language)):
+        click.echo(f"{phrase.text}\t{phrase.command}\t{json.dumps(phrase.args)}")
+
+
+@voice_cli.command("check")
+@click.option("--lang", "language", required=True, help="Language, e.g. ko.")
+def voice_check_command(language: str) -> None:
+    """Check that the installed model can spell every command phrase (exit 1 when not)."""
+    language = _voice_language(language)
+    model = _voice_model(language)
+    try:
+        missing = voice.check_phrases(language, model)
+    except MediaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    count = len(voice.phrases(language))
+    if missing:
+        click.echo(f"{len(missing)} of {count} phrases have words missing from the model's "
+                   f"vocabulary (phrase (word)):")
+        for item in missing:
+            click.echo(f"  {item}")
+        sys.exit(1)
+    click.echo(f"All {count} {language} command phrases are in the vocabulary of {model}.")
+
+
 def register_cli(app) -> None:
     app.cli.add_command(media_cli)
     app.cli.add_command(models_cli)
+    app.cli.add_command(voice_cli)
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when the database has no users.")

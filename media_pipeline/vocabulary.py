@@ -52,7 +52,8 @@ def _read_fst_symbols(path: Path) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def vocabulary(model_path: str) -> frozenset[str]:
+def _symbol_sets(model_path: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(words, special symbols such as <eps> and [unk]) of the model's word symbol table."""
     graph = Path(model_path) / "graph"
     words_txt = graph / "words.txt"
     if words_txt.is_file():
@@ -61,7 +62,19 @@ def vocabulary(model_path: str) -> frozenset[str]:
         symbols = _read_fst_symbols(graph / "Gr.fst")
     else:
         raise MediaError("This model has no readable vocabulary (graph/words.txt or Gr.fst).")
-    return frozenset(s for s in symbols if not _SPECIAL.match(s))
+    return (frozenset(s for s in symbols if not _SPECIAL.match(s)),
+            frozenset(s for s in symbols if _SPECIAL.match(s)))
+
+
+@lru_cache(maxsize=4)
+def vocabulary(model_path: str) -> frozenset[str]:
+    return _symbol_sets(model_path)[0]
+
+
+def special_symbols(model_path: str) -> frozenset[str]:
+    """The symbols ``vocabulary`` leaves out: <eps>, #0…, and ``[unk]`` when the model has an
+    unknown-word model (the Korean model has none)."""
+    return _symbol_sets(model_path)[1]
 
 
 _PUNCTUATION = re.compile(r"[^\w]+")

@@ -1,0 +1,182 @@
+"""Voice commands: recognition time per utterance and accuracy, on synthesised Korean commands.
+
+``utterances()`` speaks ``BENCH_VOICE_UTTERANCES`` (default 50) Korean command phrases with
+espeak-ng (voice ``ko``, speeds 130/175/220 words a minute, pitches 30/50/70, chosen with a fixed
+seed) and converts them with ffmpeg to 16 kHz mono 16-bit PCM: a list of
+``(pcm, expected_command, expected_args)``, ready to be sent to the web app as well.
+
+``bare_timings(utterances)`` times ``CommandRecogniser.recognise_pcm`` on each, with the model
+loaded once beforehand: checking the audio, creating the Vosk recogniser with the grammar,
+decoding and deciding. ``main()`` prints those times, the utterances' durations, and the answers
+(correct / none / wrong) of the recogniser and of the naive approach (the one best text of a
+grammar of the phrases) on the same audio.
+
+Run alone with ``python -m benchmarks.voice``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections import Counter
+from pathlib import Path
+
+from media_pipeline import models, voice
+
+LANGUAGE = "ko"
+COUNT = int(os.environ.get("BENCH_VOICE_UTTERANCES", "50"))
+SPEEDS = (130, 175, 220)
+PITCHES = (30, 50, 70)
+SEED = 7
+
+Utterance = tuple[bytes, str, dict]
+
+
+def synthesise(items: list[tuple[str, int, int]], directory: Path) -> list[bytes]:
+    """16 kHz mono 16-bit PCM for each (text, speed, pitch), spoken by espeak-ng's Korean voice;
+    ffmpeg converts up to 16 files per run."""
+    raw = []
+    for i, (text, speed, pitch) in enumerate(items):
+        path = directory / f"u{i}.22k.wav"
+        subprocess.run(["espeak-ng", "-v", "ko", "-s", str(speed), "-p", str(pitch), "-w",
+                        str(path), text], check=True, capture_output=True)
+        raw.append(path)
+    pcm_paths = [directory / f"u{i}.wav" for i in range(len(items))]
+    for start in range(0, len(raw), 16):
+        cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
+        for path in raw[start:start + 16]:
+            cmd += ["-i", str(path)]
+        for j, path in enumerate(pcm_paths[start:start + 16]):
+            cmd += ["-map", f"{j}:a", "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", str(path)]
+        subprocess.run(cmd, check=True, capture_output=True)
+    found = []
+    for path in pcm_paths:
+        with wave.open(str(path), "rb") as w:
+            found.append(w.readframes(w.getnframes()))
+    return found
+
+
+def utterances(count: int = COUNT) -> list[Utterance]:
+    """``count`` synthesised commands as (pcm, expected command, expected args)."""
+    rng = random.Random(SEED)
+    phrases = voice.phrases(LANGUAGE)
+    chosen = [(phrases[i % len(phrases)], rng.choice(SPEEDS), rng.choice(PITCHES))
+              for i in rng.sample(range(len(phrases) * 9), count)]
+    tmp = Path(tempfile.mkdtemp(prefix="al-bench-voice-"))
+    try:
+        pcms = synthesise([(p.text, s, q) for p, s, q in chosen], tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [(pcm, p.command, dict(p.args)) for pcm, (p, _s, _q) in zip(pcms, chosen, strict=True)]
+
+
+def recogniser() -> voice.CommandRecogniser:
+    return voice.recogniser(models.find_model(LANGUAGE).path, LANGUAGE)
+
+
+def bare_timings(utterances: list[Utterance]) -> list[float]:
+    """Seconds ``recognise_pcm`` takes for each utterance (the model is loaded first)."""
+    rec = recogniser()
+    found = []
+    for pcm, _command, _args in utterances:
+        start = time.perf_counter()
+        rec.recognise_pcm(pcm)
+        found.append(time.perf_counter() - start)
+    return found
+
+
+def outcome(result: voice.Command, command: str, args: dict) -> str:
+    if result.command == voice.NONE:
+        return "none"
+    return "correct" if (result.command, result.args) == (command, args) else "wrong"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    start = time.perf_counter()
+    rec = recogniser()
+    load_s = time.perf_counter() - start
+    items = utterances()
+    durations = [len(pcm) / 2 / voice.SAMPLE_RATE for pcm, _c, _a in items]
+    rec.recognise_pcm(items[0][0])  # warm: first use of the decoding graph
+    cpu_before = time.process_time()
+    timings = bare_timings(items)
+    cpu_ms = (time.process_time() - cpu_before) * 1000 / len(items)
+    ours = Counter(outcome(rec.recognise_pcm(pcm), c, a) for pcm, c, a in items)
+    naive = Counter(outcome(rec.recognise_naive(pcm), c, a) for pcm, c, a in items)
+
+    print(f"\nVoice commands: {len(items)} Korean commands spoken by espeak-ng (voice ko, speeds "
+          f"{'/'.join(map(str, SPEEDS))}, pitches {'/'.join(map(str, PITCHES))}), model "
+          f"{rec.model_path}, {os.cpu_count()} cores")
+    print(f"model and grammar ready in {load_s:.1f} s (once per process); utterances "
+          f"{min(durations):.2f}-{max(durations):.2f} s, "
+          f"median {statistics.median(durations):.2f} s")
+    print(f"recognise_pcm per utterance (recogniser created each time): median "
+          f"{statistics.median(timings) * 1000:.0f} ms, p95 {percentile(timings, 0.95) * 1000:.0f} "
+          f"ms, max {max(timings) * 1000:.0f} ms; CPU {cpu_ms:.0f} ms on average")
+    for label, counts in [(f"ours (threshold {rec.tuning.threshold})", ours),
+                          ("naive (one best text of a phrase grammar)", naive)]:
+        print(f"{label:<44} correct {counts['correct']:>3}  none {counts['none']:>3}  "
+              f"wrong {counts['wrong']:>3}")
+    return 0
+
+
+
+def _post(url: str, pcm: bytes, cookie: str, token: str, user_agent: str) -> dict:
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(url, data=pcm, method="POST", headers={
+        "Content-Type": "application/octet-stream", "Cookie": cookie, "X-CSRFToken": token,
+        "User-Agent": user_agent})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def compare_with_http(url: str, cookie: str, token: str, user_agent: str) -> None:
+    """Voice-command latency over HTTP (request to response, gunicorn) beside the bare
+    recogniser's time on the same utterances, in this run; and the accuracy over HTTP."""
+    import statistics
+    import time
+
+    items = utterances()
+    for pcm, _command, _args in items[:6]:  # each gunicorn worker loads the model once
+        _post(url, pcm, cookie, token, user_agent)
+    http_ms, correct, wrong = [], 0, 0
+    for pcm, command, args in items:
+        start = time.perf_counter()
+        answer = _post(url, pcm, cookie, token, user_agent)
+        http_ms.append(1000 * (time.perf_counter() - start))
+        if (answer["command"], answer["args"]) == (command, args):
+            correct += 1
+        elif answer["command"] != "none":
+            wrong += 1
+    bare_ms = [1000 * t for t in bare_timings(items)]
+
+    def p95(values):
+        return percentile(values, 0.95)
+
+    print(f"\nVoice commands: {len(items)} utterances, recogniser created per utterance")
+    print(f"{'':<28} {'median ms':>9} {'p95 ms':>7}")
+    print(f"{'bare recogniser (in process)':<28} {statistics.median(bare_ms):>9.1f} "
+          f"{p95(bare_ms):>7.1f}")
+    print(f"{'over HTTP (gunicorn, 2 w.)':<28} {statistics.median(http_ms):>9.1f} "
+          f"{p95(http_ms):>7.1f}")
+    print(f"HTTP p95 / bare p95: {p95(http_ms) / p95(bare_ms):.2f}×  (goal: HTTP p95 < 100 ms)")
+    print(f"over HTTP: {correct} correct, {len(items) - correct - wrong} not understood, "
+          f"{wrong} wrong")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,589 @@
+"""voice: offline recognition of spoken player commands ("자막 켜", "뒤로 십 초", …).
+
+An utterance (16 kHz mono 16-bit little-endian PCM, at most ``MAX_SECONDS``) is decoded by Vosk
+with a grammar: every command phrase of the language, spelled in the model's vocabulary tokens,
+plus a few common short words ("fillers", and ``[unk]`` when the model has it) that ordinary
+speech and noise can fall into. The decision is not the recogniser's one best text:
+
+1. Vosk compiles the grammar into a bigram language model whose start state is its unigram, so
+   tokens that occur in many phrases (초, 오, 일) are cheap and any token sequence is possible.
+   That bias is removed: each of the ``MAX_ALTERNATIVES`` best hypotheses gets back its grammar
+   cost, leaving (almost) the acoustic score, so every phrase competes on how it sounds.
+2. Each hypothesis supports a command when it is a phrase (or, if ``Tuning.max_extra_tokens``
+   allows, a phrase with extra tokens around it, less ``Tuning.extra_token_penalty`` each); any
+   other hypothesis (fillers, pieces of phrases, silence) is garbage, with a prior of
+   ``-Tuning.garbage_penalty``.
+3. The confidence is the posterior of the best command against every other command and the
+   garbage; below ``Tuning.threshold`` (``DEFAULT_THRESHOLD``) the answer is ``none``: a wrong
+   action is worse than "not understood".
+
+The lattice beam of the model's own configuration (2.0 for the Korean model) keeps too few
+alternatives to compare commands, so the model is decoded through a folder of links to it with a
+wider ``--lattice-beam`` (``decoding_model_dir``); the files are not copied. There Kaldi's random
+dither is switched off and a fixed one is added instead, so that the same recording always gets
+the same answer. Silence longer than ``TRIM_KEEP_S`` is trimmed from both ends before decoding.
+
+Input: empty, too short (< ``MIN_SECONDS``) or silent audio gives ``none``; audio that is not
+16-bit PCM (odd length) or longer than ``MAX_SECONDS``, and unreadable files, raise
+``MediaError``. Vosk errors are raised as ``MediaError`` too.
+"""
+
+from __future__ import annotations
+
+import array
+import hashlib
+import json
+import logging
+import math
+import operator
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import wave
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import models
+from .errors import MediaError
+from .vocabulary import special_symbols, split_into_tokens, vocabulary
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+MAX_SECONDS = 10.0
+MIN_SECONDS = 0.2
+SILENCE_PEAK = 300  # |sample| below this everywhere (about -40 dBFS) is silence
+TRIM_KEEP_S = 0.3  # silence kept before and after the speech when trimming
+MAX_ALTERNATIVES = 50
+LATTICE_BEAM = 8.0
+GRAPH_SCALE = 0.9  # Vosk scales graph costs by 0.9 before it lists alternatives
+DEFAULT_THRESHOLD = 0.98
+NONE = "none"
+
+COMMANDS = ("play", "pause", "back", "forward", "faster", "slower", "normal_speed",
+            "captions_on", "captions_off", "descriptions_on", "descriptions_off", "transcript",
+            "next_lesson", "previous_lesson", "repeat", "where", "help")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A spoken form of a command; ``args`` (e.g. ``{"seconds": 10}``) must not be changed."""
+
+    text: str
+    command: str
+    args: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "command": self.command, "args": dict(self.args)}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A recognised command (``text``: its phrase as written), or ``none`` with empty ``args``
+    (``text``: the best hypothesis heard, in vocabulary tokens; empty for silence)."""
+
+    command: str
+    args: dict
+    text: str
+    confidence: float
+
+    def as_dict(self) -> dict:
+        return {"command": self.command, "args": dict(self.args), "text": self.text,
+                "confidence": self.confidence}
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How sure the recogniser must be; tuned on synthetic speech (tests/test_voice.py,
+    benchmarks/voice.py). A lower threshold, a higher garbage penalty or extra tokens give more
+    answers and more wrong ones."""
+
+    threshold: float = DEFAULT_THRESHOLD
+    garbage_penalty: float = 8.0
+    extra_token_penalty: float = 2.0
+    max_extra_tokens: int = 0  # 1 lets "자막 켜 요" count for 자막 켜 (more answers, more errors)
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One of the recogniser's alternatives, with its grammar cost taken out of the score."""
+
+    tokens: tuple[str, ...]
+    score: float
+
+
+def _korean() -> tuple[Phrase, ...]:
+    plain = [
+        ("재생", "play"), ("재생 시작", "play"), ("계속", "play"),
+        ("정지", "pause"), ("일시정지", "pause"), ("멈춰", "pause"), ("멈춤", "pause"),
+        ("빠르게", "faster"), ("더 빠르게", "faster"),
+        ("느리게", "slower"), ("더 느리게", "slower"), ("천천히", "slower"),
+        ("보통 속도", "normal_speed"), ("원래 속도", "normal_speed"),
+        ("정상 속도", "normal_speed"),
+        ("자막 켜", "captions_on"), ("자막 켜기", "captions_on"), ("자막 켜 줘", "captions_on"),
+        ("자막 꺼", "captions_off"), ("자막 끄기", "captions_off"),
+        ("자막 꺼 줘", "captions_off"),
+        ("해설 켜", "descriptions_on"), ("해설 켜기", "descriptions_on"),
+        ("화면 해설 켜", "descriptions_on"),
+        ("해설 꺼", "descriptions_off"), ("해설 끄기", "descriptions_off"),
+        ("화면 해설 꺼", "descriptions_off"),
+        ("대본", "transcript"), ("대본 보기", "transcript"), ("자막 목록", "transcript"),
+        ("스크립트", "transcript"),
+        ("다음", "next_lesson"), ("다음 강의", "next_lesson"), ("다음 수업", "next_lesson"),
+        ("이전", "previous_lesson"), ("이전 강의", "previous_lesson"),
+        ("이전 수업", "previous_lesson"),
+        ("다시", "repeat"), ("다시 듣기", "repeat"), ("한 번 더", "repeat"), ("반복", "repeat"),
+        ("위치", "where"), ("현재 위치", "where"), ("지금 어디", "where"),
+        ("도움말", "help"), ("도와줘", "help"),
+    ]
+    found = [Phrase(text, command) for text, command in plain]
+    found += [Phrase("뒤로", "back", {"seconds": 10}), Phrase("되감기", "back", {"seconds": 10}),
+              Phrase("앞으로", "forward", {"seconds": 10})]
+    for amount, seconds in [("오 초", 5), ("십 초", 10), ("십오 초", 15), ("이십 초", 20),
+                            ("삼십 초", 30), ("일 분", 60)]:
+        found.append(Phrase(f"뒤로 {amount}", "back", {"seconds": seconds}))
+        found.append(Phrase(f"앞으로 {amount}", "forward", {"seconds": seconds}))
+    return tuple(found)
+
+
+def _chinese() -> tuple[Phrase, ...]:
+    plain = [
+        ("播放", "play"), ("继续播放", "play"), ("暂停", "pause"), ("停止", "pause"),
+        ("快一点", "faster"), ("加快速度", "faster"), ("慢一点", "slower"),
+        ("放慢速度", "slower"), ("正常速度", "normal_speed"),
+        ("打开字幕", "captions_on"), ("关闭字幕", "captions_off"),
+        ("打开口述影像", "descriptions_on"), ("打开音频描述", "descriptions_on"),
+        ("关闭口述影像", "descriptions_off"), ("关闭音频描述", "descriptions_off"),
+        ("文字稿", "transcript"), ("显示文字稿", "transcript"),
+        ("下一课", "next_lesson"), ("下一节", "next_lesson"),
+        ("上一课", "previous_lesson"), ("上一节", "previous_lesson"),
+        ("重复", "repeat"), ("再听一遍", "repeat"),
+        ("当前位置", "where"), ("我在哪里", "where"), ("帮助", "help"),
+    ]
+    found = [Phrase(text, command) for text, command in plain]
+    found += [Phrase("后退", "back", {"seconds": 10}), Phrase("快进", "forward", {"seconds": 10})]
+    for amount, seconds in [("五秒", 5), ("十秒", 10), ("十五秒", 15), ("二十秒", 20),
+                            ("三十秒", 30), ("一分钟", 60)]:
+        found.append(Phrase(f"后退{amount}", "back", {"seconds": seconds}))
+        found.append(Phrase(f"快进{amount}", "forward", {"seconds": seconds}))
+    return tuple(found)
+
+
+def _english() -> tuple[Phrase, ...]:
+    plain = [
+        ("play", "play"), ("resume", "play"), ("pause", "pause"), ("stop", "pause"),
+        ("faster", "faster"), ("speed up", "faster"), ("slower", "slower"),
+        ("slow down", "slower"), ("normal speed", "normal_speed"),
+        ("captions on", "captions_on"), ("subtitles on", "captions_on"),
+        ("captions off", "captions_off"), ("subtitles off", "captions_off"),
+        ("descriptions on", "descriptions_on"), ("audio description on", "descriptions_on"),
+        ("descriptions off", "descriptions_off"),
+        ("audio description off", "descriptions_off"),
+        ("transcript", "transcript"), ("show transcript", "transcript"),
+        ("next lesson", "next_lesson"), ("previous lesson", "previous_lesson"),
+        ("repeat", "repeat"), ("say that again", "repeat"),
+        ("where am i", "where"), ("help", "help"),
+    ]
+    found = [Phrase(text, command) for text, command in plain]
+    found += [Phrase("back", "back", {"seconds": 10}), Phrase("go back", "back", {"seconds": 10}),
+              Phrase("forward", "forward", {"seconds": 10}),
+              Phrase("skip ahead", "forward", {"seconds": 10})]
+    for amount, seconds in [("five seconds", 5), ("ten seconds", 10), ("fifteen seconds", 15),
+                            ("twenty seconds", 20), ("thirty seconds", 30),
+                            ("one minute", 60)]:
+        found.append(Phrase(f"back {amount}", "back", {"seconds": seconds}))
+        found.append(Phrase(f"forward {amount}", "forward", {"seconds": seconds}))
+    return tuple(found)
+
+
+PHRASES: dict[str, tuple[Phrase, ...]] = {"ko": _korean(), "zh": _chinese(), "en": _english()}
+"""The command phrases of each language, as written (the web app lists them on its help page).
+Korean is tested with the installed model; Chinese and English are ready for their models."""
+
+# Short, common words that are not in any phrase: ordinary speech decodes into them rather than
+# into a command. Words missing from a model's vocabulary are skipped.
+FILLERS: dict[str, tuple[str, ...]] = {
+    "ko": tuple("이 가 는 을 를 에 의 고 다 요 서 도 지 하 한 그 저 것 수 아 어 오늘 우리 있 없 "
+                "네 면 게 나".split()),
+    "zh": tuple("的 了 是 我 你 他 这 那 个 在 有 就 不 也 和 啊 吧 呢 嗯 说".split()),
+    "en": tuple("the a of and to in is it that you i uh um so what this".split()),
+}
+
+
+def languages() -> list[str]:
+    return list(PHRASES)
+
+
+def phrases(language: str) -> list[Phrase]:
+    """The phrases of ``language`` (empty for a language without a list)."""
+    return list(PHRASES.get(language, ()))
+
+
+def phrase_tokens(phrase: Phrase, vocab: frozenset[str]) -> list[str] | None:
+    """The vocabulary tokens that spell ``phrase`` word by word, or None when a word cannot be
+    spelled."""
+    tokens: list[str] = []
+    for word in phrase.text.split():
+        pieces = split_into_tokens(word, vocab)
+        if not pieces:
+            return None
+        tokens += pieces
+    return tokens
+
+
+def check_phrases(language: str, model_path: str | Path) -> list[str]:
+    """``"phrase (word)"`` for each phrase with a word the model cannot spell; empty when every
+    phrase can be recognised."""
+    vocab = vocabulary(str(model_path))
+    missing = []
+    for phrase in phrases(language):
+        for word in phrase.text.split():
+            if not split_into_tokens(word, vocab):
+                missing.append(f"{phrase.text} ({word})")
+    return missing
+
+
+class GrammarCosts:
+    """The cost Vosk's grammar language model gives a token sequence.
+
+    Vosk 0.3.45 (``LanguageModelEstimator``, order 2, discount 0.5) turns the grammar into a
+    bigram: from history h, a seen next token w costs -log(0.5 c(h,w) / c(h)); a backoff arc
+    (cost -log 0.5) leads to the unigram state, where w costs -log(0.5 c(w) / N); the start state
+    is the unigram state; 0 stands for the end of the phrase.
+    """
+
+    def __init__(self, sentences: list[list[str]]) -> None:
+        self.following: dict[str, dict[str | int, int]] = {}
+        self.counts: dict[str | int, int] = {}
+        for sentence in sentences:
+            history: str | None = None
+            for token in [*sentence, 0]:
+                self.counts[token] = self.counts.get(token, 0) + 1
+                if history is not None:
+                    row = self.following.setdefault(history, {})
+                    row[token] = row.get(token, 0) + 1
+                history = token if token != 0 else None
+        self.total = sum(self.counts.values())
+
+    def _unigram(self, token: str | int) -> float:
+        count = self.counts.get(token, 0)
+        return math.inf if not count else -math.log(0.5 * count / self.total)
+
+    def cost(self, tokens: tuple[str, ...] | list[str]) -> float:
+        total, history = 0.0, None
+        for token in [*tokens, 0]:
+            if history is None:
+                total += self._unigram(token)
+            else:
+                row = self.following.get(history, {})
+                seen = row.get(token, 0)
+                direct = -math.log(0.5 * seen / sum(row.values())) if seen else math.inf
+                total += min(direct, -math.log(0.5) + self._unigram(token))
+            history = token
+        return total
+
+
+def default_cache_dir() -> Path:
+    """``$VOICE_MODEL_CACHE``, else ``$XDG_CACHE_HOME`` or ``~/.cache``, under
+    accessible-learning/voice-models."""
+    if os.environ.get("VOICE_MODEL_CACHE"):
+        return Path(os.environ["VOICE_MODEL_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "accessible-learning" / "voice-models"
+
+
+_BEAM = re.compile(r"^--lattice-beam=([\d.]+)\s*$", re.M)
+
+
+def decoding_model_dir(model_path: str | Path, cache_dir: str | Path | None = None) -> Path:
+    """A folder that Vosk loads as the model at ``model_path`` with ``--lattice-beam`` at least
+    ``LATTICE_BEAM``: links to the model's files and a copy of its small ``conf`` folder. The
+    model itself when its beam is wide enough already."""
+    model_path = Path(model_path).resolve()
+    conf = model_path / "conf" / "model.conf"
+    text = conf.read_text(encoding="utf-8")
+    match = _BEAM.search(text)
+    if match and float(match.group(1)) >= LATTICE_BEAM:
+        return model_path
+    wanted = f"--lattice-beam={LATTICE_BEAM}"
+    new_text = _BEAM.sub(wanted, text) if match else text.rstrip("\n") + f"\n{wanted}\n"
+    mfcc = model_path / "conf" / "mfcc.conf"
+    mfcc_text = mfcc.read_text(encoding="utf-8") if mfcc.is_file() else ""
+    if "--dither" not in mfcc_text:  # Kaldi dithers with random noise: not repeatable
+        mfcc_text = mfcc_text.rstrip("\n") + "\n--dither=0\n"
+    key = hashlib.sha256(f"{model_path}\n{new_text}\n{mfcc_text}".encode()).hexdigest()[:16]
+    base = Path(cache_dir) if cache_dir else default_cache_dir()
+    target = base / f"{model_path.name}-{key}"
+    if (target / "conf" / "model.conf").is_file():
+        return target
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
+    try:
+        for entry in model_path.iterdir():
+            if entry.name != "conf":
+                (tmp / entry.name).symlink_to(entry)
+        (tmp / "conf").mkdir()
+        for entry in (model_path / "conf").iterdir():
+            if entry.name == "model.conf":
+                (tmp / "conf" / entry.name).write_text(new_text, encoding="utf-8")
+            elif entry.name == "mfcc.conf":
+                (tmp / "conf" / entry.name).write_text(mfcc_text, encoding="utf-8")
+            elif entry.is_file():
+                shutil.copyfile(entry, tmp / "conf" / entry.name)
+        tmp.chmod(0o755)  # mkdtemp makes it private; other users may share the cache
+        os.rename(tmp, target)  # atomic; fails when another process got there first
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (target / "conf" / "model.conf").is_file():
+            raise
+    return target
+
+
+def _peaks(samples: array.array, frame: int) -> list[int]:
+    return [max(max(samples[i:i + frame]), -min(samples[i:i + frame]))
+            for i in range(0, len(samples), frame)]
+
+
+def _check_pcm(pcm: bytes) -> array.array | None:
+    """The samples, or None when there is nothing to recognise (too short or silent)."""
+    if not isinstance(pcm, bytes | bytearray | memoryview):
+        raise TypeError("pcm must be bytes")
+    if len(pcm) % 2:
+        raise MediaError("The recording is not 16-bit PCM (its length is odd). Send 16 kHz mono "
+                         "16-bit little-endian samples.")
+    if len(pcm) > MAX_SECONDS * SAMPLE_RATE * 2:
+        raise MediaError(f"Voice commands can be at most {MAX_SECONDS:g} seconds long; "
+                         "say the command alone and release the button.")
+    if len(pcm) < MIN_SECONDS * SAMPLE_RATE * 2:
+        return None
+    samples = array.array("h")
+    samples.frombytes(bytes(pcm))
+    if sys.byteorder == "big":
+        samples.byteswap()
+    if max(max(samples), -min(samples)) < SILENCE_PEAK:
+        return None
+    return samples
+
+
+@lru_cache(maxsize=1)
+def _dither_noise() -> array.array:
+    """Fixed Gaussian noise (standard deviation one step), the same every time: Kaldi's own
+    dither is random, so the same recording would not always give the same answer."""
+    rng = random.Random(20240601)
+    return array.array("h", (round(rng.gauss(0.0, 1.0)) for _ in
+                             range(int(MAX_SECONDS * SAMPLE_RATE))))
+
+
+def _prepare(samples: array.array) -> bytes:
+    """The samples without silence longer than ``TRIM_KEEP_S`` at either end, dithered."""
+    frame = SAMPLE_RATE // 100
+    peaks = _peaks(samples, frame)
+    level = max(SILENCE_PEAK, max(peaks) // 30)
+    loud = [i for i, peak in enumerate(peaks) if peak >= level]
+    keep = int(TRIM_KEEP_S * 100)
+    first, last = max(0, loud[0] - keep), min(len(peaks), loud[-1] + 1 + keep)
+    trimmed = samples[first * frame:last * frame]
+    noise = _dither_noise()[:len(trimmed)]
+    try:
+        out = array.array("h", map(operator.add, trimmed, noise))
+    except OverflowError:  # a sample at full scale
+        out = array.array("h", (min(32767, max(-32768, a + b)) for a, b in
+                                zip(trimmed, noise, strict=True)))
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out.tobytes()
+
+
+def read_wav_pcm(path: str | Path) -> bytes:
+    """16 kHz mono 16-bit PCM from a WAV (or any audio ffmpeg reads); read directly when it is
+    already in that form. Raises MediaError when it cannot be read or is longer than
+    ``MAX_SECONDS``."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"The audio file {path} does not exist.")
+    try:
+        with wave.open(str(path), "rb") as w:
+            if (w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getcomptype()) == \
+                    (1, 2, SAMPLE_RATE, "NONE"):
+                if w.getnframes() > MAX_SECONDS * SAMPLE_RATE:
+                    raise MediaError(f"{path.name} is longer than {MAX_SECONDS:g} seconds; "
+                                     "a voice command must be shorter.")
+                return w.readframes(w.getnframes())
+    except (wave.Error, EOFError):
+        pass  # another encoding: ffmpeg converts it
+    limit = MAX_SECONDS + 0.5
+    try:
+        done = subprocess.run(
+            ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-protocol_whitelist", "file",
+             "-i", str(path), "-t", str(limit), "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE),
+             "-f", "s16le", "-acodec", "pcm_s16le", "-"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise MediaError(f"{path.name} could not be converted: {exc}") from exc
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip()[-200:]
+        raise MediaError(f"{path.name} is not a readable audio file: {detail}")
+    if len(done.stdout) > MAX_SECONDS * SAMPLE_RATE * 2:
+        raise MediaError(f"{path.name} is longer than {MAX_SECONDS:g} seconds; a voice command "
+                         "must be shorter.")
+    return done.stdout
+
+
+class CommandRecogniser:
+    """Recognises the commands of one language with one model. Build it once per process
+    (``recogniser``); it is safe to use from several threads."""
+
+    def __init__(self, model_path: str | Path, language: str, *, tuning: Tuning | None = None,
+                 cache_dir: str | Path | None = None) -> None:
+        if language not in PHRASES:
+            raise MediaError(f"There are no voice commands for the language {language!r}.")
+        self.language = language
+        self.model_path = str(model_path)
+        self.tuning = tuning or Tuning()
+        vocab = vocabulary(self.model_path)
+        self.phrase_of: dict[tuple[str, ...], Phrase] = {}
+        for phrase in PHRASES[language]:
+            tokens = phrase_tokens(phrase, vocab)
+            if tokens:
+                self.phrase_of.setdefault(tuple(tokens), phrase)
+        if not self.phrase_of:
+            raise MediaError(f"The model at {model_path} cannot spell any {language} command.")
+        phrase_tokens_used = {t for tokens in self.phrase_of for t in tokens}
+        extra = ["[unk]"] if "[unk]" in special_symbols(self.model_path) else []
+        extra += [f for f in FILLERS.get(language, ()) if f in vocab
+                  and f not in phrase_tokens_used]
+        sentences = [list(tokens) for tokens in self.phrase_of] + [[f] for f in extra]
+        self.grammar = [" ".join(s) for s in sentences]
+        self._grammar_json = json.dumps(self.grammar, ensure_ascii=False)
+        self._costs = GrammarCosts(sentences)
+        self._by_length = sorted(self.phrase_of, key=len, reverse=True)
+        try:
+            self.decoding_path = str(decoding_model_dir(self.model_path, cache_dir))
+        except OSError as exc:
+            log.warning("Voice commands: no wider lattice beam (%s); using %s as it is.", exc,
+                        self.model_path)
+            self.decoding_path = self.model_path
+        self._model = models.load(self.decoding_path)
+        _dither_noise()
+
+    def recognise_pcm(self, pcm: bytes, threshold: float | None = None) -> Command:
+        """The command in ``pcm`` (16 kHz mono 16-bit little-endian), or ``none``."""
+        samples = _check_pcm(pcm)
+        if samples is None:
+            return Command(NONE, {}, "", 0.0)
+        return self.decide(self.hypotheses(_prepare(samples)), threshold)
+
+    def recognise_wav(self, path: str | Path, threshold: float | None = None) -> Command:
+        return self.recognise_pcm(read_wav_pcm(path), threshold)
+
+    def hypotheses(self, pcm: bytes) -> list[Hypothesis]:
+        """The recogniser's alternatives for ``pcm`` (checked already), best first, each scored
+        without the grammar's cost."""
+        from vosk import KaldiRecognizer
+
+        try:
+            recogniser = KaldiRecognizer(self._model, SAMPLE_RATE, self._grammar_json)
+            recogniser.SetMaxAlternatives(MAX_ALTERNATIVES)
+            recogniser.AcceptWaveform(bytes(pcm))
+            result = json.loads(recogniser.FinalResult())
+        except Exception as exc:  # noqa: BLE001 - Vosk raises bare Exception
+            raise MediaError(f"The speech recogniser failed: {exc}") from exc
+        found = []
+        for alternative in result.get("alternatives", []):
+            tokens = tuple(alternative.get("text", "").split())
+            cost = self._costs.cost(tokens)
+            if math.isfinite(cost):
+                found.append(Hypothesis(tokens, float(alternative["confidence"])
+                                        + GRAPH_SCALE * cost))
+        return found
+
+    def recognise_naive(self, pcm: bytes) -> Command:
+        """The naive approach, kept to compare against: the recogniser's one best text with a
+        grammar of the phrases alone, taken as the command when it is a phrase."""
+        from vosk import KaldiRecognizer
+
+        samples = _check_pcm(pcm)
+        if samples is None:
+            return Command(NONE, {}, "", 0.0)
+        grammar = json.dumps([" ".join(tokens) for tokens in self.phrase_of], ensure_ascii=False)
+        try:
+            recogniser = KaldiRecognizer(self._model, SAMPLE_RATE, grammar)
+            recogniser.AcceptWaveform(_prepare(samples))
+            text = json.loads(recogniser.FinalResult()).get("text", "")
+        except Exception as exc:  # noqa: BLE001 - Vosk raises bare Exception
+            raise MediaError(f"The speech recogniser failed: {exc}") from exc
+        phrase = self.phrase_of.get(tuple(text.split()))
+        if phrase is None:
+            return Command(NONE, {}, text, 0.0)
+        return Command(phrase.command, dict(phrase.args), phrase.text, 1.0)
+
+    def _supports(self, tokens: tuple[str, ...]) -> tuple[Phrase | None, int]:
+        """The phrase a hypothesis says, with the number of extra tokens around it."""
+        if tokens in self.phrase_of:
+            return self.phrase_of[tokens], 0
+        best: list[Phrase] = []
+        length = 0
+        for phrase_tokens_ in self._by_length:
+            n = len(phrase_tokens_)
+            if n < length or len(tokens) - n > self.tuning.max_extra_tokens:
+                continue
+            if any(tokens[i:i + n] == phrase_tokens_ for i in range(len(tokens) - n + 1)):
+                best.append(self.phrase_of[phrase_tokens_])
+                length = n
+        keys = {_key(p) for p in best}
+        if len(keys) != 1:
+            return None, 0
+        return best[0], len(tokens) - length
+
+    def decide(self, hypotheses: list[Hypothesis], threshold: float | None = None) -> Command:
+        """The command that the alternatives support, if its posterior reaches the threshold."""
+        tuning = self.tuning
+        threshold = tuning.threshold if threshold is None else threshold
+        scores: dict[tuple, float] = {}
+        phrase_for: dict[tuple, Phrase] = {}
+        garbage = -math.inf
+        for hypothesis in hypotheses:
+            phrase, extra = self._supports(hypothesis.tokens)
+            if phrase is None:
+                garbage = max(garbage, hypothesis.score - tuning.garbage_penalty)
+                continue
+            key = _key(phrase)
+            score = hypothesis.score - tuning.extra_token_penalty * extra
+            if score > scores.get(key, -math.inf):
+                scores[key], phrase_for[key] = score, phrase
+        heard = " ".join(hypotheses[0].tokens) if hypotheses else ""
+        if not scores:
+            return Command(NONE, {}, heard, 0.0)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        best_key, best = ranked[0]
+        others = [score for _, score in ranked[1:]] + [garbage]
+        confidence = 1.0 / (1.0 + sum(math.exp(s - best) for s in others if s > -math.inf))
+        confidence = round(confidence, 4)
+        if confidence < threshold:
+            return Command(NONE, {}, heard, confidence)
+        phrase = phrase_for[best_key]
+        return Command(phrase.command, dict(phrase.args), phrase.text, confidence)
+
+
+def _key(phrase: Phrase) -> tuple:
+    return phrase.command, tuple(sorted(phrase.args.items()))
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=8)
+def _cached(model_path: str, language: str) -> CommandRecogniser:
+    return CommandRecogniser(model_path, language)
+
+
+def recogniser(model_path: str | Path, language: str) -> CommandRecogniser:
+    """The recogniser for ``language`` with the model at ``model_path``, built once per process
+    (building reads the vocabulary and loads the model: a few seconds)."""
+    with _lock:
+        return _cached(str(model_path), language)
