@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from . import paths
 from .config import load_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 @event.listens_for(Engine, "connect")
@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(paths.MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
 
     from . import i18n, security, web
@@ -52,4 +53,31 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
+    if app.config.get("VOICE_CHECK_AT_STARTUP") and not app.testing:
+        _check_voice_phrases(app)
     return app
+
+
+def _check_voice_phrases(app: Flask) -> None:
+    """Check the voice-command phrases of every installed model against its vocabulary, in the
+    background (reading a vocabulary takes about a second), and log what is missing."""
+    import threading
+
+    def check() -> None:
+        from .services import voice_commands
+
+        with app.app_context():
+            try:
+                missing = voice_commands.check_installed()
+            except Exception:  # a broken model folder must not stop the server
+                app.logger.exception("Voice commands: the phrase check failed")
+                return
+        for language, phrases in missing.items():
+            if phrases:
+                app.logger.warning("Voice commands (%s): not in the model's vocabulary, so not "
+                                   "recognised: %s", language, ", ".join(phrases))
+            else:
+                app.logger.info("Voice commands (%s): every phrase is in the vocabulary.",
+                                language)
+
+    threading.Thread(target=check, name="voice-phrase-check", daemon=True).start()

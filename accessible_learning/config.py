@@ -56,6 +56,13 @@ def load_config(instance: Path) -> dict:
             item.split("=", 1) for item in os.environ.get("VOSK_MODELS", "").split(",")
             if "=" in item
         ),
+        # Voice commands: how sure the recogniser must be before the player acts (0–1), and how
+        # many utterances one learner may send (Flask-Limiter syntax).
+        "VOICE_CONFIDENCE_THRESHOLD": float(os.environ.get("VOICE_CONFIDENCE_THRESHOLD", "0")
+                                            or 0) or None,  # None: the recogniser's default
+        "VOICE_CHECK_AT_STARTUP": _flag("VOICE_CHECK_AT_STARTUP", True),
+        "VOICE_RATE_LIMIT": os.environ.get("VOICE_RATE_LIMIT", "30 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RECOGNITION_JOBS": int(os.environ.get("RECOGNITION_JOBS", "0")) or None,  # None: cores
         "JOB_STALE_SECONDS": float(os.environ.get("JOB_STALE_SECONDS", "120")),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),

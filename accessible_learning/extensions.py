@@ -1,7 +1,9 @@
 """Flask extensions, created once and bound in the application factory."""
 
+from flask import request
 from flask_babel import Babel
-from flask_login import LoginManager
+from flask_limiter import Limiter
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -21,3 +23,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def user_key() -> str:
+    """Rate limits count per signed-in user, else per address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{request.remote_addr}"
+
+
+# Limits are set per route; storage from RATELIMIT_STORAGE_URI (memory, or Redis when several
+# machines share the work).
+limiter = Limiter(key_func=user_key, default_limits=[])

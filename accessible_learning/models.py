@@ -115,6 +115,7 @@ class Lesson(db.Model):
     summary = db.Column(db.Text, nullable=False, default="")
     language = db.Column(db.String(10), nullable=False)
     script = db.Column(db.Text)  # the narration script, when the content team gave one
+    chapters = db.Column(db.Text)  # a WebVTT chapters track, when the content team gave one
     media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
 
     course = db.relationship("Course", back_populates="lessons")
@@ -221,7 +222,13 @@ class LessonProgress(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"), nullable=False)
     position_s = db.Column(db.Float, nullable=False, default=0.0)
+    # The parts of the lesson played, as merged [start, end] ranges in seconds (seeking past
+    # something does not count it, playing it twice counts it once), and their total length.
+    watched = db.Column(JSON)
+    watched_s = db.Column(db.Float, nullable=False, default=0.0, server_default="0")
     completed = db.Column(db.Boolean, nullable=False, default=False)
+    completed_by = db.Column(db.String(12))  # "watching" or "transcript"
+    completed_at = db.Column(db.DateTime)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     lesson = db.relationship("Lesson")

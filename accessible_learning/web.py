@@ -26,9 +26,9 @@ def render_page(page: str, fragment: str | None = None, **context):
 
 
 def init_app(app):
-    from .views import account, admin, auth, catalogue, examiner, main, media, studio
+    from .views import account, admin, auth, catalogue, examiner, main, media, player, studio
 
-    for module in (main, auth, account, catalogue, media, studio, examiner, admin):
+    for module in (main, auth, account, catalogue, player, media, studio, examiner, admin):
         app.register_blueprint(module.bp)
 
     @app.context_processor
@@ -78,6 +78,18 @@ def init_app(app):
         return _error(413, _("The file is too large"),
                       _("The upload is larger than this server accepts. Nothing was saved. "
                         "Choose a smaller file."))
+
+    @app.errorhandler(429)
+    def _too_many(_error_):
+        if request.blueprint == "player":
+            from flask import jsonify
+
+            message = _("Too many voice commands in a short time. Wait a minute and try again; "
+                        "the buttons and keyboard shortcuts still work.")
+            return jsonify(error=message), 429
+        return _error(429, _("Too many requests"),
+                      _("Too many requests came from you in a short time. Wait a minute and try "
+                        "again. Nothing was lost."))
 
     @app.errorhandler(500)
     def _server_error(_error_):

@@ -4,6 +4,8 @@ Web: our catalogue, course and lesson pages (logged in as a learner) against a t
 both under gunicorn with 2 sync workers, loaded with wrk on 127.0.0.1.
 Captioning (after the web figures): see benchmarks/captioning.py.
 Audio description (after captioning): see benchmarks/description.py.
+Voice commands (with the web figures): the same utterances recognised by the bare recogniser in
+this process and posted to the lesson page's voice endpoint over HTTP; see benchmarks/voice.py.
 """
 
 from __future__ import annotations
@@ -95,11 +97,20 @@ def learner_cookie(base: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+def csrf_token(base: str, cookie: str, path: str) -> str:
+    request = urllib.request.Request(base + path,
+                                     headers={"User-Agent": USER_AGENT, "Cookie": cookie})
+    html = urllib.request.urlopen(request).read().decode()
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
 def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="al-bench-"))
-    env = {**os.environ, "INSTANCE_PATH": str(tmp)}
+    # The voice benchmark sends 50 utterances in a few seconds: above a learner's usual limit.
+    env = {**os.environ, "INSTANCE_PATH": str(tmp), "VOICE_RATE_LIMIT": "10000 per minute",
+           "VOICE_CHECK_AT_STARTUP": "0"}
     flask = [str(BIN / "flask"), "--app", "accessible_learning"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "demo"], env=env, check=True, capture_output=True)
@@ -124,6 +135,10 @@ def main() -> int:
         for label, r in rows:
             print(f"{label:<36} {r['rps']:>8.0f} {r['rps'] / reference:>9.2f} {r['p50']:>7.2f} "
                   f"{r['p90']:>7.2f} {r['p99']:>7.2f} {r['errors']:>7}")
+        from benchmarks import voice
+
+        voice.compare_with_http(ours + "/lessons/1/voice", cookie,
+                                csrf_token(ours, cookie, "/lessons/1"), USER_AGENT)
     finally:
         for server in servers:
             server.send_signal(signal.SIGTERM)
@@ -133,8 +148,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from benchmarks import captioning, description
+    from benchmarks import captioning, description, voice
 
     web = main()
+    voice.main()
     captions = captioning.main()
     sys.exit(description.main() or captions or web)

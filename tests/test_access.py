@@ -53,6 +53,14 @@ EXPECTED = {
     # The first demo lesson has a published audio description.
     "catalogue.lesson_descriptions": {ANON: LOGIN, "learner": 404, "content": 200,
                                       "examiner": 200, "admin": 200},
+    "player.transcript_page": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
+                               "admin": 200},
+    "player.transcript_text": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
+                               "admin": 200},
+    "main.player_help": dict.fromkeys([ANON, *ROLES], 200),
+    # The first demo lesson has chapters.
+    "catalogue.lesson_chapters": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
+                                  "admin": 200},
     "examiner.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 200,
                        "admin": 200},
     "admin.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403, "admin": 200},
@@ -62,7 +70,9 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "studio.upload_media", "studio.make_captions", "studio.import_captions",
              "studio.publish_captions", "studio.add_description", "studio.remove_description",
              "studio.import_descriptions", "studio.publish_descriptions",
-             "studio.suggest_descriptions"}
+             "studio.suggest_descriptions", "account.player_preferences",
+             "player.save_progress", "player.transcript_read", "player.voice_command",
+             "studio.save_chapters"}
 NOT_PAGES = {"static"}
 
 

@@ -95,9 +95,11 @@ def test_caption_text_is_escaped_in_the_transcript(app, client):
         db.session.commit()
         lesson_id = lesson.id
     login(client, "content")
-    html = client.get(f"/lessons/{lesson_id}").get_data(as_text=True)
-    assert '<script>alert("x")</script>' not in html and "<img onerror" not in html
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;img onerror=1&gt;" in html
+    for html in (client.get(f"/lessons/{lesson_id}/transcript").get_data(as_text=True),
+                 client.get(f"/lessons/{lesson_id}/transcript?q=script",
+                            headers={"HX-Request": "true"}).get_data(as_text=True)):
+        assert '<script>alert("x")</script>' not in html and "<img onerror" not in html
+        assert "alert(&#34;x&#34;)&lt;/" in html and "&amp; &lt;img onerror=1&gt;" in html
     vtt = client.get(f"/lessons/{lesson_id}/captions.vtt").get_data(as_text=True)
     assert "&lt;script&gt;" in vtt and "<script>" not in vtt
 
@@ -113,11 +115,13 @@ def test_lesson_page_shows_captions_track_transcript_and_player_preferences(app,
     assert " default>" in html  # captions on by default, as the learner chose
     assert 'data-playback-speed="1.5"' in html
     assert 'aria-pressed="true"' in html
+    assert 'hx-get="/lessons/1/transcript"' in html  # the transcript panel, loaded beside it
+    transcript = client.get("/lessons/1/transcript").get_data(as_text=True)
     with app.app_context():
         lesson = db.session.get(Lesson, 1)
         for line in lesson.script.splitlines():
-            assert line in html  # the transcript carries the narration
-    assert 'lang="ko"' in html
+            assert line in transcript  # the transcript carries the narration
+    assert 'lang="ko"' in transcript
 
 
 def test_captions_are_versioned_and_only_published_ones_are_served(app, client):

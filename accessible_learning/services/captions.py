@@ -21,8 +21,14 @@ class DisplayCue:
 
     @property
     def start_label(self) -> str:
-        minutes, seconds = divmod(int(self.start), 60)
-        return f"{minutes}:{seconds:02d}"
+        return clock(self.start)
+
+
+def clock(seconds: float) -> str:
+    """A time as a clock shows it: 2:05, or 1:02:05 past an hour."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def cues_for_display(vtt: str) -> list[DisplayCue]:

@@ -15,7 +15,7 @@ from media_pipeline.pipeline import caption
 
 from ..extensions import db
 from ..models import Course, DescriptionTrack, Lesson, Trade, User
-from . import accounts, captions, descriptions, media
+from . import accounts, captions, chapters, descriptions, media
 
 DEMO_USERS = [
     # role, e-mail, display name, password
@@ -50,6 +50,8 @@ COURSES = [
                     "허리는 가장 가는 곳에서 잽니다.",
                     "엉덩이는 가장 넓은 곳을 잽니다.",
                 ],
+                # Chapters: a title for each sentence's start (None: no new chapter there).
+                "chapters": ["소개", "가슴 둘레", "허리 둘레", "엉덩이 둘레"],
                 # Audio description: (seconds, what the picture shows)
                 "descriptions": [
                     (1.0, "화면에 노란 네모와 수업 제목이 보입니다."),
@@ -158,6 +160,7 @@ def seed(log=print) -> None:
             with tempfile.TemporaryDirectory(prefix="demo-lesson-") as tmp:
                 wav = Path(tmp) / "narration.wav"
                 cues = narration.speak_sentences(lesson_spec["script"], "ko", wav)
+                sentence_starts = [cue.start for cue in cues]
                 video = narration.render_slide_video(wav, lesson_spec["title"],
                                                      Path(tmp) / "lesson.webm")
                 asset = media.store_file(video, "webm", original_name="lesson.webm")
@@ -168,6 +171,11 @@ def seed(log=print) -> None:
             db.session.add(lesson)
             db.session.flush()
             captions.add_track(lesson, cues, source=source, publish=True)
+            if lesson_spec.get("chapters"):
+                lesson.chapters = chapters.to_vtt(
+                    [(round(start, 1), title) for start, title
+                     in zip(sentence_starts, lesson_spec["chapters"], strict=True) if title],
+                    asset.duration_s)
             if lesson_spec.get("descriptions"):
                 _describe(lesson, lesson_spec["descriptions"], words, log)
         db.session.commit()

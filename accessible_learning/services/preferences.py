@@ -60,15 +60,21 @@ FIELD_NAMES = [f.name for f in fields(Prefs)]
 _SESSION_KEY = "preferences"
 
 
+ALLOWED = {
+    "caption_size": {c for c, _ in SIZE_CHOICES},
+    "caption_color": {c for c, _ in COLOR_CHOICES},
+    "caption_background": {c for c, _ in BACKGROUND_CHOICES},
+    "playback_speed": {s for s, _ in SPEED_CHOICES},
+    "language": {"en", "zh"},
+}
+# What the lesson player may change by itself, without the preferences form.
+PLAYER_FIELDS = ("caption_size", "caption_color", "caption_background", "captions_on",
+                 "playback_speed")
+
+
 def _valid(data: dict) -> dict:
     defaults = Prefs()
-    allowed = {
-        "caption_size": {c for c, _ in SIZE_CHOICES},
-        "caption_color": {c for c, _ in COLOR_CHOICES},
-        "caption_background": {c for c, _ in BACKGROUND_CHOICES},
-        "playback_speed": {s for s, _ in SPEED_CHOICES},
-        "language": {"en", "zh"},
-    }
+    allowed = ALLOWED
     clean = {}
     for name in FIELD_NAMES:
         value = data.get(name, getattr(defaults, name))
@@ -99,6 +105,35 @@ def save(user: User | None, data: dict) -> Prefs:
         session[_SESSION_KEY] = clean
         session["language"] = clean["language"]
     return Prefs(**clean)
+
+
+def player_changes(form) -> dict | None:
+    """The player's changes from a form (only the fields present), or None when one of them has
+    a value that is not offered."""
+    changes: dict = {}
+    for name in PLAYER_FIELDS:
+        if name not in form:
+            continue
+        raw = form.get(name, "")
+        if name == "captions_on":
+            if raw not in {"true", "false"}:
+                return None
+            changes[name] = raw == "true"
+            continue
+        if name == "playback_speed":
+            try:
+                raw = float(raw)
+            except ValueError:
+                return None
+        if raw not in ALLOWED[name]:
+            return None
+        changes[name] = raw
+    return changes
+
+
+def update(user: User | None, changes: dict) -> Prefs:
+    """Change some preferences and keep the others."""
+    return save(user, {**asdict(current(user)), **changes})
 
 
 def session_preferences() -> dict:

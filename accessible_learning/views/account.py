@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,3 +19,24 @@ def edit_preferences():
         flash(_("Your preferences are saved and applied."), "success")
         return redirect(url_for("account.edit_preferences"))
     return render_template("account/preferences.html", form=form), (400 if form.errors else 200)
+
+
+@bp.post("/preferences/player")
+def player_preferences():
+    """The lesson player saves caption style, captions on/off and speed as they are changed."""
+    from ..web import is_htmx
+    from .main import safe_next
+
+    changes = preferences.player_changes(request.form)
+    if changes is None:
+        message = _("That caption style or speed is not one of the choices, so nothing was "
+                    "changed. Choose again from the lists.")
+        if is_htmx():
+            return message, 400
+        flash(message, "error")
+    else:
+        preferences.update(current_user, changes)
+        if is_htmx():
+            return "", 204
+        flash(_("Your preferences are saved and applied."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("account.edit_preferences")))

@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..forms import CatalogueSearchForm
 from ..models import Lesson
-from ..services import captions, catalogue, descriptions
+from ..services import catalogue, chapters, descriptions, player_help, progress
+from ..services.captions import clock
 from ..web import render_page
+from .player import completion_context
 
 bp = Blueprint("catalogue", __name__)
 
@@ -67,15 +69,16 @@ def lesson(lesson_id: int):
             flash(_("Enrol in this course to open its lessons."), "info")
             return redirect(url_for("catalogue.course", course_id=found.course_id))
         abort(404)
-    track = found.published_captions
     described = found.published_descriptions
-    cues = captions.cues_for_display(track.vtt) if track else []
     previous, following = catalogue.neighbours(found)
+    resume_at = progress.resume_at(progress.get(current_user, found), found)
     return render_template(
-        "catalogue/lesson.html", lesson=found, track=track, described=described,
-        transcript=descriptions.transcript_items(cues, described),
-        pauses=descriptions.pauses(described) if described else [],
-        previous=previous, following=following,
+        "catalogue/lesson.html", track=found.published_captions,
+        described=described, pauses=descriptions.pauses(described) if described else [],
+        previous=previous, following=following, resume_at=resume_at,
+        chapter_list=chapters.for_display(found),
+        resume_label=clock(resume_at) if resume_at else "",
+        **player_help.context(found.language), **completion_context(found),
     )
 
 
@@ -96,3 +99,12 @@ def lesson_descriptions(lesson_id: int):
     if not catalogue.can_view_lesson(current_user, found) or described is None:
         abort(404)
     return Response(described.placed_vtt, mimetype="text/vtt; charset=utf-8")
+
+
+@bp.get("/lessons/<int:lesson_id>/chapters.vtt")
+@login_required
+def lesson_chapters(lesson_id: int):
+    found = _lesson_or_404(lesson_id)
+    if not catalogue.can_view_lesson(current_user, found) or not found.chapters:
+        abort(404)
+    return Response(found.chapters, mimetype="text/vtt; charset=utf-8")

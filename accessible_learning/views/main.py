@@ -40,3 +40,14 @@ def set_language():
         current_user.preferences.language = language
         db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("main.home")))
+
+
+@bp.get("/help/player")
+def player_help():
+    """The player's keyboard shortcuts and every language's voice commands."""
+    from ..services import player_help as shortcuts
+    from ..services import voice_commands
+
+    return render_template("help/player.html", shortcuts=shortcuts.SHORTCUTS,
+                           voice_languages=voice_commands.phrase_table(),
+                           command_labels=shortcuts.command_labels())

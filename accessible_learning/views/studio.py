@@ -19,7 +19,7 @@ from ..extensions import db
 from ..forms import CaptionImportForm, LessonMediaForm
 from ..models import Lesson
 from ..security import role_required
-from ..services import captions, descriptions, jobs, media, studio
+from ..services import captions, chapters, descriptions, jobs, media, studio
 from ..web import render_page
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
@@ -61,11 +61,14 @@ def job_list():
     return render_page("studio/jobs.html", "studio/_jobs.html", jobs=jobs.recent())
 
 
-def _lesson_page(lesson: Lesson, media_form=None, import_form=None, status=200):
+def _lesson_page(lesson: Lesson, media_form=None, import_form=None, status=200,
+                 chapter_errors=None, chapter_text=None):
     media_form = media_form or LessonMediaForm(script=lesson.script)
     return render_template(
         "studio/lesson.html", lesson=lesson, media_form=media_form,
         import_form=import_form or CaptionImportForm(), job=jobs.latest_for_lesson(lesson),
+        chapter_errors=chapter_errors or [],
+        chapter_text=chapters.as_lines(lesson) if chapter_text is None else chapter_text,
     ), status
 
 
@@ -93,6 +96,17 @@ def upload_media(lesson_id: int):
             return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
     db.session.rollback()
     return _lesson_page(lesson, media_form=form, status=400)
+
+
+@bp.post("/lessons/<int:lesson_id>/chapters")
+def save_chapters(lesson_id: int):
+    lesson = _lesson(lesson_id)
+    text = request.form.get("chapters", "")[:20_000]
+    errors = chapters.save(lesson, text)
+    if errors:
+        return _lesson_page(lesson, status=400, chapter_errors=errors, chapter_text=text)
+    flash(_("The chapters are saved; learners see them in the player."), "success")
+    return redirect(url_for("studio.lesson_page", lesson_id=lesson.id) + "#chapters-heading")
 
 
 @bp.post("/lessons/<int:lesson_id>/caption")

@@ -36,9 +36,10 @@ def _pages(app) -> dict[str, list[str]]:
         course_id, lesson_id = course.id, lesson.id
     public = ["/", "/courses", "/courses?q=noodle", "/courses?q=zzzz-nothing",
               "/courses?trade=tailoring", f"/courses/{course_id}", "/login", "/register",
-              "/preferences", "/no-such-page"]
+              "/preferences", "/no-such-page", "/help/player"]
     signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout"]
-    staff_lesson = [f"/lessons/{lesson_id}"]
+    staff_lesson = [f"/lessons/{lesson_id}", f"/lessons/{lesson_id}/transcript",
+                    f"/lessons/{lesson_id}/transcript?q=%EC%B9%98%EC%88%98"]
     studio = ["/studio/", "/studio/jobs", f"/studio/lessons/{lesson_id}",
               f"/studio/lessons/{lesson_id}/captions/1",
               f"/studio/lessons/{lesson_id}/descriptions"]
@@ -95,9 +96,10 @@ def test_pages_with_errors_and_messages_have_no_axe_violations(live_server, page
     log_in(page, base, "learner")
     _assert_no_violations(page, "dashboard after log in (flash message)")
     page.goto(base + "/courses/1")
-    page.click("text=Enrol in this course")
-    page.wait_for_selector(".notices")
-    _assert_no_violations(page, "course after enrolling")
+    if page.locator("text=Enrol in this course").count():  # other tests may have enrolled
+        page.click("text=Enrol in this course")
+        page.wait_for_selector(".notices")
+        _assert_no_violations(page, "course after enrolling")
     page.click("#lessons ~ ol a >> nth=0")
     page.wait_for_selector("video")
     _assert_no_violations(page, "lesson as enrolled learner")

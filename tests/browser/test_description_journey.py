@@ -104,7 +104,8 @@ def test_describe_publish_and_hear_text_descriptions(live_server, worker, page):
     page.goto(f"{base}/lessons/{lesson_id}")
     page.wait_for_selector("fieldset.description-modes:not([hidden])")
     no_violations(page, "lesson with audio description")
-    assert "Description:" in page.inner_text(".transcript")  # inline, a full text alternative
+    # Inline in the transcript panel: a full text alternative.
+    page.wait_for_selector(".transcript .transcript-description:has-text('Description:')")
     tab_to(page, "input[name='description-mode']")
     for _ in range(6):
         if page.evaluate("() => document.activeElement.value") == "screen-reader":
@@ -113,8 +114,7 @@ def test_describe_publish_and_hear_text_descriptions(live_server, worker, page):
     assert page.is_checked("#description-mode-screen-reader")
     page.wait_for_function("() => document.getElementById('live-region').textContent"
                            ".includes('read by my screen reader')")
-    # Our own play button comes with the player work (issue 5); the native one is used here.
-    page.evaluate("() => document.querySelector('.player video').play()")
+    page.keyboard.press("Alt+Shift+KeyP")  # the player's shortcut, from the radio buttons
     page.wait_for_function(f"() => document.getElementById('live-region').textContent"
                            f".includes({SHORT!r})", timeout=15_000)
     page.wait_for_function(f"() => document.getElementById('live-region').textContent"

@@ -138,10 +138,10 @@ def test_register_search_enrol_open_lesson_and_turn_captions_on(live_server, pag
         "() => document.querySelector('video').readyState >= 1"
     )
     assert page.evaluate("document.querySelector('video').duration") > 5
-    tab_to(page, "button[data-captions-toggle]")
-    assert page.get_attribute("button[data-captions-toggle]", "aria-pressed") == "false"
+    tab_to(page, "button[data-action=captions]")
+    assert page.get_attribute("button[data-action=captions]", "aria-pressed") == "false"
     page.keyboard.press("Space")
-    assert page.get_attribute("button[data-captions-toggle]", "aria-pressed") == "true"
+    assert page.get_attribute("button[data-action=captions]", "aria-pressed") == "true"
     assert page.evaluate("document.querySelector('video').textTracks[0].mode") == "showing"
     page.wait_for_function(
         "() => document.getElementById('live-region').textContent.includes('Captions on')"

@@ -1,0 +1,133 @@
+"""The lesson player's keyboard shortcuts: one list for the page, the help dialog and the script.
+
+Every shortcut is Alt+Shift with a key, so that none clashes with a screen reader's own keys
+(which use Insert or Caps Lock) or with the browser's; the key is given as a ``KeyboardEvent.code``
+so that it works on any keyboard layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+MODIFIERS = "Alt+Shift"
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    code: str  # KeyboardEvent.code
+    key: str  # as printed on the key
+    action: str  # the player action it runs
+    label: object  # what it does, translated
+
+
+SHORTCUTS = [
+    Shortcut("KeyP", "P", "play", _l("Play or pause")),
+    Shortcut("KeyB", "B", "back", _l("Back 10 seconds")),
+    Shortcut("KeyF", "F", "forward", _l("Forward 10 seconds")),
+    Shortcut("Comma", ",", "slower", _l("Slower")),
+    Shortcut("Period", ".", "faster", _l("Faster")),
+    Shortcut("KeyN", "N", "normal_speed", _l("Normal speed")),
+    Shortcut("KeyM", "M", "mute", _l("Mute or unmute")),
+    Shortcut("KeyC", "C", "captions", _l("Captions on or off")),
+    Shortcut("KeyD", "D", "descriptions", _l("Audio description on or off")),
+    Shortcut("KeyT", "T", "transcript", _l("Show or hide the transcript")),
+    Shortcut("KeyR", "R", "repeat", _l("Repeat the last caption")),
+    Shortcut("KeyW", "W", "where", _l("Where am I: the position and the lesson")),
+    Shortcut("KeyV", "V", "voice", _l("Speak a voice command")),
+    Shortcut("KeyL", "L", "fullscreen", _l("Full screen on or off")),
+    Shortcut("KeyH", "H", "help", _l("These keyboard shortcuts")),
+]
+
+
+def script_map() -> dict[str, str]:
+    return {s.code: s.action for s in SHORTCUTS}
+
+
+def messages() -> dict[str, str]:
+    """What the player says in the live region, translated; ``{name}`` parts are filled in."""
+    from flask_babel import gettext as _
+
+    return {
+        "play": _("Playing."),
+        "pause": _("Paused."),
+        "back": _("Back {seconds} seconds."),
+        "forward": _("Forward {seconds} seconds."),
+        "speed": _("Speed {speed}×."),
+        "mute": _("Sound off."),
+        "unmute": _("Sound on."),
+        "captions_on": _("Captions on."),
+        "captions_off": _("Captions off."),
+        "no_captions": _("This lesson has no captions yet."),
+        "descriptions_off": _("Audio description off."),
+        "no_descriptions": _("This lesson has no audio description."),
+        "transcript_shown": _("Transcript shown."),
+        "transcript_hidden": _("Transcript hidden."),
+        "next_lesson": _("Opening the next lesson: {title}."),
+        "previous_lesson": _("Opening the previous lesson: {title}."),
+        "no_next": _("This is the last lesson of the course."),
+        "no_previous": _("This is the first lesson of the course."),
+        "repeat": _("Repeating: {text}"),
+        "nothing_to_repeat": _("No caption has been shown yet."),
+        "where": _("{position} of {duration}. Lesson: {title}."),
+        "time_of": _("{position} of {duration}"),
+        "minute_one": _("{n} minute"),
+        "minute_other": _("{n} minutes"),
+        "second_one": _("{n} second"),
+        "second_other": _("{n} seconds"),
+        "fullscreen_on": _("Full screen."),
+        "fullscreen_off": _("Full screen closed."),
+        "resume": _("Going on from {position}."),
+        "restart": _("Starting from the beginning."),
+        "completed": _("Lesson completed."),
+        "played": _("{percent} percent of the video played."),
+        "follow_on": _("The transcript follows the video."),
+        "follow_off": _("The transcript stays where you leave it."),
+        "style_saved": _("Caption style saved."),
+        "voice_listening": _("Listening. Say a command."),
+        "voice_not_understood": _("Not understood. Say a command such as “{example}”, or say "
+                                  "“{help}” for the list of commands."),
+        "voice_no_speech": _("No speech was heard. Press “Speak a command”, then speak."),
+        "voice_no_microphone": _("The microphone could not be used, so voice commands are off. "
+                                 "Allow the microphone for this site and try again; every "
+                                 "command is also a button and a keyboard shortcut."),
+        "voice_error": _("Voice commands are not available: {error}"),
+        "voice_help": _("Voice commands are listed in the dialog that has opened."),
+    }
+
+
+def context(lesson_language: str) -> dict:
+    """What the player template needs besides the lesson."""
+    from . import preferences, voice_commands
+
+    return {
+        "shortcuts": SHORTCUTS,
+        "shortcut_map": script_map(),
+        "player_messages": messages(),
+        "speed_choices": preferences.SPEED_CHOICES,
+        "caption_style_fields": [
+            ("caption_size", _l("Text size"), preferences.SIZE_CHOICES),
+            ("caption_color", _l("Text colour"), preferences.COLOR_CHOICES),
+            ("caption_background", _l("Background"), preferences.BACKGROUND_CHOICES),
+        ],
+        "voice_examples": voice_commands.examples(lesson_language),
+    }
+
+
+def command_labels() -> dict[str, object]:
+    """What each voice command does, for the help page."""
+    return {
+        "play": _l("Play"), "pause": _l("Pause"),
+        "back": _l("Back (10 seconds, or the number said)"),
+        "forward": _l("Forward (10 seconds, or the number said)"),
+        "faster": _l("Faster"), "slower": _l("Slower"), "normal_speed": _l("Normal speed"),
+        "captions_on": _l("Captions on"), "captions_off": _l("Captions off"),
+        "descriptions_on": _l("Audio description on"),
+        "descriptions_off": _l("Audio description off"),
+        "transcript": _l("Show or hide the transcript"),
+        "next_lesson": _l("Next lesson"), "previous_lesson": _l("Previous lesson"),
+        "repeat": _l("Repeat the last caption"),
+        "where": _l("Where am I: the position and the lesson"),
+        "help": _l("Help: the list of commands"),
+    }

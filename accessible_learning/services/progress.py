@@ -1,0 +1,131 @@
+"""A learner's place in a lesson and whether the lesson is completed.
+
+The rule, stated to learners on the lesson page: a lesson is completed when at least
+``COMPLETION_SHARE`` of it has been played (each part counted once, skipped parts not at all), or
+when the learner has read its transcript to the end and said so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Lesson, LessonProgress, User, utcnow
+
+COMPLETION_SHARE = 0.8
+MAX_RANGES = 200  # a request with more played parts than this is refused
+RESUME_MARGIN_S = 5.0  # no offer to resume in the first or the last seconds
+
+
+class ProgressError(ValueError):
+    """The request's numbers are not a position or played parts of this lesson."""
+
+
+@dataclass(frozen=True)
+class Report:
+    position_s: float
+    watched_s: float
+    completed: bool
+    newly_completed: bool
+
+
+def get(user: User, lesson: Lesson) -> LessonProgress | None:
+    return db.session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+
+
+def duration(lesson: Lesson) -> float | None:
+    return lesson.media.duration_s if lesson.media and lesson.media.duration_s else None
+
+
+def _number(value, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ProgressError(f"{name} is not a number") from None
+    if not math.isfinite(number) or number < 0:
+        raise ProgressError(f"{name} must be a number of seconds, 0 or more")
+    return number
+
+
+def merge(ranges: list[list[float]]) -> list[list[float]]:
+    """Sorted ranges with the overlapping and touching ones joined."""
+    merged: list[list[float]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1] + 0.5:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def parse_ranges(raw, length: float) -> list[list[float]]:
+    """Played parts from a request: ``[[start, end], ...]`` within ``[0, length]``."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_RANGES:
+        raise ProgressError(f"played parts must be a list of at most {MAX_RANGES} pairs")
+    ranges = []
+    for item in raw:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise ProgressError("each played part must be a pair [start, end]")
+        start, end = _number(item[0], "start"), _number(item[1], "end")
+        if end < start:
+            raise ProgressError("a played part ends before it starts")
+        start, end = min(start, length), min(end, length)
+        if end > start:
+            ranges.append([round(start, 2), round(end, 2)])
+    return ranges
+
+
+def record(user: User, lesson: Lesson, position, played=None) -> Report:
+    """Store the learner's position and add the parts played since the last report."""
+    length = duration(lesson)
+    if length is None:
+        raise ProgressError("this lesson has no video")
+    position_s = min(_number(position, "position"), length)
+    ranges = parse_ranges(played, length)
+    row = get(user, lesson) or LessonProgress(user_id=user.id, lesson_id=lesson.id)
+    was_completed = bool(row.completed)
+    row.position_s = round(position_s, 2)
+    row.watched = merge([list(r) for r in (row.watched or [])] + ranges)
+    row.watched_s = round(sum(end - start for start, end in row.watched), 2)
+    if not row.completed and row.watched_s >= COMPLETION_SHARE * length:
+        _complete(row, "watching")
+    db.session.add(row)
+    db.session.commit()
+    return Report(row.position_s, row.watched_s, row.completed,
+                  row.completed and not was_completed)
+
+
+def transcript_read(user: User, lesson: Lesson) -> bool:
+    """Mark the lesson completed by reading; returns False when it already was completed."""
+    row = get(user, lesson) or LessonProgress(user_id=user.id, lesson_id=lesson.id)
+    if row.completed:
+        return False
+    _complete(row, "transcript")
+    db.session.add(row)
+    db.session.commit()
+    return True
+
+
+def _complete(row: LessonProgress, how: str) -> None:
+    row.completed = True
+    row.completed_by = how
+    row.completed_at = utcnow()
+
+
+def resume_at(row: LessonProgress | None, lesson: Lesson) -> float | None:
+    """Where to offer to go on from, or None when starting again is the natural choice."""
+    length = duration(lesson)
+    if row is None or length is None:
+        return None
+    if RESUME_MARGIN_S <= row.position_s <= length - RESUME_MARGIN_S:
+        return row.position_s
+    return None

@@ -1,0 +1,67 @@
+"""Voice commands in the web app: the phrase lists, and recognition with the lesson language's
+model, loaded once per process (media_pipeline.voice does the recognising)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from media_pipeline import voice
+from media_pipeline.errors import MediaError
+from media_pipeline.models import ModelNotFound, find_model
+
+LANGUAGE_NAMES = {"ko": "한국어", "zh": "中文", "en": "English"}
+
+
+def examples(language: str) -> dict[str, str]:
+    """A phrase for play, pause and help in ``language`` (English when it has no list)."""
+    phrases = voice.phrases(language) or voice.phrases("en")
+    first: dict[str, str] = {}
+    for phrase in phrases:
+        first.setdefault(phrase.command, phrase.text)
+    return {name: first.get(name, "") for name in ("play", "pause", "help")}
+
+
+def phrase_table() -> list[dict]:
+    """Every language's phrases by command, and whether its model is installed here."""
+    table = []
+    for language in voice.languages():
+        by_command: dict[str, list[str]] = {}
+        for phrase in voice.phrases(language):
+            by_command.setdefault(phrase.command, []).append(phrase.text)
+        table.append({"language": language, "name": LANGUAGE_NAMES.get(language, language),
+                      "installed": _model_path(language) is not None,
+                      "commands": by_command})
+    return table
+
+
+def _model_path(language: str) -> str | None:
+    try:
+        return str(find_model(language, current_app.config.get("VOSK_MODELS")).path)
+    except ModelNotFound:
+        return None
+
+
+def recognise(language: str, pcm: bytes) -> voice.Command:
+    """The command in an utterance (16 kHz mono 16-bit PCM); raises MediaError when this
+    language has no model or the audio is not usable."""
+    path = _model_path(language)
+    if path is None:
+        raise ModelNotFound(f"No speech model for {language} is installed on this server.")
+    threshold = current_app.config.get("VOICE_CONFIDENCE_THRESHOLD")
+    return voice.recogniser(path, language).recognise_pcm(pcm, threshold=threshold)
+
+
+def check_installed() -> dict[str, list[str]]:
+    """Phrases missing from the vocabulary of each installed model (run at start-up)."""
+    missing = {}
+    for language in voice.languages():
+        path = _model_path(language)
+        if path is not None:
+            missing[language] = voice.check_phrases(language, path)
+    return missing
+
+
+MAX_SECONDS = voice.MAX_SECONDS
+
+__all__ = ["MAX_SECONDS", "MediaError", "ModelNotFound", "check_installed", "examples",
+           "phrase_table", "recognise"]

@@ -1,0 +1,126 @@
+"""The lesson player's requests: transcript, progress and completion, and voice commands."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from ..extensions import db, limiter, user_key
+from ..models import Lesson
+from ..services import catalogue, progress, transcript, voice_commands
+from ..web import is_htmx, render_page
+
+bp = Blueprint("player", __name__)
+
+
+def viewable_lesson(lesson_id: int) -> Lesson:
+    found = db.session.get(Lesson, lesson_id)
+    if found is None or not catalogue.can_view_lesson(current_user, found):
+        abort(404)
+    return found
+
+
+def completion_context(lesson: Lesson) -> dict:
+    row = progress.get(current_user, lesson)
+    length = progress.duration(lesson)
+    played = round(100 * row.watched_s / length) if row and length else 0
+    return {"lesson": lesson, "progress_row": row, "played_percent": min(played, 100),
+            "completion_percent": round(100 * progress.COMPLETION_SHARE)}
+
+
+@bp.get("/lessons/<int:lesson_id>/transcript")
+@login_required
+def transcript_page(lesson_id: int):
+    """The transcript: a page of its own (to read, print or download), or, for htmx, the
+    interactive panel beside the video, whose lines seek the video."""
+    found = viewable_lesson(lesson_id)
+    query = transcript.clean_query(request.args.get("q"))
+    lines = transcript.search(transcript.items(found), query)
+    count_text = (ngettext("%(num)d line contains “%(query)s”.",
+                           "%(num)d lines contain “%(query)s”.", len(lines), query=query)
+                  if query else "")
+    return render_page(
+        "catalogue/transcript.html", "catalogue/_transcript_panel.html",
+        lines=lines, query=query, count_text=count_text, **completion_context(found),
+    )
+
+
+@bp.get("/lessons/<int:lesson_id>/transcript.txt")
+@login_required
+def transcript_text(lesson_id: int):
+    found = viewable_lesson(lesson_id)
+    text = transcript.plain_text(found, _("Description:"))
+    return Response(text, mimetype="text/plain; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="lesson-{found.id}-transcript.txt"'})
+
+
+@bp.post("/lessons/<int:lesson_id>/progress")
+@login_required
+def save_progress(lesson_id: int):
+    """The player reports the position and the parts played since its last report (JSON)."""
+    found = viewable_lesson(lesson_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error=_("The progress report was not understood. Nothing was changed.")), 400
+    try:
+        report = progress.record(current_user, found, data.get("position"), data.get("played"))
+    except progress.ProgressError:
+        return jsonify(error=_("The progress report had impossible times, so it was not saved. "
+                               "Your earlier progress is kept.")), 400
+    return jsonify(position=report.position_s, watched=report.watched_s,
+                   completed=report.completed, newly_completed=report.newly_completed,
+                   message=_("Lesson completed.") if report.newly_completed else "")
+
+
+@bp.post("/lessons/<int:lesson_id>/transcript-read")
+@login_required
+def transcript_read(lesson_id: int):
+    found = viewable_lesson(lesson_id)
+    newly = progress.transcript_read(current_user, found)
+    message = (_("Lesson completed: you have read the transcript.") if newly
+               else _("This lesson was already completed."))
+    if is_htmx():
+        return render_template("catalogue/_completion.html", announcement=message,
+                               **completion_context(found))
+    flash(message, "success")
+    return redirect(url_for("catalogue.lesson", lesson_id=found.id) + "#completion")
+
+
+MAX_UTTERANCE_BYTES = int(voice_commands.MAX_SECONDS * 16000 * 2)  # 16 kHz 16-bit mono
+
+
+@bp.post("/lessons/<int:lesson_id>/voice")
+@login_required
+@limiter.limit(lambda: current_app.config["VOICE_RATE_LIMIT"], key_func=user_key)
+def voice_command(lesson_id: int):
+    """One spoken command: the body is 16 kHz mono 16-bit PCM; the reply is the command as JSON.
+    The audio is recognised in memory and never stored."""
+    found = viewable_lesson(lesson_id)
+    length = request.content_length
+    if length is None or length > MAX_UTTERANCE_BYTES:
+        return jsonify(error=_("Say one short command at a time (at most 10 seconds).")), 413
+    audio = request.get_data(cache=False)
+    if len(audio) % 2:
+        return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
+    try:
+        command = voice_commands.recognise(found.language, audio)
+    except voice_commands.ModelNotFound:
+        return jsonify(error=_("Voice commands are not available for this lesson's language "
+                               "on this server. The buttons and keyboard shortcuts do the "
+                               "same.")), 503
+    except voice_commands.MediaError:
+        return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
+    return jsonify(command.as_dict())
