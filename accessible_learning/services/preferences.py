@@ -74,11 +74,10 @@ PLAYER_FIELDS = ("caption_size", "caption_color", "caption_background", "caption
 
 def _valid(data: dict) -> dict:
     defaults = Prefs()
-    allowed = ALLOWED
     clean = {}
     for name in FIELD_NAMES:
         value = data.get(name, getattr(defaults, name))
-        if name in allowed and value not in allowed[name]:
+        if name in ALLOWED and value not in ALLOWED[name]:
             value = getattr(defaults, name)
         clean[name] = value
     return clean

@@ -71,14 +71,15 @@ def lesson(lesson_id: int):
         abort(404)
     described = found.published_descriptions
     previous, following = catalogue.neighbours(found)
-    resume_at = progress.resume_at(progress.get(current_user, found), found)
+    completion = completion_context(found)
+    resume_at = progress.resume_at(completion["progress_row"], found)
     return render_template(
         "catalogue/lesson.html", track=found.published_captions,
         described=described, pauses=descriptions.pauses(described) if described else [],
         previous=previous, following=following, resume_at=resume_at,
         chapter_list=chapters.for_display(found),
         resume_label=clock(resume_at) if resume_at else "",
-        **player_help.context(found.language), **completion_context(found),
+        **player_help.context(found.language), **completion,
     )
 
 

@@ -178,6 +178,13 @@ def test_keyboard_playback_journey(live_server, page):
     page.wait_for_function(f"t => Math.abs({VIDEO}.currentTime - t) < 1.5", arg=stopped)
     assert page.evaluate("() => document.activeElement.dataset.action") == "play"
     assert_focus_visible(page)
+
+    # Completing the lesson by reading its transcript: the swapped status is announced.
+    tab_to(page, "button", "I have read the transcript", limit=80)
+    page.keyboard.press("Enter")
+    live(page, "Lesson completed: you have read the transcript.")
+    page.wait_for_selector("#completion:has-text('You completed this lesson by reading')")
+    no_violations(page, "lesson completed by reading (htmx fragment)")
     assert not page.console_errors, page.console_errors
 
 
