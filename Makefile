@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app accessible_learning
-RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-noto-cjk
+RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
 .PHONY: run test bench setup setup-test system-packages system-packages-test lint translations migrate clean
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
+    FieldList,
+    FormField,
+    IntegerField,
     PasswordField,
     RadioField,
     SearchField,
@@ -19,10 +24,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .services import preferences as prefs
+from .services import reports
 
 # Bidirectional embedding/override/isolate controls: they let a name display as something else.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -179,3 +193,80 @@ class LessonMediaForm(FlaskForm):
 class CaptionImportForm(FlaskForm):
     captions = FileField(_l("Caption file (WebVTT or SRT)"),
                          validators=[FileRequired(_l("Choose a .vtt or .srt file."))])
+
+
+class QuizForm(FlaskForm):
+    title = StringField(_l("Quiz title"), validators=[
+        DataRequired(_l("Give the quiz a title.")),
+        Length(max=200, message=_l("The title must be 200 characters or fewer."))])
+    intro = TextAreaField(_l("Introduction (optional)"), validators=[
+        Optional(), Length(max=2000, message=_l("The introduction must be 2,000 characters or "
+                                                "fewer."))])
+    pass_mark = IntegerField(_l("Pass mark, in percent"), default=70, validators=[
+        DataRequired(_l("Enter the pass mark as a whole number from 1 to 100.")),
+        NumberRange(min=1, max=100, message=_l("The pass mark is a whole number from 1 to 100."))])
+    time_limit_min = IntegerField(_l("Time limit in minutes (optional)"), validators=[
+        Optional(), NumberRange(min=1, max=600, message=_l(
+            "The time limit is a whole number of minutes from 1 to 600, or empty for none."))])
+    lesson_id = SelectField(_l("Place the quiz after this lesson"), coerce=int,
+                            validate_choice=True)
+
+
+class ChoiceForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    text = StringField(_l("Answer"), validators=[
+        Optional(), Length(max=500, message=_l("An answer must be 500 characters or fewer."))])
+    correct = BooleanField(_l("This answer is right"))
+    feedback = StringField(_l("Feedback when chosen (optional)"), validators=[
+        Optional(), Length(max=1000, message=_l("Feedback must be 1,000 characters or fewer."))])
+
+
+QUESTION_KIND_CHOICES = [
+    ("single", _l("One right answer (radio buttons)")),
+    ("multiple", _l("Several right answers (checkboxes)")),
+    ("text", _l("A short typed answer")),
+]
+CHOICE_ROWS = 6
+
+
+class QuestionForm(FlaskForm):
+    prompt = TextAreaField(_l("Question"), validators=[
+        DataRequired(_l("Write the question.")),
+        Length(max=2000, message=_l("The question must be 2,000 characters or fewer."))])
+    kind = RadioField(_l("Kind of answer"), choices=QUESTION_KIND_CHOICES, default="single",
+                      validators=[DataRequired(_l("Choose the kind of answer."))])
+    choices = FieldList(FormField(ChoiceForm), min_entries=CHOICE_ROWS, max_entries=CHOICE_ROWS)
+    accepted = TextAreaField(_l("Accepted answers, one a line (short typed answers only)"),
+                             validators=[Optional(), Length(max=2000)])
+    explanation = TextAreaField(_l("Explanation shown after the quiz is passed (optional)"),
+                                validators=[Optional(), Length(max=2000)])
+
+
+class _ReportDateField(DateField):
+    """A date (the browser's date picker sends year-month-day) with a message read aloud."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Enter a real date as year-month-day, for example 2026-03-31.")) \
+                from error
+
+
+class ReportPeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    start = _ReportDateField(_l("From"), name="from", validators=[Optional()])
+    end = _ReportDateField(_l("To"), name="to", validators=[Optional()])
+
+    def validate_end(self, field):
+        if self.start.data and field.data and self.start.data > field.data:
+            raise ValidationError(_l("The end date must be the same as or after the start date."))
+
+    def period(self) -> reports.Period:
+        """The dates chosen; without an end, up to today; without a start, 12 months."""
+        end = self.end.data or reports.default_period().end
+        return reports.Period(self.start.data or reports.default_period(end).start, end)

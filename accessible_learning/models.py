@@ -83,6 +83,9 @@ class Course(db.Model):
     lessons = db.relationship(
         "Lesson", back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
     )
+    quizzes = db.relationship(
+        "Quiz", back_populates="course", order_by="Quiz.id", cascade="all, delete-orphan"
+    )
 
 
 class MediaAsset(db.Model):
@@ -261,3 +264,142 @@ class Job(db.Model):
     finished_at = db.Column(db.DateTime)
 
     __table_args__ = (CheckConstraint(f"state IN {JOB_STATES}", name="state_known"),)
+
+
+QUESTION_KINDS = ("single", "multiple", "text")
+
+
+class Quiz(db.Model):
+    """A quiz of a course, optionally placed after one of its lessons."""
+
+    __tablename__ = "quizzes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False, index=True)
+    lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"))
+    title = db.Column(db.String(200), nullable=False)
+    intro = db.Column(db.Text, nullable=False, default="")
+    pass_mark = db.Column(db.Integer, nullable=False, default=70)  # percent of the questions
+    # No time limit unless the course sets one (WCAG 2.2.1); the learner can always extend it.
+    time_limit_min = db.Column(db.Integer)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    course = db.relationship("Course", back_populates="quizzes")
+    lesson = db.relationship("Lesson")
+    questions = db.relationship(
+        "Question", back_populates="quiz", order_by="Question.position",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_percent"),
+        CheckConstraint("time_limit_min IS NULL OR time_limit_min > 0", name="time_limit_positive"),
+    )
+
+
+class Question(db.Model):
+    __tablename__ = "quiz_questions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    quiz_id = db.Column(db.Integer, db.ForeignKey("quizzes.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    kind = db.Column(db.String(10), nullable=False)
+    prompt = db.Column(db.Text, nullable=False)
+    # Short-text questions: the accepted answers (compared without case, spaces or punctuation).
+    accepted = db.Column(JSON)
+    # Shown on review: why the right answer is right.
+    explanation = db.Column(db.Text, nullable=False, default="")
+
+    quiz = db.relationship("Quiz", back_populates="questions")
+    choices = db.relationship(
+        "Choice", back_populates="question", order_by="Choice.position",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "position", name="uq_quiz_questions_quiz_position"),
+        CheckConstraint(f"kind IN {QUESTION_KINDS}", name="kind_known"),
+    )
+
+
+class Choice(db.Model):
+    __tablename__ = "quiz_choices"
+
+    id = db.Column(db.Integer, primary_key=True)
+    question_id = db.Column(db.Integer, db.ForeignKey("quiz_questions.id", ondelete="CASCADE"),
+                            nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    correct = db.Column(db.Boolean, nullable=False, default=False)
+    feedback = db.Column(db.Text, nullable=False, default="")  # shown when this answer is chosen
+
+    question = db.relationship("Question", back_populates="choices")
+
+
+class QuizAttempt(db.Model):
+    """One attempt at a quiz. Answers are saved as the learner goes, so a reload loses nothing."""
+
+    __tablename__ = "quiz_attempts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    quiz_id = db.Column(db.Integer, db.ForeignKey("quizzes.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)  # 1 for the learner's first attempt
+    # {question id (text): [choice ids] or "typed answer"}
+    answers = db.Column(JSON, nullable=False, default=dict)
+    started_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    deadline_at = db.Column(db.DateTime)  # only when the quiz has a time limit
+    extensions = db.Column(db.Integer, nullable=False, default=0)
+    submitted_at = db.Column(db.DateTime)
+    correct = db.Column(db.Integer)  # questions answered right, once submitted
+    score = db.Column(db.Integer)  # percent, once submitted
+    passed = db.Column(db.Boolean)
+
+    quiz = db.relationship("Quiz")
+    user = db.relationship("User")
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "quiz_id", "number", name="uq_quiz_attempts_user_quiz_number"),
+        CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_percent"),
+    )
+
+
+class Certificate(db.Model):
+    """Issued once per learner and course when the course is completed."""
+
+    __tablename__ = "certificates"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False, index=True)
+    code = db.Column(db.String(20), nullable=False, unique=True)
+    # As printed: the learner's real name when they gave one, else their display name.
+    holder_name = db.Column(db.String(120), nullable=False)
+    course_title = db.Column(db.String(200), nullable=False)
+    issued_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User")
+    course = db.relationship("Course")
+
+    __table_args__ = (UniqueConstraint("user_id", "course_id", name="uq_certificates_user_course"),)
+
+
+FEATURES = ("captions", "descriptions", "voice")
+
+
+class FeatureUse(db.Model):
+    """That a learner used an accessibility feature, for counts in reports (never who)."""
+
+    __tablename__ = "feature_uses"
+
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"),
+                        primary_key=True)
+    feature = db.Column(db.String(20), primary_key=True)
+    first_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    uses = db.Column(db.Integer, nullable=False, default=1)
+
+    __table_args__ = (CheckConstraint(f"feature IN {FEATURES}", name="feature_known"),)

@@ -26,9 +26,23 @@ def render_page(page: str, fragment: str | None = None, **context):
 
 
 def init_app(app):
-    from .views import account, admin, auth, catalogue, examiner, main, media, player, studio
+    from .views import (
+        account,
+        admin,
+        auth,
+        catalogue,
+        certificates,
+        examiner,
+        main,
+        media,
+        player,
+        quiz_studio,
+        quizzes,
+        studio,
+    )
 
-    for module in (main, auth, account, catalogue, player, media, studio, examiner, admin):
+    for module in (main, auth, account, catalogue, player, quizzes, certificates, media, studio,
+                   quiz_studio, examiner, admin):
         app.register_blueprint(module.bp)
 
     @app.context_processor

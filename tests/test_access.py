@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from accessible_learning.extensions import db
-from accessible_learning.models import Lesson
+from accessible_learning.models import Lesson, Quiz
 from conftest import ROLES, login, post_form
 
 ANON = "anonymous"
@@ -64,6 +64,25 @@ EXPECTED = {
     "examiner.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 200,
                        "admin": 200},
     "admin.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403, "admin": 200},
+    # The demo quiz belongs to a course the demo learner is not enrolled in.
+    "quizzes.quiz_page": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
+                          "admin": 200},
+    # Attempts and certificates exist only for their learner (none in the demo).
+    "quizzes.attempt_page": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "quizzes.result": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "certificates.certificate_page": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "certificates.certificate_pdf": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "certificates.verify": dict.fromkeys([ANON, *ROLES], 200),
+    "quiz_studio.course_quizzes": {ANON: LOGIN, "learner": 403, "content": 200,
+                                   "examiner": 403, "admin": 200},
+    "quiz_studio.edit_quiz": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                              "admin": 200},
+    "quiz_studio.edit_question": {ANON: LOGIN, "learner": 403, "content": 200,
+                                  "examiner": 403, "admin": 200},
+    "admin.reports_page": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
+                           "admin": 200},
+    "admin.completions_csv": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
+                              "admin": 200},
 }
 # POST-only endpoints, checked in their own tests below.
 POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media",
@@ -72,15 +91,19 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "studio.import_descriptions", "studio.publish_descriptions",
              "studio.suggest_descriptions", "account.player_preferences",
              "player.save_progress", "player.transcript_read", "player.voice_command",
-             "studio.save_chapters"}
+             "studio.save_chapters", "quizzes.start", "quizzes.answer", "quizzes.autosave",
+             "quizzes.extend", "quiz_studio.add_question", "quiz_studio.delete_question"}
 NOT_PAGES = {"static"}
 
 
 def _url_for_rule(app, rule) -> str:
     with app.app_context():
         lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        quiz = db.session.scalar(select(Quiz).order_by(Quiz.id))
         values = {"course_id": lesson.course_id, "lesson_id": lesson.id, "version": 1,
-                  "sha256": lesson.media.sha256, "ext": lesson.media.extension}
+                  "sha256": lesson.media.sha256, "ext": lesson.media.extension,
+                  "quiz_id": quiz.id, "question_id": quiz.questions[0].id,
+                  "attempt_id": 1, "certificate_id": 1}
     with app.test_request_context():
         from flask import url_for
 

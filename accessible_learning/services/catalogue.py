@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..models import Course, Enrolment, Lesson, LessonProgress, Trade, User
+from ..models import Course, Enrolment, Lesson, Trade, User
 
 
 def trades() -> list[Trade]:
@@ -59,12 +57,17 @@ def enrol(user: User, course: Course) -> bool:
     return True
 
 
-def can_view_lesson(user: User | None, lesson: Lesson) -> bool:
+def can_study(user: User | None, course: Course) -> bool:
+    """Lessons and quizzes: for learners enrolled in the published course, and for staff."""
     if user is None or not user.is_authenticated:
         return False
     if user.has_role("content", "examiner"):
         return True
-    return lesson.course.published and is_enrolled(user, lesson.course)
+    return course.published and is_enrolled(user, course)
+
+
+def can_view_lesson(user: User | None, lesson: Lesson) -> bool:
+    return can_study(user, lesson.course)
 
 
 def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
@@ -75,34 +78,7 @@ def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     return previous, following
 
 
-@dataclass
-class CourseProgress:
-    course: Course
-    completed: int
-    total: int
-    next_lesson: Lesson | None
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.completed / self.total) if self.total else 0
-
-
-def my_learning(user: User) -> list[CourseProgress]:
-    enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.created_at)
-    )
-    done = {
-        p.lesson_id
-        for p in db.session.scalars(
-            select(LessonProgress).where(
-                LessonProgress.user_id == user.id, LessonProgress.completed.is_(True)
-            )
-        )
-    }
-    result = []
-    for enrolment in enrolments:
-        lessons = enrolment.course.lessons
-        completed = sum(1 for lesson in lessons if lesson.id in done)
-        next_lesson = next((lesson for lesson in lessons if lesson.id not in done), None)
-        result.append(CourseProgress(enrolment.course, completed, len(lessons), next_lesson))
-    return result
+def enrolled_courses(user: User) -> list[Course]:
+    return list(db.session.scalars(
+        select(Course).join(Enrolment).where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.created_at)))

@@ -15,7 +15,7 @@ from media_pipeline.pipeline import caption
 
 from ..extensions import db
 from ..models import Course, DescriptionTrack, Lesson, Trade, User
-from . import accounts, captions, chapters, descriptions, media
+from . import accounts, captions, chapters, descriptions, media, quizzes
 
 DEMO_USERS = [
     # role, e-mail, display name, password
@@ -82,6 +82,45 @@ COURSES = [
                     "식품 안전 교육을 시작하겠습니다.",
                     "손은 비누로 삼십 초 이상 씻습니다.",
                     "냉장 식품은 오 도 이하에서 보관합니다.",
+                ],
+            },
+        ],
+        "quizzes": [
+            {
+                "title": "Food safety check",
+                "intro": "Three questions on the lesson. You can try as often as you need.",
+                "pass_mark": 100,
+                "questions": [
+                    {
+                        "kind": "single",
+                        "prompt": "How long should you wash your hands with soap?",
+                        "choices": [
+                            ("5 seconds", False, "Too short: soap needs time to work."),
+                            ("At least 30 seconds", True, "Yes: 30 seconds or more."),
+                            ("Only when they look dirty", False,
+                             "Hands can carry germs even when they look clean."),
+                        ],
+                        "explanation": "The lesson says to wash with soap for at least 30 "
+                                       "seconds.",
+                    },
+                    {
+                        "kind": "multiple",
+                        "prompt": "Which of these keep food safe? Choose every right answer.",
+                        "choices": [
+                            ("Keeping chilled food at 5 °C or below", True, ""),
+                            ("Washing hands before work", True, ""),
+                            ("Leaving cooked rice out overnight", False,
+                             "Bacteria grow fast at room temperature."),
+                        ],
+                        "explanation": "Cold storage and clean hands both stop bacteria.",
+                    },
+                    {
+                        "kind": "text",
+                        "prompt": "At what temperature or below is chilled food kept? "
+                                  "Type the number of degrees Celsius.",
+                        "accepted": ["5", "5 °C", "5 degrees", "오"],
+                        "explanation": "Chilled food is kept at 5 °C or below.",
+                    },
                 ],
             },
         ],
@@ -179,3 +218,18 @@ def seed(log=print) -> None:
             if lesson_spec.get("descriptions"):
                 _describe(lesson, lesson_spec["descriptions"], words, log)
         db.session.commit()
+    for spec in COURSES:
+        course = db.session.scalar(select(Course).where(Course.title == spec["title"]))
+        if course is not None and not course.quizzes:
+            for quiz_spec in spec.get("quizzes", []):
+                _add_quiz(course, quiz_spec)
+
+
+def _add_quiz(course: Course, spec: dict) -> None:
+    quiz = quizzes.create(course, spec["title"], spec["intro"], spec["pass_mark"], None)
+    for question in spec["questions"]:
+        quizzes.save_question(
+            quiz, question["kind"], question["prompt"], question["explanation"],
+            [quizzes.ChoiceInput(text, correct, feedback)
+             for text, correct, feedback in question.get("choices", [])],
+            question.get("accepted", []))

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..forms import CatalogueSearchForm
 from ..models import Lesson
-from ..services import catalogue, chapters, descriptions, player_help, progress
+from ..services import catalogue, chapters, completion, descriptions, player_help, progress
 from ..services.captions import clock
 from ..web import render_page
 from .player import completion_context
@@ -34,9 +34,12 @@ def course(course_id: int):
     found = catalogue.visible_course(course_id, current_user)
     if found is None:
         abort(404)
-    return render_template(
-        "catalogue/course.html", course=found, enrolled=catalogue.is_enrolled(current_user, found)
-    )
+    enrolled = catalogue.is_enrolled(current_user, found)
+    state = completion.status(current_user, found) if enrolled else None
+    if state is not None and state.complete and state.certificate is None:
+        completion.update(current_user, found)  # completed before certificates existed
+        state = completion.status(current_user, found)
+    return render_template("catalogue/course.html", course=found, enrolled=enrolled, state=state)
 
 
 @bp.post("/courses/<int:course_id>/enrol")

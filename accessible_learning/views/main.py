@@ -17,7 +17,12 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("dashboard.html", progress=catalogue.my_learning(current_user))
+    from ..services import certificates, completion
+
+    states = [completion.status(current_user, c)
+              for c in catalogue.enrolled_courses(current_user)]
+    return render_template("dashboard.html", states=states,
+                           certificates=certificates.of_learner(current_user))
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, limiter, user_key
 from ..models import Lesson
-from ..services import catalogue, progress, transcript, voice_commands
+from ..services import catalogue, completion, progress, transcript, usage, voice_commands
 from ..web import is_htmx, render_page
 
 bp = Blueprint("player", __name__)
@@ -37,8 +37,12 @@ def completion_context(lesson: Lesson) -> dict:
     row = progress.get(current_user, lesson)
     length = progress.duration(lesson)
     played = round(100 * row.watched_s / length) if row and length else 0
+    last = lesson.course.lessons[-1].id == lesson.id
+    quizzes_after = [q for q in lesson.course.quizzes
+                     if q.lesson_id == lesson.id or (last and q.lesson_id is None)]
     return {"lesson": lesson, "progress_row": row, "played_percent": min(played, 100),
-            "completion_percent": round(100 * progress.COMPLETION_SHARE)}
+            "completion_percent": round(100 * progress.COMPLETION_SHARE),
+            "quizzes_after": quizzes_after}
 
 
 @bp.get("/lessons/<int:lesson_id>/transcript")
@@ -80,9 +84,16 @@ def save_progress(lesson_id: int):
     except progress.ProgressError:
         return jsonify(error=_("The progress report had impossible times, so it was not saved. "
                                "Your earlier progress is kept.")), 400
+    features = usage.features_from(data.get("features"))
+    if features and data.get("played"):
+        usage.record(current_user, *features)
+    message = _("Lesson completed.") if report.newly_completed else ""
+    if report.newly_completed and completion.update(current_user, found.course) is not None:
+        message = _("Lesson completed. You have completed the course: your certificate is ready "
+                    "on the course page.")
     return jsonify(position=report.position_s, watched=report.watched_s,
                    completed=report.completed, newly_completed=report.newly_completed,
-                   message=_("Lesson completed.") if report.newly_completed else "")
+                   message=message)
 
 
 @bp.post("/lessons/<int:lesson_id>/transcript-read")
@@ -92,9 +103,12 @@ def transcript_read(lesson_id: int):
     newly = progress.transcript_read(current_user, found)
     message = (_("Lesson completed: you have read the transcript.") if newly
                else _("This lesson was already completed."))
+    certificate = completion.update(current_user, found.course) if newly else None
+    if certificate is not None:
+        message += " " + _("You have completed the course: your certificate is ready.")
     if is_htmx():
         return render_template("catalogue/_completion.html", announcement=message,
-                               **completion_context(found))
+                               new_certificate=certificate, **completion_context(found))
     flash(message, "success")
     return redirect(url_for("catalogue.lesson", lesson_id=found.id) + "#completion")
 
@@ -117,6 +131,8 @@ def voice_command(lesson_id: int):
         return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
     try:
         command = voice_commands.recognise(found.language, audio)
+        if command.command != "none":
+            usage.record(current_user, "voice")
     except voice_commands.ModelNotFound:
         return jsonify(error=_("Voice commands are not available for this lesson's language "
                                "on this server. The buttons and keyboard shortcuts do the "

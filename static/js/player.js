@@ -457,8 +457,12 @@
       open = null;
       last = null;
     }
+    var usedFeatures = {};  // which accessibility features were on while playing (for counts)
     function track() {
       if (video.paused || video.seeking || (described && described.loading())) { last = null; return; }
+      var ct = captionsTrack();
+      if (ct && ct.mode === "showing") { usedFeatures.captions = true; }
+      if (described && described.isOn()) { usedFeatures.descriptions = true; }
       var t = now();
       if (last !== null && t >= last && t - last < 2.5) {
         if (!open) { open = [last, t]; } else { open[1] = t; }
@@ -476,7 +480,9 @@
       played = [];
       if (open) { open = [open[1], open[1]]; }
       lastSaved.position = position;
-      var body = JSON.stringify({ position: position, played: parts });
+      var features = Object.keys(usedFeatures);
+      usedFeatures = {};
+      var body = JSON.stringify({ position: position, played: parts, features: features });
       post(progressUrl, body, "application/json", leaving).then(function (response) {
         return response.json();
       }).then(function (data) {

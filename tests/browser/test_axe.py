@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from accessible_learning.extensions import db
-from accessible_learning.models import Course, Lesson
+from accessible_learning.models import Course, Lesson, Quiz
 
 from .conftest import log_in
 
@@ -34,21 +34,26 @@ def _pages(app) -> dict[str, list[str]]:
         course = db.session.scalar(select(Course).order_by(Course.id))
         lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
         course_id, lesson_id = course.id, lesson.id
+        quiz = db.session.scalar(select(Quiz).order_by(Quiz.id))
+        quiz_id, question_id, quiz_course = quiz.id, quiz.questions[0].id, quiz.course_id
     public = ["/", "/courses", "/courses?q=noodle", "/courses?q=zzzz-nothing",
               "/courses?trade=tailoring", f"/courses/{course_id}", "/login", "/register",
-              "/preferences", "/no-such-page", "/help/player"]
+              "/preferences", "/no-such-page", "/help/player", "/verify",
+              "/verify?code=ABCD-EFGH-2345", "/verify?code=nonsense"]
     signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout"]
     staff_lesson = [f"/lessons/{lesson_id}", f"/lessons/{lesson_id}/transcript",
                     f"/lessons/{lesson_id}/transcript?q=%EC%B9%98%EC%88%98"]
     studio = ["/studio/", "/studio/jobs", f"/studio/lessons/{lesson_id}",
               f"/studio/lessons/{lesson_id}/captions/1",
-              f"/studio/lessons/{lesson_id}/descriptions"]
+              f"/studio/lessons/{lesson_id}/descriptions",
+              f"/studio/courses/{quiz_course}/quizzes", f"/studio/quizzes/{quiz_id}",
+              f"/studio/quizzes/{quiz_id}/questions/{question_id}"]
     return {
         "anonymous": public,
         "learner": signed_in + ["/studio/"],  # the 403 page
         "content": signed_in + staff_lesson + studio + ["/admin/"],
-        "examiner": signed_in + staff_lesson + ["/examiner/"],
-        "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/"],
+        "examiner": signed_in + staff_lesson + ["/examiner/", f"/quizzes/{quiz_id}"],
+        "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/", "/admin/reports"],
     }
 
 
