@@ -1,10 +1,30 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from ..forms import NEEDS
+from ..forms import NEEDS, ReportPeriodForm
 from ..security import role_required
-from ..services import studio
+from ..services import reports, studio
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+FEATURE_LABELS = {
+    "captions": _l("Captions"),
+    "descriptions": _l("Audio description"),
+    "voice": _l("Voice navigation"),
+}
+
+
+def _period_form() -> tuple[ReportPeriodForm, bool]:
+    form = ReportPeriodForm(formdata=request.args)
+    if not form.validate():
+        return form, False
+    period = form.period()
+    if period.start > period.end:  # only a start date, after today
+        form.start.errors.append(_("The start date must not be after today."))
+    elif period.month_count() > reports.MAX_MONTHS:
+        form.start.errors.append(_("Choose a period of at most 10 years."))
+    return form, not form.errors
 
 
 @bp.before_request
@@ -17,3 +37,26 @@ def _admins_only():
 def index():
     return render_template("admin/index.html", summary=studio.admin_summary(),
                            need_labels=dict(NEEDS))
+
+
+@bp.get("/reports")
+def reports_page():
+    form, valid = _period_form()
+    if not valid:
+        return render_template("admin/reports.html", form=form, report=None), 400
+    period = form.period()
+    return render_template("admin/reports.html", form=form, report=reports.build(period),
+                           feature_labels=FEATURE_LABELS)
+
+
+@bp.get("/reports/completions.csv")
+def completions_csv():
+    form, valid = _period_form()
+    if not valid:
+        return render_template("admin/reports.html", form=form, report=None), 400
+    period = form.period()
+    headers = (_("Display name"), _("Real name"), _("Course"), _("Issued on"),
+               _("Certificate code"))
+    filename = f"completions-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+    return Response(reports.completions_csv(period, headers), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

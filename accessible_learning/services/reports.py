@@ -1,0 +1,367 @@
+"""Training figures for administrators, over a period, and the completions export.
+
+A period is two dates, both included (``Period.start`` 00:00 up to the end of ``Period.end``).
+The default period is the last 12 months: the 12 calendar months that end with the current one,
+from the first day of the earliest month up to today.
+
+Only users whose role is ``learner`` are counted anywhere in these figures: staff who try the
+courses (content team, examiners, administrators) are left out. The figures:
+
+learners registered
+    learners whose account was created (``User.created_at``) in the period. By course (and by
+    trade): those of them who are enrolled in the course (in any course of the trade), whenever
+    they enrolled; a learner enrolled in two courses counts once in each, so the course rows can
+    add up to more than the total.
+active learners
+    distinct learners with lesson progress saved (``LessonProgress.updated_at``) or a quiz
+    started (``QuizAttempt.started_at``) in the period. By course: active in a lesson or a quiz
+    of that course; by trade: in any course of the trade; by month: in that month. A learner
+    counts once per row, so rows can add up to more than the total.
+learning hours
+    the played time of the lessons (``LessonProgress.watched_s``, each part of a lesson counted
+    once) of the progress rows last updated in the period, in hours to one decimal. A row's
+    played time is counted in the month of its last update.
+completions
+    certificates issued (``Certificate.issued_at``) in the period: one a learner and course.
+quiz pass rate
+    over the distinct (learner, quiz) pairs with at least one attempt submitted
+    (``QuizAttempt.submitted_at``) in the period ("quizzes taken"), the share of those pairs
+    with at least one passed attempt submitted in the period ("quizzes passed"), in percent.
+    A learner who fails twice and then passes counts as one quiz taken and one passed. By month:
+    the pairs with a submission in that month, passed when one of that month's attempts passed.
+    No figure (``None``) when no quiz was taken.
+accessibility feature use
+    for each feature in ``models.FEATURES``, the number of distinct learners who used it with
+    their last use (``FeatureUse.last_at``) in the period. Counts only: no names, no ids.
+
+The completions export has one row a certificate issued in the period: the learner's display
+name, real name (empty when not given), the course title as printed on the certificate, the issue
+date (ISO 8601) and the certificate code. Cells that a spreadsheet would read as a formula are
+neutralised with a leading apostrophe.
+
+Queries group by month with SQL ``EXTRACT`` (portable: SQLite and PostgreSQL); distinct learners
+across months, courses and trades are counted in Python from grouped rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, extract, func, select
+
+from ..extensions import db
+from ..models import (
+    FEATURES,
+    Certificate,
+    Course,
+    Enrolment,
+    FeatureUse,
+    Lesson,
+    LessonProgress,
+    Quiz,
+    QuizAttempt,
+    Trade,
+    User,
+    utcnow,
+)
+
+LEARNER = "learner"
+MAX_MONTHS = 120  # the longest period a report covers (10 years)
+CSV_HEADERS = ("Display name", "Real name", "Course", "Issued on", "Certificate code")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Month = tuple[int, int]  # (year, month)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # included
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime(self.start.year, self.start.month, self.start.day)
+
+    @property
+    def end_before(self) -> datetime:
+        """The first moment after the period (the bound is exclusive)."""
+        after = self.end + timedelta(days=1)
+        return datetime(after.year, after.month, after.day)
+
+    def months(self) -> list[Month]:
+        months, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+    def month_count(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+
+def default_period(today: date | None = None) -> Period:
+    """The 12 calendar months ending with today's month, up to today."""
+    today = today or utcnow().date()
+    index = today.year * 12 + today.month - 1 - 11
+    return Period(date(index // 12, index % 12 + 1, 1), today)
+
+
+@dataclass
+class Figures:
+    registered: int = 0
+    active: int = 0
+    hours: float = 0.0
+    completions: int = 0
+    quizzes_taken: int = 0
+    quizzes_passed: int = 0
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Percent, to one decimal; None when no quiz was taken."""
+        if not self.quizzes_taken:
+            return None
+        return round(100 * self.quizzes_passed / self.quizzes_taken, 1)
+
+
+@dataclass
+class Row:
+    key: object  # course id, trade id or (year, month)
+    label: str
+    figures: Figures = field(default_factory=Figures)
+    trade: str = ""  # the trade's name, on course rows
+
+
+@dataclass
+class Report:
+    period: Period
+    totals: Figures
+    by_course: list[Row]
+    by_trade: list[Row]
+    by_month: list[Row]
+    features: list[tuple[str, int]]  # (feature, learners) in models.FEATURES order
+
+    def series(self, grouping: str, figure: str) -> list[tuple[str, float]]:
+        """(label, value) of one figure over ``by_course``, ``by_trade`` or ``by_month``."""
+        return [(row.label, getattr(row.figures, figure)) for row in getattr(self, grouping)]
+
+
+def month_label(month: Month) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
+def _in(column, period: Period):
+    return (column >= period.start_at) & (column < period.end_before)
+
+
+def _month_columns(column):
+    return extract("year", column), extract("month", column)
+
+
+def _learner():
+    return User.role == LEARNER
+
+
+def build(period: Period | None = None) -> Report:
+    """Every figure for the period, in total and by course, by trade and by month."""
+    period = period or default_period()
+    courses = db.session.execute(
+        select(Course.id, Course.title, Course.trade_id, Trade.name)
+        .join(Trade, Course.trade_id == Trade.id)
+        .order_by(Trade.name, Course.title, Course.id)
+    ).all()
+    trade_of = {c.id: c.trade_id for c in courses}
+    trades = db.session.execute(select(Trade.id, Trade.name).order_by(Trade.name, Trade.id)).all()
+    months = period.months()
+
+    totals = Figures()
+    by_course = {c.id: Row(c.id, c.title, trade=c.name) for c in courses}
+    by_trade = {t.id: Row(t.id, t.name) for t in trades}
+    by_month = {m: Row(m, month_label(m)) for m in months}
+
+    def rows_for(course_id: int | None, month: Month | None) -> list[Row]:
+        rows = []
+        if course_id in by_course:
+            rows += [by_course[course_id], by_trade[trade_of[course_id]]]
+        if month in by_month:
+            rows.append(by_month[month])
+        return rows
+
+    # Learners registered.
+    registered = db.session.execute(
+        select(User.id, *_month_columns(User.created_at))
+        .where(_learner(), _in(User.created_at, period))
+    ).all()
+    totals.registered = len(registered)
+    for _user, year, month in registered:
+        by_month[(int(year), int(month))].figures.registered += 1
+    enrolled = db.session.execute(
+        select(Enrolment.user_id, Enrolment.course_id).distinct()
+        .join(User, Enrolment.user_id == User.id)
+        .where(_learner(), _in(User.created_at, period))
+    ).all()
+    _count_distinct(enrolled, by_course, by_trade, trade_of, "registered")
+
+    # Active learners: (user, course, year, month) with progress or a quiz started.
+    progress_activity = (
+        select(LessonProgress.user_id, Lesson.course_id, *_month_columns(LessonProgress.updated_at))
+        .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+        .join(User, LessonProgress.user_id == User.id)
+        .where(_learner(), _in(LessonProgress.updated_at, period))
+    )
+    quiz_activity = (
+        select(QuizAttempt.user_id, Quiz.course_id, *_month_columns(QuizAttempt.started_at))
+        .join(Quiz, QuizAttempt.quiz_id == Quiz.id)
+        .join(User, QuizAttempt.user_id == User.id)
+        .where(_learner(), _in(QuizAttempt.started_at, period))
+    )
+    activity = {
+        (user, course, (int(year), int(month)))
+        for query in (progress_activity, quiz_activity)
+        for user, course, year, month in db.session.execute(query.distinct()).all()
+    }
+    totals.active = len({user for user, _c, _m in activity})
+    _count_distinct({(u, c) for u, c, _m in activity}, by_course, by_trade, trade_of, "active")
+    for month, row in by_month.items():
+        row.figures.active = len({u for u, _c, m in activity if m == month})
+
+    # Learning hours.
+    seconds = db.session.execute(
+        select(Lesson.course_id, *_month_columns(LessonProgress.updated_at),
+               func.sum(LessonProgress.watched_s))
+        .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+        .join(User, LessonProgress.user_id == User.id)
+        .where(_learner(), _in(LessonProgress.updated_at, period))
+        .group_by(Lesson.course_id, *_month_columns(LessonProgress.updated_at))
+    ).all()
+    total_s = 0.0
+    per_row_s: dict[int, float] = defaultdict(float)
+    for course_id, year, month, watched in seconds:
+        total_s += watched or 0.0
+        for row in rows_for(course_id, (int(year), int(month))):
+            per_row_s[id(row)] += watched or 0.0
+    totals.hours = _hours(total_s)
+    for row in [*by_course.values(), *by_trade.values(), *by_month.values()]:
+        row.figures.hours = _hours(per_row_s.get(id(row), 0.0))
+
+    # Completions.
+    issued = db.session.execute(
+        select(Certificate.course_id, *_month_columns(Certificate.issued_at), func.count())
+        .join(User, Certificate.user_id == User.id)
+        .where(_learner(), _in(Certificate.issued_at, period))
+        .group_by(Certificate.course_id, *_month_columns(Certificate.issued_at))
+    ).all()
+    for course_id, year, month, count in issued:
+        totals.completions += count
+        for row in rows_for(course_id, (int(year), int(month))):
+            row.figures.completions += count
+
+    # Quiz pass rate over distinct (learner, quiz) pairs.
+    passed_any = func.max(case((QuizAttempt.passed.is_(True), 1), else_=0))
+    submitted = db.session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.quiz_id, Quiz.course_id,
+               *_month_columns(QuizAttempt.submitted_at), passed_any)
+        .join(Quiz, QuizAttempt.quiz_id == Quiz.id)
+        .join(User, QuizAttempt.user_id == User.id)
+        .where(_learner(), QuizAttempt.submitted_at.is_not(None),
+               _in(QuizAttempt.submitted_at, period))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id, Quiz.course_id,
+                  *_month_columns(QuizAttempt.submitted_at))
+    ).all()
+    pairs: dict[tuple[int, int], bool] = {}
+    course_pairs: dict[int, dict[tuple[int, int], bool]] = defaultdict(dict)
+    for user, quiz, course_id, year, month, passed in submitted:
+        pair = (user, quiz)
+        pairs[pair] = pairs.get(pair, False) or bool(passed)
+        course_pairs[course_id][pair] = course_pairs[course_id].get(pair, False) or bool(passed)
+        figures = by_month[(int(year), int(month))].figures
+        figures.quizzes_taken += 1  # one row a pair and month
+        figures.quizzes_passed += int(bool(passed))
+    totals.quizzes_taken, totals.quizzes_passed = len(pairs), sum(pairs.values())
+    for course_id, course_map in course_pairs.items():
+        # A quiz belongs to one course, so pairs never repeat across courses or trades.
+        for row in rows_for(course_id, None):
+            row.figures.quizzes_taken += len(course_map)
+            row.figures.quizzes_passed += sum(course_map.values())
+
+    # Accessibility features: counts of distinct learners, never who.
+    used = dict(db.session.execute(
+        select(FeatureUse.feature, func.count(func.distinct(FeatureUse.user_id)))
+        .join(User, FeatureUse.user_id == User.id)
+        .where(_learner(), _in(FeatureUse.last_at, period))
+        .group_by(FeatureUse.feature)
+    ).all())
+
+    return Report(
+        period=period,
+        totals=totals,
+        by_course=list(by_course.values()),
+        by_trade=list(by_trade.values()),
+        by_month=list(by_month.values()),
+        features=[(feature, used.get(feature, 0)) for feature in FEATURES],
+    )
+
+
+def _hours(seconds: float) -> float:
+    return round(seconds / 3600, 1)
+
+
+def _count_distinct(pairs: Iterable[tuple[int, int]], by_course: dict, by_trade: dict,
+                    trade_of: dict, name: str) -> None:
+    """Distinct learners a course and a trade, from (user, course) pairs."""
+    course_users: dict[int, set[int]] = defaultdict(set)
+    trade_users: dict[int, set[int]] = defaultdict(set)
+    for user, course_id in pairs:
+        if course_id in trade_of:
+            course_users[course_id].add(user)
+            trade_users[trade_of[course_id]].add(user)
+    for course_id, users in course_users.items():
+        setattr(by_course[course_id].figures, name, len(users))
+    for trade_id, users in trade_users.items():
+        setattr(by_trade[trade_id].figures, name, len(users))
+
+
+@dataclass(frozen=True)
+class CompletionRow:
+    display_name: str
+    real_name: str
+    course_title: str
+    issued_on: str  # ISO 8601 date
+    code: str
+
+
+def completions(period: Period | None = None) -> list[CompletionRow]:
+    """The certificates issued to learners in the period, oldest first."""
+    period = period or default_period()
+    rows = db.session.execute(
+        select(User.display_name, User.real_name, Certificate.course_title,
+               Certificate.issued_at, Certificate.code)
+        .join(User, Certificate.user_id == User.id)
+        .where(_learner(), _in(Certificate.issued_at, period))
+        .order_by(Certificate.issued_at, Certificate.id)
+    ).all()
+    return [CompletionRow(name, real or "", title, issued.date().isoformat(), code)
+            for name, real, title, issued, code in rows]
+
+
+def neutralise(cell: object) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def completions_csv(period: Period | None = None,
+                    headers: Sequence[str] = CSV_HEADERS) -> str:
+    """The completions export as CSV text (RFC 4180 line endings), with a UTF-8 byte-order mark
+    so that spreadsheets read Chinese and Korean names correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise(h) for h in headers])
+    for row in completions(period):
+        writer.writerow([neutralise(v) for v in (row.display_name, row.real_name,
+                                                 row.course_title, row.issued_on, row.code)])
+    return "\ufeff" + out.getvalue()
