@@ -270,3 +270,10 @@ class ReportPeriodForm(FlaskForm):
         """The dates chosen; without an end, up to today; without a start, 12 months."""
         end = self.end.data or reports.default_period().end
         return reports.Period(self.start.data or reports.default_period(end).start, end)
+
+
+class PracticalUploadForm(FlaskForm):
+    video = FileField(_l("Video of your work"),
+                      validators=[FileRequired(_l("Choose the video of your work."))])
+    note = TextAreaField(_l("A note for the examiner (optional)"), validators=[
+        Optional(), Length(max=2000, message=_l("The note must be 2,000 characters or fewer."))])

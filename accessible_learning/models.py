@@ -78,8 +78,13 @@ class Course(db.Model):
     trade_id = db.Column(db.Integer, db.ForeignKey("trades.id"), nullable=False)
     published = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # A practical assignment, when the course requires one: what to film, and the rubric an
+    # examiner scores it against ([{"criterion": text, "max": points}]).
+    practical_brief = db.Column(db.Text)
+    rubric = db.Column(JSON)
 
     trade = db.relationship("Trade", back_populates="courses")
+    examiners = db.relationship("User", secondary="course_examiners", order_by="User.id")
     lessons = db.relationship(
         "Lesson", back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
     )
@@ -403,3 +408,47 @@ class FeatureUse(db.Model):
     uses = db.Column(db.Integer, nullable=False, default=1)
 
     __table_args__ = (CheckConstraint(f"feature IN {FEATURES}", name="feature_known"),)
+
+
+course_examiners = db.Table(
+    "course_examiners",
+    db.Column("course_id", db.Integer, db.ForeignKey("courses.id", ondelete="CASCADE"),
+              primary_key=True),
+    db.Column("user_id", db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True),
+)
+
+SUBMISSION_STATUSES = ("waiting", "reviewed")
+
+
+class Submission(db.Model):
+    """A learner's video of a practical assignment, auto-captioned for deaf examiners."""
+
+    __tablename__ = "submissions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False, index=True)
+    media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"), nullable=False)
+    note = db.Column(db.Text, nullable=False, default="")  # the learner's words to the examiner
+    submitted_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    captions_vtt = db.Column(db.Text)  # made by the captioning pipeline
+    status = db.Column(db.String(10), nullable=False, default="waiting")
+    examiner_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    scores = db.Column(JSON)  # [points per rubric criterion], in the rubric's order
+    total = db.Column(db.Integer)
+    passed = db.Column(db.Boolean)
+    feedback = db.Column(db.Text)
+    reviewed_at = db.Column(db.DateTime)
+    learner_seen_at = db.Column(db.DateTime)  # the review was shown to the learner
+
+    user = db.relationship("User", foreign_keys=[user_id])
+    examiner = db.relationship("User", foreign_keys=[examiner_id])
+    course = db.relationship("Course")
+    media = db.relationship("MediaAsset")
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {SUBMISSION_STATUSES}", name="status_known"),
+        CheckConstraint("total IS NULL OR total >= 0", name="total_not_negative"),
+    )

@@ -36,14 +36,19 @@ def init_app(app):
         main,
         media,
         player,
+        practical,
         quiz_studio,
         quizzes,
         studio,
     )
 
-    for module in (main, auth, account, catalogue, player, quizzes, certificates, media, studio,
-                   quiz_studio, examiner, admin):
+    for module in (main, auth, account, catalogue, player, quizzes, certificates, practical,
+                   media, studio, quiz_studio, examiner, admin):
         app.register_blueprint(module.bp)
+
+    from .services.captions import clock
+
+    app.jinja_env.filters["clock"] = clock
 
     @app.context_processor
     def _globals():

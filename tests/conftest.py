@@ -138,3 +138,12 @@ def wait_for_job(app, job_id: int, timeout: float = 60) -> Job:
     raise AssertionError(f"job {job_id} did not finish in {timeout} s")
 
 
+WORK_SPEECH = SHARED_DATA / "speech" / "ko" / "zeroth_104_003_0193.wav"  # 8.8 s, real Korean
+
+
+def make_work_video(path: Path) -> Path:
+    """A small video of "the work": a picture and real Korean speech."""
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                    "color=c=orange:s=160x90:r=10", "-i", str(WORK_SPEECH), "-shortest",
+                    "-c:v", "libvpx", "-b:v", "50k", "-c:a", "libopus", str(path)], check=True)
+    return path

@@ -79,6 +79,16 @@ EXPECTED = {
                               "admin": 200},
     "quiz_studio.edit_question": {ANON: LOGIN, "learner": 403, "content": 200,
                                   "examiner": 403, "admin": 200},
+    "quiz_studio.practical_settings": {ANON: LOGIN, "learner": 403, "content": 200,
+                                       "examiner": 403, "admin": 200},
+    # The first demo course has no practical assignment; submissions exist only for their
+    # learner, the course's examiners and administrators (none in the demo).
+    "practical.assignment": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "practical.submission_page": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "practical.submission_video": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "practical.submission_captions": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "examiner.review": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 404,
+                        "admin": 404},
     "admin.reports_page": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
                            "admin": 200},
     "admin.completions_csv": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
@@ -92,7 +102,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "studio.suggest_descriptions", "account.player_preferences",
              "player.save_progress", "player.transcript_read", "player.voice_command",
              "studio.save_chapters", "quizzes.start", "quizzes.answer", "quizzes.autosave",
-             "quizzes.extend", "quiz_studio.add_question", "quiz_studio.delete_question"}
+             "quizzes.extend", "quiz_studio.add_question", "quiz_studio.delete_question",
+             "practical.hand_in"}
 NOT_PAGES = {"static"}
 
 
@@ -103,7 +114,7 @@ def _url_for_rule(app, rule) -> str:
         values = {"course_id": lesson.course_id, "lesson_id": lesson.id, "version": 1,
                   "sha256": lesson.media.sha256, "ext": lesson.media.extension,
                   "quiz_id": quiz.id, "question_id": quiz.questions[0].id,
-                  "attempt_id": 1, "certificate_id": 1}
+                  "attempt_id": 1, "certificate_id": 1, "submission_id": 1}
     with app.test_request_context():
         from flask import url_for
 

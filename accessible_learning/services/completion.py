@@ -1,7 +1,8 @@
 """A learner's progress through a course, and the certificate when it is completed.
 
-The rule, stated on the course page: a course is completed when every lesson is completed and
-every quiz is passed. The certificate is issued at that moment, once.
+The rule, stated on the course page: a course is completed when every lesson is completed, every
+quiz is passed and, when the course has a practical assignment, an examiner has passed it. The
+certificate is issued at that moment, once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Certificate, Course, Lesson, LessonProgress, Quiz, QuizAttempt, User
-from . import certificates, quizzes
+from . import certificates, practical, quizzes
 
 
 @dataclass
@@ -30,6 +31,8 @@ class CourseStatus:
     lessons_done: set[int] = field(default_factory=set)
     quizzes: list[QuizStatus] = field(default_factory=list)
     certificate: Certificate | None = None
+    practical_required: bool = False
+    practical_passed: bool = False
 
     @property
     def lessons_total(self) -> int:
@@ -45,11 +48,12 @@ class CourseStatus:
 
     @property
     def steps_total(self) -> int:
-        return self.lessons_total + len(self.quizzes)
+        return self.lessons_total + len(self.quizzes) + int(self.practical_required)
 
     @property
     def steps_done(self) -> int:
-        return self.lessons_completed + self.quizzes_passed
+        return (self.lessons_completed + self.quizzes_passed
+                + int(self.practical_required and self.practical_passed))
 
     @property
     def percent(self) -> int:
@@ -86,6 +90,8 @@ def status(user: User, course: Course) -> CourseStatus:
         result.quizzes.append(QuizStatus(
             quiz, best, any(a.passed for a in submitted), len(submitted),
             next((a for a in tries if a.submitted_at is None), None)))
+    result.practical_required = bool(course.practical_brief)
+    result.practical_passed = result.practical_required and practical.has_passed(user, course)
     result.certificate = certificates.for_learner(user, course)
     return result
 

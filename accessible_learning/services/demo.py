@@ -15,7 +15,7 @@ from media_pipeline.pipeline import caption
 
 from ..extensions import db
 from ..models import Course, DescriptionTrack, Lesson, Trade, User
-from . import accounts, captions, chapters, descriptions, media, quizzes
+from . import accounts, captions, chapters, descriptions, media, practical, quizzes
 
 DEMO_USERS = [
     # role, e-mail, display name, password
@@ -129,6 +129,12 @@ COURSES = [
         "title": "Hand-pulled noodles",
         "trade": "cooking",
         "summary": "Make, rest and pull noodle dough by hand, ready for the practical exam.",
+        "practical": {
+            "brief": "Film yourself pulling one portion of noodles from rested dough, from the "
+                     "first stretch to the finished strands. Say each step as you do it.",
+            "rubric": [("Dough rested and smooth", 10), ("Even thickness of the strands", 10),
+                       ("Clean, safe work surface", 5)],
+        },
         "lessons": [
             {
                 "title": "Making the dough",
@@ -223,6 +229,12 @@ def seed(log=print) -> None:
         if course is not None and not course.quizzes:
             for quiz_spec in spec.get("quizzes", []):
                 _add_quiz(course, quiz_spec)
+        if course is not None and spec.get("practical") and not course.practical_brief:
+            examiner = accounts.find_by_email("examiner@example.org")
+            practical.save_settings(
+                course, spec["practical"]["brief"],
+                "\n".join(f"{name}: {points}" for name, points in spec["practical"]["rubric"]),
+                [examiner.id] if examiner and examiner.role == "examiner" else [])
 
 
 def _add_quiz(course: Course, spec: dict) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from media_pipeline.captions import to_webvtt
 from media_pipeline.errors import MediaError
 from media_pipeline.extract import extract_pcm
 from media_pipeline.gaps import find_gaps
@@ -23,7 +24,15 @@ from media_pipeline.scenes import scene_changes, suggestions
 from media_pipeline.words import Word, rejoin
 
 from ..extensions import db
-from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, utcnow
+from ..models import (
+    CaptionTrack,
+    DescriptionTrack,
+    Job,
+    Lesson,
+    MediaAsset,
+    Submission,
+    utcnow,
+)
 from . import captions, descriptions
 from .media import media_root
 
@@ -123,6 +132,20 @@ def enqueue_suggest(lesson: Lesson) -> Job:
                     {"lesson_id": lesson.id, "media_id": lesson.media.id}, reuse_done=True)
 
 
+def enqueue_submission_captions(submission: Submission) -> Job:
+    """Caption a learner's practical-assignment video (free recognition: there is no script)."""
+    return _enqueue("caption-submission",
+                    f"caption-submission:{submission.id}:{submission.media.sha256}:"
+                    f"v{PIPELINE_VERSION}",
+                    {"submission_id": submission.id}, reuse_done=True)
+
+
+def latest_for_submission(submission: Submission) -> Job | None:
+    jobs = db.session.scalars(select(Job).where(Job.kind == "caption-submission")
+                              .order_by(Job.id.desc()))
+    return next((j for j in jobs if j.payload.get("submission_id") == submission.id), None)
+
+
 def latest_for_lesson(lesson: Lesson, kind: str = "caption") -> Job | None:
     jobs = db.session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id.desc()))
     return next((j for j in jobs if j.payload.get("lesson_id") == lesson.id), None)
@@ -150,6 +173,8 @@ def run(job_id: int) -> None:
             _run_describe(job)
         elif job.kind == "suggest":
             _run_suggest(job)
+        elif job.kind == "caption-submission":
+            _run_submission_captions(job)
         else:
             raise MediaError(f"Unknown job kind {job.kind!r}.")
     except MediaError as exc:
@@ -220,6 +245,31 @@ def _run_caption(job: Job) -> None:
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
          message=f"Captions ready as version {track.version}: {len(result.cues)} cues, "
                  f"{len(result.report)} to check.")
+
+
+def _run_submission_captions(job: Job) -> None:
+    submission = db.session.get(Submission, job.payload["submission_id"])
+    if submission is None:
+        raise MediaError("The submission no longer exists.")
+    if submission.captions_vtt:
+        _set(job, state="done", progress=1.0, finished_at=utcnow())  # rerun: reuse the result
+        return
+    last = {"stage": None, "at": 0.0}
+
+    def progress(stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        if stage != last["stage"] or now - last["at"] > 1.0:
+            _set(job, progress=round(min(fraction, 0.99), 3),
+                 message=STAGE_MESSAGES.get(stage, stage))
+            last.update(stage=stage, at=now)
+
+    result = caption(Path(media_root()) / submission.media.filename, submission.course.language,
+                     jobs=current_app.config.get("RECOGNITION_JOBS"),
+                     configured_models=current_app.config.get("VOSK_MODELS"), progress=progress)
+    submission.captions_vtt = to_webvtt(result.cues)
+    job.result = {"submission_id": submission.id, "cues": len(result.cues)}
+    _set(job, state="done", progress=1.0, finished_at=utcnow(),
+         message=f"Captions ready: {len(result.cues)} cues.")
 
 
 def _run_describe(job: Job) -> None:

@@ -1,7 +1,15 @@
-from flask import Blueprint, render_template
+"""Examiners: the queue of practical assignments of the courses they examine, and the review."""
 
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Submission
 from ..security import role_required
-from ..services import studio
+from ..services import completion, practical
 
 bp = Blueprint("examiner", __name__, url_prefix="/examiner")
 
@@ -14,4 +22,29 @@ def _examiners_only():
 
 @bp.get("/")
 def index():
-    return render_template("examiner/index.html", courses=studio.all_courses())
+    waiting, reviewed = practical.queue(current_user)
+    return render_template("examiner/index.html", waiting=waiting, reviewed=reviewed,
+                           courses=practical.examined_courses(current_user))
+
+
+@bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
+def review(submission_id: int):
+    found = db.session.get(Submission, submission_id)
+    if found is None:
+        abort(404)
+    if not practical.can_examine(current_user, found.course):
+        abort(403)  # an examiner of another course
+    problems: list[str] = []
+    if request.method == "POST":
+        problems = practical.review(found, current_user, request.form.getlist("score"),
+                                    request.form.get("outcome", ""),
+                                    request.form.get("feedback", ""))
+        if not problems:
+            completion.update(found.user, found.course)
+            flash(_("The review is saved; %(name)s sees it on their dashboard.",
+                    name=found.user.display_name), "success")
+            return redirect(url_for("examiner.index"))
+    return render_template("examiner/review.html", submission=found, problems=problems,
+                           form=request.form if problems else None,
+                           lines=practical.caption_lines(found),
+                           job=practical.caption_job(found)), (400 if problems else 200)

@@ -17,12 +17,13 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    from ..services import certificates, completion
+    from ..services import certificates, completion, practical
 
     states = [completion.status(current_user, c)
               for c in catalogue.enrolled_courses(current_user)]
     return render_template("dashboard.html", states=states,
-                           certificates=certificates.of_learner(current_user))
+                           certificates=certificates.of_learner(current_user),
+                           new_reviews=practical.unseen_reviews(current_user))
 
 
 def safe_next(target: str | None, default: str) -> str:

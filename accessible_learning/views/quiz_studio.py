@@ -1,4 +1,5 @@
-"""The content team writes quizzes: settings, questions, answers with feedback."""
+"""The content team writes a course's quizzes (settings, questions, answers with feedback) and
+sets its practical assignment (brief, rubric, examiners)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ..extensions import db
 from ..forms import CHOICE_ROWS, QuestionForm, QuizForm
 from ..models import Course, Question, Quiz
 from ..security import role_required
-from ..services import quizzes
+from ..services import practical, quizzes
 
 bp = Blueprint("quiz_studio", __name__, url_prefix="/studio")
 
@@ -140,3 +141,24 @@ def delete_question(quiz_id: int, question_id: int):
     quizzes.delete_question(_question(quiz, question_id))
     flash(_("The question is deleted. Learners' earlier attempts keep their scores."), "success")
     return redirect(url_for("quiz_studio.edit_quiz", quiz_id=quiz.id) + "#questions")
+
+
+@bp.route("/courses/<int:course_id>/practical", methods=["GET", "POST"])
+def practical_settings(course_id: int):
+    """The course's practical assignment: the brief, the rubric and the examiners."""
+    course = _course(course_id)
+    errors = []
+    values = {"brief": course.practical_brief or "", "rubric": practical.rubric_text(course),
+              "examiners": [e.id for e in course.examiners]}
+    if request.method == "POST":
+        values = {"brief": request.form.get("brief", "")[:5000],
+                  "rubric": request.form.get("rubric", "")[:5000],
+                  "examiners": [int(v) for v in request.form.getlist("examiners") if v.isdigit()]}
+        errors = practical.save_settings(course, values["brief"], values["rubric"],
+                                         values["examiners"])
+        if not errors:
+            flash(_("The practical assignment is saved.") if course.practical_brief
+                  else _("The course has no practical assignment now."), "success")
+            return redirect(url_for("quiz_studio.practical_settings", course_id=course.id))
+    return render_template("studio/practical.html", course=course, errors=errors, values=values,
+                           examiners=practical.examiners()), (400 if errors else 200)

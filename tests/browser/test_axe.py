@@ -36,6 +36,8 @@ def _pages(app) -> dict[str, list[str]]:
         course_id, lesson_id = course.id, lesson.id
         quiz = db.session.scalar(select(Quiz).order_by(Quiz.id))
         quiz_id, question_id, quiz_course = quiz.id, quiz.questions[0].id, quiz.course_id
+        practical_course = db.session.scalar(
+            select(Course.id).where(Course.practical_brief.is_not(None)))
     public = ["/", "/courses", "/courses?q=noodle", "/courses?q=zzzz-nothing",
               "/courses?trade=tailoring", f"/courses/{course_id}", "/login", "/register",
               "/preferences", "/no-such-page", "/help/player", "/verify",
@@ -47,12 +49,14 @@ def _pages(app) -> dict[str, list[str]]:
               f"/studio/lessons/{lesson_id}/captions/1",
               f"/studio/lessons/{lesson_id}/descriptions",
               f"/studio/courses/{quiz_course}/quizzes", f"/studio/quizzes/{quiz_id}",
-              f"/studio/quizzes/{quiz_id}/questions/{question_id}"]
+              f"/studio/quizzes/{quiz_id}/questions/{question_id}",
+              f"/studio/courses/{practical_course}/practical"]
     return {
         "anonymous": public,
         "learner": signed_in + ["/studio/"],  # the 403 page
         "content": signed_in + staff_lesson + studio + ["/admin/"],
-        "examiner": signed_in + staff_lesson + ["/examiner/", f"/quizzes/{quiz_id}"],
+        "examiner": signed_in + staff_lesson + ["/examiner/", f"/quizzes/{quiz_id}",
+                                                f"/courses/{practical_course}/practical"],
         "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/", "/admin/reports"],
     }
 

@@ -1,0 +1,221 @@
+"""Practical assignments: the learner films the work, the pipeline captions the video so that
+deaf examiners can follow it, and an examiner of the course scores it against the rubric.
+
+Learners only ever see their own submissions; examiners only those of the courses they examine
+(administrators see all).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from media_pipeline.captions import parse_webvtt
+
+from ..extensions import db
+from ..models import Course, Submission, User, utcnow
+from . import jobs, media
+
+MAX_CRITERIA = 12
+MAX_POINTS = 100
+MAX_NOTE = 2000
+MAX_FEEDBACK = 5000
+_LINE = re.compile(r"^(?P<criterion>.+?)\s*[:：]\s*(?P<max>\S+)\s*$")
+
+
+class PracticalError(ValueError):
+    """Something to tell the person in words; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+
+def parse_rubric(text: str) -> tuple[list[dict], list[LineError]]:
+    """One criterion a line, "Even thickness: 10" (the points after the last colon)."""
+    rubric, errors = [], []
+    lines = [(n, line.strip()) for n, line in enumerate((text or "").splitlines(), 1)
+             if line.strip()]
+    if len(lines) > MAX_CRITERIA:
+        errors.append(LineError(lines[MAX_CRITERIA][0],
+                                _("A rubric has at most %(count)d criteria.", count=MAX_CRITERIA)))
+        return [], errors
+    for number, line in lines:
+        match = _LINE.match(line)
+        if match is None:
+            errors.append(LineError(number, _("Write the criterion, a colon, then its points, "
+                                              "for example “Even thickness: 10”.")))
+            continue
+        points = match.group("max")
+        if not points.isdigit() or not 1 <= int(points) <= MAX_POINTS:
+            errors.append(LineError(number, _("The points must be a whole number from 1 to "
+                                              "%(max)d.", max=MAX_POINTS)))
+            continue
+        if len(match.group("criterion")) > 200:
+            errors.append(LineError(number, _("The criterion is longer than 200 characters.")))
+            continue
+        rubric.append({"criterion": match.group("criterion"), "max": int(points)})
+    return rubric, errors
+
+
+def rubric_text(course: Course) -> str:
+    return "\n".join(f"{c['criterion']}: {c['max']}" for c in course.rubric or [])
+
+
+def examiners() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == "examiner")
+                                   .order_by(User.display_name)))
+
+
+def save_settings(course: Course, brief: str, rubric_source: str,
+                  examiner_ids: list[int]) -> list[LineError]:
+    """Sets (or, with an empty brief, removes) the course's practical assignment. On any error
+    nothing is saved."""
+    brief = (brief or "").strip()
+    rubric, errors = parse_rubric(rubric_source)
+    if brief and not rubric and not errors:
+        errors.append(LineError(0, _("A practical assignment needs a rubric of at least one "
+                                     "criterion.")))
+    allowed = {u.id: u for u in examiners()}
+    if any(i not in allowed for i in examiner_ids):
+        errors.append(LineError(0, _("Only people with the examiner role can examine a course.")))
+    if errors:
+        return errors
+    course.practical_brief = brief or None
+    course.rubric = rubric if brief else None
+    course.examiners = [allowed[i] for i in sorted(set(examiner_ids))]
+    db.session.commit()
+    return []
+
+
+def can_examine(user: User, course: Course) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "examiner" and any(e.id == user.id for e in course.examiners)
+
+
+def viewable(user: User, submission_id: int) -> Submission | None:
+    """The submission for its learner, the course's examiners and administrators; otherwise
+    None, as if it did not exist."""
+    found = db.session.get(Submission, submission_id)
+    if found is None or not user.is_authenticated:
+        return None
+    if found.user_id == user.id or can_examine(user, found.course):
+        return found
+    return None
+
+
+def submit(user: User, course: Course, upload, note: str) -> Submission:
+    """Store the video (probed first: anything that is not readable media is refused and
+    nothing is kept) and queue its captions."""
+    if not course.practical_brief:
+        raise PracticalError(_("This course has no practical assignment."))
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise PracticalError(_("The note must be %(count)d characters or fewer.", count=MAX_NOTE))
+    asset = media.store_upload(upload)  # MediaError for anything that is not usable media
+    db.session.flush()
+    submission = Submission(user_id=user.id, course_id=course.id, media_id=asset.id, note=note,
+                            status="waiting")
+    db.session.add(submission)
+    db.session.commit()
+    jobs.enqueue_submission_captions(submission)
+    return submission
+
+
+def of_learner(user: User, course: Course | None = None) -> list[Submission]:
+    stmt = select(Submission).where(Submission.user_id == user.id)
+    if course is not None:
+        stmt = stmt.where(Submission.course_id == course.id)
+    return list(db.session.scalars(stmt.order_by(Submission.submitted_at.desc(),
+                                                 Submission.id.desc())))
+
+
+def has_passed(user: User, course: Course) -> bool:
+    return db.session.scalar(select(Submission.id).where(
+        Submission.user_id == user.id, Submission.course_id == course.id,
+        Submission.passed.is_(True)).limit(1)) is not None
+
+
+def queue(user: User) -> tuple[list[Submission], list[Submission]]:
+    """Waiting and recently reviewed submissions of the courses this person examines."""
+    stmt = select(Submission).join(Course)
+    if user.role != "admin":
+        stmt = stmt.where(Course.examiners.any(User.id == user.id))
+    rows = list(db.session.scalars(stmt.order_by(Submission.submitted_at, Submission.id)))
+    waiting = [s for s in rows if s.status == "waiting"]
+    reviewed = sorted((s for s in rows if s.status == "reviewed"),
+                      key=lambda s: s.reviewed_at, reverse=True)[:20]
+    return waiting, reviewed
+
+
+def examined_courses(user: User) -> list[Course]:
+    if user.role == "admin":
+        return list(db.session.scalars(select(Course).where(Course.practical_brief.is_not(None))
+                                       .order_by(Course.title)))
+    return list(db.session.scalars(select(Course).where(Course.examiners.any(User.id == user.id))
+                                   .order_by(Course.title)))
+
+
+def review(submission: Submission, examiner: User, scores_raw: list[str], outcome: str,
+           feedback: str) -> list[str]:
+    """Score against the rubric. Returns the problems; with any, nothing is saved."""
+    rubric = submission.course.rubric or []
+    problems: list[str] = []
+    scores: list[int] = []
+    if len(scores_raw) != len(rubric):
+        problems.append(_("The form does not match this course's rubric. Reload the page and "
+                          "score again."))
+    for criterion, raw in zip(rubric, scores_raw, strict=False):
+        raw = (raw or "").strip()
+        if not re.fullmatch(r"\d{1,3}", raw) or int(raw) > criterion["max"]:
+            problems.append(_("Score “%(criterion)s” with a whole number from 0 to %(max)d.",
+                              criterion=criterion["criterion"], max=criterion["max"]))
+            continue
+        scores.append(int(raw))
+    if outcome not in ("passed", "not-yet"):
+        problems.append(_("Choose whether the assignment is passed."))
+    feedback = (feedback or "").strip()
+    if not feedback:
+        problems.append(_("Write feedback for the learner."))
+    elif len(feedback) > MAX_FEEDBACK:
+        problems.append(_("Feedback must be %(count)d characters or fewer.", count=MAX_FEEDBACK))
+    if problems:
+        return problems
+    submission.scores, submission.total = scores, sum(scores)
+    submission.passed = outcome == "passed"
+    submission.feedback, submission.examiner_id = feedback, examiner.id
+    submission.status, submission.reviewed_at = "reviewed", utcnow()
+    submission.learner_seen_at = None
+    db.session.commit()
+    return []
+
+
+def mark_seen(submission: Submission) -> None:
+    if submission.status == "reviewed" and submission.learner_seen_at is None:
+        submission.learner_seen_at = utcnow()
+        db.session.commit()
+
+
+def unseen_reviews(user: User) -> list[Submission]:
+    return list(db.session.scalars(select(Submission).where(
+        Submission.user_id == user.id, Submission.status == "reviewed",
+        Submission.learner_seen_at.is_(None)).order_by(Submission.reviewed_at)))
+
+
+def caption_lines(submission: Submission) -> list:
+    """The captions as cues, for the transcript beside the examiner's player."""
+    if not submission.captions_vtt:
+        return []
+    return parse_webvtt(submission.captions_vtt)
+
+
+def caption_job(submission: Submission):
+    return jobs.latest_for_submission(submission)
