@@ -140,6 +140,15 @@ class RegisterForm(FlaskForm):
     )
 
 
+class ProfileForm(FlaskForm):
+    """What a learner tells about themselves: the real name and needs are optional and seen only
+    by them and administrators."""
+
+    display_name = RegisterForm.display_name
+    real_name = RegisterForm.real_name
+    needs = RegisterForm.needs
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),

@@ -21,6 +21,7 @@ EXPECTED = {
     "auth.login": dict.fromkeys([ANON, *ROLES], 200),
     "auth.register": {ANON: 200, **dict.fromkeys(ROLES, 302)},
     "account.edit_preferences": dict.fromkeys([ANON, *ROLES], 200),
+    "account.profile": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
     "auth.logout": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
     "main.dashboard": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
     # A learner who is not enrolled is sent to the course page to enrol.

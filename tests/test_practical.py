@@ -4,6 +4,7 @@ course, the learner told on the dashboard, and who may see what (issue 6)."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,36 @@ def test_content_team_sets_brief_rubric_and_examiners_with_line_errors(app, clie
                                  {"criterion": "Thirty seconds", "max": 5}]
         assert [e.id for e in course.examiners] == [examiner_id]
         assert practical.rubric_text(course) == "Soap used: 5\nThirty seconds: 5"
+
+
+def test_real_name_and_needs_are_seen_only_by_the_learner_and_administrators(app, client):
+    course_id = _noodles(app)
+    _enrolled_learner(app, client, course_id)
+    response = post_form(client, "/account", {"display_name": "Noodle maker",
+                                              "real_name": "Wang Xiaoming 王小明",
+                                              "needs": ["deaf_hoh"]})
+    assert response.status_code == 302
+    page = client.get("/account").get_data(as_text=True)
+    assert 'value="Wang Xiaoming 王小明"' in page
+    assert re.search(r'<input checked[^>]*value="deaf_hoh">', page)
+    response = post_form(client, "/account", {"display_name": "", "real_name": "<b>x</b>"})
+    assert response.status_code == 400 and 'id="error-summary"' in response.get_data(
+        as_text=True)
+    with app.app_context():
+        learner = db.session.scalar(select(User).where(User.role == "learner"))
+        assert (learner.display_name, learner.real_name, learner.accessibility_needs) == (
+            "Noodle maker", "Wang Xiaoming 王小明", ["deaf_hoh"])
+        asset = db.session.scalar(select(MediaAsset))
+        submission = Submission(user_id=learner.id, course_id=course_id, media_id=asset.id,
+                                note="", status="waiting")
+        db.session.add(submission)
+        db.session.commit()
+        submission_id = submission.id
+    examiner = app.test_client()
+    login(examiner, "examiner")
+    for url in ("/examiner/", f"/examiner/submissions/{submission_id}"):
+        text = examiner.get(url).get_data(as_text=True)
+        assert "Noodle maker" in text and "王小明" not in text and "deaf" not in text.lower()
+    admin = app.test_client()
+    login(admin, "admin")
+    assert "王小明" in admin.get("/admin/").get_data(as_text=True)

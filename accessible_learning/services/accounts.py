@@ -56,3 +56,11 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 _DUMMY_HASH = hash_password("not-a-real-password")
+
+
+def update_profile(user: User, display_name: str, real_name: str | None,
+                   needs: list[str] | None) -> None:
+    user.display_name = display_name.strip()
+    user.real_name = (real_name or "").strip() or None
+    user.accessibility_needs = list(needs or [])
+    db.session.commit()

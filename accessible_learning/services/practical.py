@@ -165,28 +165,31 @@ def examined_courses(user: User) -> list[Course]:
 
 
 def review(submission: Submission, examiner: User, scores_raw: list[str], outcome: str,
-           feedback: str) -> list[str]:
-    """Score against the rubric. Returns the problems; with any, nothing is saved."""
+           feedback: str) -> list[tuple[str, str]]:
+    """Score against the rubric. Returns the problems as (id of the field, message); with any,
+    nothing is saved."""
     rubric = submission.course.rubric or []
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     scores: list[int] = []
     if len(scores_raw) != len(rubric):
-        problems.append(_("The form does not match this course's rubric. Reload the page and "
-                          "score again."))
-    for criterion, raw in zip(rubric, scores_raw, strict=False):
+        problems.append(("score-1", _("The form does not match this course's rubric. Reload "
+                                      "the page and score again.")))
+    for number, (criterion, raw) in enumerate(zip(rubric, scores_raw, strict=False), 1):
         raw = (raw or "").strip()
         if not re.fullmatch(r"\d{1,3}", raw) or int(raw) > criterion["max"]:
-            problems.append(_("Score “%(criterion)s” with a whole number from 0 to %(max)d.",
-                              criterion=criterion["criterion"], max=criterion["max"]))
+            problems.append((f"score-{number}",
+                             _("Score “%(criterion)s” with a whole number from 0 to %(max)d.",
+                               criterion=criterion["criterion"], max=criterion["max"])))
             continue
         scores.append(int(raw))
     if outcome not in ("passed", "not-yet"):
-        problems.append(_("Choose whether the assignment is passed."))
+        problems.append(("outcome-passed", _("Choose whether the assignment is passed.")))
     feedback = (feedback or "").strip()
     if not feedback:
-        problems.append(_("Write feedback for the learner."))
+        problems.append(("feedback", _("Write feedback for the learner.")))
     elif len(feedback) > MAX_FEEDBACK:
-        problems.append(_("Feedback must be %(count)d characters or fewer.", count=MAX_FEEDBACK))
+        problems.append(("feedback", _("Feedback must be %(count)d characters or fewer.",
+                                       count=MAX_FEEDBACK)))
     if problems:
         return problems
     submission.scores, submission.total = scores, sum(scores)

@@ -1,9 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from ..forms import PreferencesForm
-from ..services import preferences
+from ..forms import PreferencesForm, ProfileForm
+from ..services import accounts, preferences
 
 bp = Blueprint("account", __name__)
 
@@ -40,3 +40,18 @@ def player_preferences():
             return "", 204
         flash(_("Your preferences are saved and applied."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("account.edit_preferences")))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The learner's name, optional real name (for certificates) and optional needs."""
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.needs.data = list(current_user.accessibility_needs or [])
+    if form.validate_on_submit():
+        accounts.update_profile(current_user, form.display_name.data, form.real_name.data,
+                                form.needs.data)
+        flash(_("Your account details are saved."), "success")
+        return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=form), (400 if form.errors else 200)

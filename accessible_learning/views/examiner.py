@@ -34,7 +34,7 @@ def review(submission_id: int):
         abort(404)
     if not practical.can_examine(current_user, found.course):
         abort(403)  # an examiner of another course
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     if request.method == "POST":
         problems = practical.review(found, current_user, request.form.getlist("score"),
                                     request.form.get("outcome", ""),

@@ -42,7 +42,7 @@ def _pages(app) -> dict[str, list[str]]:
               "/courses?trade=tailoring", f"/courses/{course_id}", "/login", "/register",
               "/preferences", "/no-such-page", "/help/player", "/verify",
               "/verify?code=ABCD-EFGH-2345", "/verify?code=nonsense"]
-    signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout"]
+    signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout", "/account"]
     staff_lesson = [f"/lessons/{lesson_id}", f"/lessons/{lesson_id}/transcript",
                     f"/lessons/{lesson_id}/transcript?q=%EC%B9%98%EC%88%98"]
     studio = ["/studio/", "/studio/jobs", f"/studio/lessons/{lesson_id}",

@@ -97,6 +97,7 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     tab_to(page, "button", "Send answers")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Result of attempt 1')")
+    assert focused(page)["id"] == "result-summary"  # read out on arrival
     result = page.inner_text("main")
     assert "Not passed yet." in result and "0 of 3 questions right: 0%" in result
     assert "Too short: soap needs time to work." in result
