@@ -100,6 +100,8 @@ def init_app(app):
 
     @app.errorhandler(429)
     def _too_many(_error_):
+        if request.endpoint in ("auth.login", "auth.register"):
+            return auth.too_many(_error_)
         if request.blueprint == "player":
             from flask import jsonify
 

@@ -10,6 +10,7 @@ this process and posted to the lesson page's voice endpoint over HTTP; see bench
 
 from __future__ import annotations
 
+import gzip
 import http.cookiejar
 import os
 import re
@@ -22,6 +23,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+import zlib
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -104,6 +106,29 @@ def csrf_token(base: str, cookie: str, path: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
+def page_weight(base: str, cookie: str, path: str) -> tuple[int, int, int]:
+    """Bytes of a page's HTML, CSS and JS as sent to a browser that accepts compression, as
+    they would be uncompressed, and the number of files."""
+    import brotli
+
+    def fetch(url):
+        request = urllib.request.Request(base + url, headers={
+            "User-Agent": USER_AGENT, "Cookie": cookie, "Accept-Encoding": "gzip, deflate, br"})
+        with urllib.request.urlopen(request) as response:
+            body, encoding = response.read(), response.headers.get("Content-Encoding")
+        plain = {"br": brotli.decompress, "gzip": gzip.decompress,
+                 "deflate": zlib.decompress}.get(encoding, lambda b: b)(body)
+        return len(body), plain
+
+    sent, html = fetch(path)
+    raw = len(html)
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', html.decode())
+    for asset in assets:
+        size, plain = fetch(asset)
+        sent, raw = sent + size, raw + len(plain)
+    return sent, raw, 1 + len(assets)
+
+
 def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -135,6 +160,10 @@ def main() -> int:
         for label, r in rows:
             print(f"{label:<36} {r['rps']:>8.0f} {r['rps'] / reference:>9.2f} {r['p50']:>7.2f} "
                   f"{r['p90']:>7.2f} {r['p99']:>7.2f} {r['errors']:>7}")
+        sent, raw, files = page_weight(ours, cookie, "/lessons/1")
+        print(f"\nPage weight of /lessons/1 (HTML, CSS and JS; {files} files, no media): "
+              f"{sent / 1024:.1f} KB sent compressed, {raw / 1024:.1f} KB uncompressed "
+              f"(goal: under 100 KB)")
         from benchmarks import voice
 
         voice.compare_with_http(ours + "/lessons/1/voice", cookie,

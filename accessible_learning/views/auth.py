@@ -1,7 +1,17 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..extensions import address_key, limiter, login_account_key
 from ..forms import LoginForm, RegisterForm
 from ..services import accounts, preferences
 from .main import safe_next
@@ -9,7 +19,17 @@ from .main import safe_next
 bp = Blueprint("auth", __name__)
 
 
+def _failed(response) -> bool:
+    return response.status_code == 400
+
+
+def _created(response) -> bool:
+    return response.status_code == 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATIONS_PER_ADDRESS"], key_func=address_key,
+               methods=["POST"], deduct_when=_created)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -40,6 +60,10 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+               key_func=login_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], key_func=address_key,
+               methods=["POST"], deduct_when=_failed)
 def login():
     form = LoginForm()
     error = None
@@ -68,3 +92,21 @@ def logout():
         flash(_("You are logged out."), "success")
         return redirect(url_for("main.home"))
     return render_template("auth/logout.html")
+
+
+def too_many(error):
+    """The log-in or registration form again, with the pause in its error summary (read out
+    on arrival), instead of a bare error page."""
+    minutes = max(1, round(error.limit.limit.get_expiry() / 60)) if error.limit else 15
+    if request.endpoint == "auth.login":
+        form = LoginForm(formdata=None)
+        form.email.data = request.form.get("email", "")[:254]
+        form.form_errors.append(_(
+            "Too many failed log-ins, so logging in is paused for up to %(minutes)d minutes "
+            "for this account or this network. Wait, then try again.", minutes=minutes))
+        return render_template("auth/login.html", form=form), 429
+    form = RegisterForm(formdata=None)
+    form.form_errors.append(_(
+        "Too many accounts were created from this network in a short time. Wait %(minutes)d "
+        "minutes, then try again. Nothing was saved.", minutes=minutes))
+    return render_template("auth/register.html", form=form), 429
