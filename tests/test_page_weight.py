@@ -9,7 +9,6 @@ import re
 import zlib
 
 import brotli
-
 from sqlalchemy import select
 
 from accessible_learning.extensions import db
