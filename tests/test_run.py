@@ -41,7 +41,7 @@ def test_launcher_serves_the_demo_and_stops_both_processes_on_ctrl_c(demo_templa
         assert "Garment pattern-making basics" in body
         children = subprocess.run(["pgrep", "-P", str(launcher.pid), "-a"], capture_output=True,
                                   text=True).stdout
-        assert "huey_consumer" in children and "flask" in children
+        assert "huey_consumer" in children and "gunicorn" in children
     finally:
         launcher.send_signal(signal.SIGINT)
         output, _ = launcher.communicate(timeout=30)
