@@ -128,8 +128,9 @@ def test_every_route_has_an_expectation(app):
     assert not unknown, f"routes without an access expectation: {sorted(unknown)}"
 
 
-@pytest.mark.parametrize("role", [ANON, *ROLES])
-def test_every_get_route_as_every_role(app, role):
+def check_every_get_route(app, role: str) -> None:
+    """GET every route of the URL map as ``role`` and compare with EXPECTED (also used by the
+    PostgreSQL run in tests/scale)."""
     client = app.test_client()
     if role != ANON:
         login(client, role)
@@ -147,6 +148,11 @@ def test_every_get_route_as_every_role(app, role):
             assert response.status_code == expected, (url, role, response.status_code)
         checked += 1
     assert checked == len(EXPECTED)
+
+
+@pytest.mark.parametrize("role", [ANON, *ROLES])
+def test_every_get_route_as_every_role(app, role):
+    check_every_get_route(app, role)
 
 
 def test_post_routes_refuse_anonymous_and_wrong_roles(app):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 import tempfile
 import time
 from dataclasses import asdict
@@ -10,7 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from media_pipeline.captions import to_webvtt
 from media_pipeline.errors import MediaError
@@ -68,10 +71,18 @@ def _enqueue(kind: str, key: str, payload: dict, *, reuse_done: bool) -> Job:
         db.session.add(job)
     job.state, job.progress, job.message, job.result = "queued", 0.0, None, None
     job.started_at = job.finished_at = job.heartbeat_at = None
-    db.session.commit()
-    from ..tasks import run_job
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another web process inserted the same key at the same moment: that job is the one.
+        db.session.rollback()
+        existing = db.session.scalar(select(Job).where(Job.key == key))
+        if existing is None:
+            raise
+        return existing
+    from ..tasks import enqueue
 
-    run_job(job.id)
+    enqueue(job.id)
     return job
 
 
@@ -158,12 +169,25 @@ def _set(job: Job, **values) -> None:
     db.session.commit()
 
 
+def worker_name() -> str:
+    """Which worker process runs a job: host and process id, kept in the job's result."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def run(job_id: int) -> None:
-    job = db.session.get(Job, job_id)
-    if job is None or job.state == "done":
+    # Claim the job in one statement: of two workers handed the same id (a job re-queued by
+    # both workers' stale check), only the one that moves it from "queued" runs it.
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Job).where(Job.id == job_id, Job.state == "queued")
+        .values(state="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1,
+                message="Started.")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
         return
-    _set(job, state="running", started_at=utcnow(), attempts=job.attempts + 1,
-         message="Started.")
+    job = db.session.get(Job, job_id)
     try:
         if job.kind == "probe":
             _run_probe(job)
@@ -177,6 +201,9 @@ def run(job_id: int) -> None:
             _run_submission_captions(job)
         else:
             raise MediaError(f"Unknown job kind {job.kind!r}.")
+        if job.state == "done":
+            job.result = {**(job.result or {}), "worker": worker_name()}
+            db.session.commit()
     except MediaError as exc:
         db.session.rollback()  # nothing the job had added (a media row, a track) is kept
         job = db.session.get(Job, job_id)
@@ -191,9 +218,9 @@ def run(job_id: int) -> None:
             _set(job, state="queued",
                  message=f"A temporary problem stopped the job; it will be tried again in "
                          f"{delay} seconds (attempt {job.attempts} of {MAX_ATTEMPTS}).")
-            from ..tasks import run_job
+            from ..tasks import enqueue
 
-            run_job.schedule((job.id,), delay=delay)
+            enqueue(job.id, delay=delay)
         else:
             _set(job, state="failed", finished_at=utcnow(),
                  message=f"The job failed {MAX_ATTEMPTS} times because of an internal error, so "
