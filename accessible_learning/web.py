@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
 from .i18n import HTML_LANG, ROLE_NAMES
 from .services import preferences
@@ -111,6 +112,28 @@ def init_app(app):
         return _error(429, _("Too many requests"),
                       _("Too many requests came from you in a short time. Wait a minute and try "
                         "again. Nothing was lost."))
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error):
+        """A database locked for longer than the busy timeout, or briefly unreachable: nothing
+        of the request was written (the transaction is rolled back); say so and when to retry."""
+        from flask import jsonify
+
+        from .extensions import db
+
+        db.session.rollback()
+        app.logger.warning("database unavailable during %s %s: %s", request.method,
+                           request.path, error.orig)
+        message = _("The database is busy or briefly unavailable, so nothing was saved. Wait a "
+                    "few seconds, then try again.")
+        headers = {"Retry-After": "5"}
+        if request.is_json or (request.blueprint == "player" and request.method == "POST"):
+            return jsonify(error=message), 503, headers
+        try:
+            return (*_error(503, _("Please try again in a moment"), message), headers)
+        except OperationalError:  # the page itself needs the database (the signed-in user)
+            db.session.rollback()
+            return message, 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(500)
     def _server_error(_error_):

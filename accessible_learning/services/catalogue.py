@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Course, Enrolment, Lesson, Trade, User
@@ -53,7 +54,11 @@ def enrol(user: User, course: Course) -> bool:
     if is_enrolled(user, course):
         return False
     db.session.add(Enrolment(user_id=user.id, course_id=course.id))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same form sent twice at once: the other one enrolled
+        db.session.rollback()
+        return False
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import socket
@@ -169,6 +170,16 @@ def _set(job: Job, **values) -> None:
     db.session.commit()
 
 
+def _storage_problem(exc: BaseException) -> str | None:
+    """A disk or folder fault in words, or None for any other error."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "The server's disk is full"
+        if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+            return "The media or temporary folder cannot be written"
+    return None
+
+
 def worker_name() -> str:
     """Which worker process runs a job: host and process id, kept in the job's result."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -208,19 +219,26 @@ def run(job_id: int) -> None:
         db.session.rollback()  # nothing the job had added (a media row, a track) is kept
         job = db.session.get(Job, job_id)
         _set(job, state="failed", message=str(exc), finished_at=utcnow())
-    except Exception:
+    except Exception as exc:
         # A transient fault (a locked database, a full disk, a crashed subprocess): try again
         # later, waiting longer each time, and give up with a clear message after MAX_ATTEMPTS.
         db.session.rollback()
         current_app.logger.exception("job %s failed (attempt %s)", job.id, job.attempts)
+        cause = _storage_problem(exc)
         if job.attempts < MAX_ATTEMPTS:
             delay = RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)
             _set(job, state="queued",
-                 message=f"A temporary problem stopped the job; it will be tried again in "
-                         f"{delay} seconds (attempt {job.attempts} of {MAX_ATTEMPTS}).")
+                 message=f"{cause or 'A temporary problem stopped the job'}; it will be tried "
+                         f"again in {delay} seconds (attempt {job.attempts} of "
+                         f"{MAX_ATTEMPTS}).")
             from ..tasks import enqueue
 
             enqueue(job.id, delay=delay)
+        elif cause:
+            _set(job, state="failed", finished_at=utcnow(),
+                 message=f"{cause}, so the job stopped after {MAX_ATTEMPTS} attempts. Earlier "
+                         "captions and media are unchanged. Free some space or fix the folder's "
+                         "permissions (or ask an administrator), then run the job again.")
         else:
             _set(job, state="failed", finished_at=utcnow(),
                  message=f"The job failed {MAX_ATTEMPTS} times because of an internal error, so "

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Lesson, LessonProgress, User, utcnow
@@ -91,27 +92,43 @@ def record(user: User, lesson: Lesson, position, played=None) -> Report:
         raise ProgressError("this lesson has no video")
     position_s = min(_number(position, "position"), length)
     ranges = parse_ranges(played, length)
-    row = get(user, lesson) or LessonProgress(user_id=user.id, lesson_id=lesson.id)
-    was_completed = bool(row.completed)
-    row.position_s = round(position_s, 2)
-    row.watched = merge([list(r) for r in (row.watched or [])] + ranges)
-    row.watched_s = round(sum(end - start for start, end in row.watched), 2)
-    if not row.completed and row.watched_s >= COMPLETION_SHARE * length:
-        _complete(row, "watching")
-    db.session.add(row)
-    db.session.commit()
+    for attempt in range(2):
+        row = get(user, lesson) or LessonProgress(user_id=user.id, lesson_id=lesson.id)
+        was_completed = bool(row.completed)
+        row.position_s = round(position_s, 2)
+        row.watched = merge([list(r) for r in (row.watched or [])] + ranges)
+        row.watched_s = round(sum(end - start for start, end in row.watched), 2)
+        if not row.completed and row.watched_s >= COMPLETION_SHARE * length:
+            _complete(row, "watching")
+        db.session.add(row)
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:
+            # Two first reports at once (two tabs, or leaving the page while a report is on
+            # its way): the other one made the row; add these parts to it.
+            db.session.rollback()
+            if attempt:
+                raise
     return Report(row.position_s, row.watched_s, row.completed,
                   row.completed and not was_completed)
 
 
 def transcript_read(user: User, lesson: Lesson) -> bool:
     """Mark the lesson completed by reading; returns False when it already was completed."""
-    row = get(user, lesson) or LessonProgress(user_id=user.id, lesson_id=lesson.id)
-    if row.completed:
-        return False
-    _complete(row, "transcript")
-    db.session.add(row)
-    db.session.commit()
+    for attempt in range(2):
+        row = get(user, lesson) or LessonProgress(user_id=user.id, lesson_id=lesson.id)
+        if row.completed:
+            return False
+        _complete(row, "transcript")
+        db.session.add(row)
+        try:
+            db.session.commit()
+            return True
+        except IntegrityError:  # a progress report made the row at the same moment
+            db.session.rollback()
+            if attempt:
+                raise
     return True
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Choice, Course, Question, Quiz, QuizAttempt, User, utcnow
@@ -99,7 +100,14 @@ def start(user: User, quiz: Quiz) -> QuizAttempt:
     if quiz.time_limit_min:
         attempt.deadline_at = now + timedelta(minutes=quiz.time_limit_min)
     db.session.add(attempt)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # "Start" pressed twice at once: the other request made it
+        db.session.rollback()
+        current = open_attempt(user, quiz)
+        if current is None:
+            raise
+        return current
     return attempt
 
 
