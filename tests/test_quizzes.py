@@ -467,3 +467,37 @@ def test_feature_use_is_counted_from_the_player_and_voice(app, client):
         assert rows == {"captions": 2, "descriptions": 1}
         row = db.session.scalar(select(LessonProgress))
         assert row.watched_s == 3
+
+
+def test_quiz_text_is_escaped_wherever_it_is_shown(app, client):
+    """A question, answer, feedback or typed answer containing markup shows as text."""
+    evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.title == FOOD))
+        quiz = quizzes.create(course, f"Quiz {evil}", evil, 50, None)
+        quizzes.save_question(quiz, "single", f"Prompt {evil}", f"Why {evil}",
+                              [quizzes.ChoiceInput(f"Right {evil}", True, f"Yes {evil}"),
+                               quizzes.ChoiceInput("Wrong")], [])
+        quizzes.save_question(quiz, "text", "Type it", "", [], [evil])
+        quiz_id = quiz.id
+        right = quiz.questions[0].choices[0].id
+        q1, q2 = quiz.questions[0].id, quiz.questions[1].id
+    login(client, "learner")
+    _enrol(client, db_course_id(app))
+    pages = [client.get(f"/quizzes/{quiz_id}").get_data(as_text=True)]
+    attempt = _start(client, quiz_id)
+    pages.append(client.get(f"/attempts/{attempt}").get_data(as_text=True))
+    _send(client, attempt, {f"q-{q1}": str(right), f"q-{q2}": evil})
+    pages.append(client.get(f"/attempts/{attempt}/result").get_data(as_text=True))
+    content = app.test_client()
+    login(content, "content")
+    pages.append(content.get(f"/studio/quizzes/{quiz_id}").get_data(as_text=True))
+    for page in pages:
+        assert "<script>alert(2)</script>" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+    assert "Yes &lt;img" in pages[2] and "Passed." in pages[2]  # the typed markup was right
+
+
+def db_course_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Course.id).where(Course.title == FOOD))
