@@ -26,6 +26,27 @@ def render_page(page: str, fragment: str | None = None, **context):
     return render_template(page, **context)
 
 
+def _fast_template_gettext(app) -> None:
+    """Templates look the request's translations up once, not on each of the hundred or so
+    strings of a page (Flask-Babel's callables resolve locale and domain on every call)."""
+    from flask import g
+    from flask_babel import get_translations
+
+    def translations():
+        found = getattr(g, "_template_translations", None)
+        if found is None:
+            found = g._template_translations = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
+
+
 def init_app(app):
     from .views import (
         account,
@@ -50,6 +71,7 @@ def init_app(app):
     from .services.captions import clock
 
     app.jinja_env.filters["clock"] = clock
+    _fast_template_gettext(app)
 
     @app.context_processor
     def _globals():

@@ -45,8 +45,22 @@ def script_map() -> dict[str, str]:
     return {s.code: s.action for s in SHORTCUTS}
 
 
+_MESSAGES: dict[str, dict[str, str]] = {}
+
+
 def messages() -> dict[str, str]:
-    """What the player says in the live region, translated; ``{name}`` parts are filled in."""
+    """What the player says in the live region, translated; ``{name}`` parts are filled in.
+    Made once per interface language (the catalogues do not change while the server runs)."""
+    from flask_babel import get_locale
+
+    locale = str(get_locale())
+    found = _MESSAGES.get(locale)
+    if found is None:
+        found = _MESSAGES[locale] = _messages()
+    return found
+
+
+def _messages() -> dict[str, str]:
     from flask_babel import gettext as _
 
     return {
