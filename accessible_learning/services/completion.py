@@ -86,9 +86,8 @@ def status(user: User, course: Course) -> CourseStatus:
     for quiz in course.quizzes:
         tries = quizzes.attempts(user, quiz)
         submitted = [a for a in tries if a.submitted_at is not None]
-        best = max(submitted, key=lambda a: (a.score or 0, -a.number)) if submitted else None
         result.quizzes.append(QuizStatus(
-            quiz, best, any(a.passed for a in submitted), len(submitted),
+            quiz, quizzes.best_of(tries), any(a.passed for a in submitted), len(submitted),
             next((a for a in tries if a.submitted_at is None), None)))
     result.practical_required = bool(course.practical_brief)
     result.practical_passed = result.practical_required and practical.has_passed(user, course)

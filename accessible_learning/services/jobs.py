@@ -153,9 +153,10 @@ def enqueue_submission_captions(submission: Submission) -> Job:
 
 
 def latest_for_submission(submission: Submission) -> Job | None:
-    jobs = db.session.scalars(select(Job).where(Job.kind == "caption-submission")
-                              .order_by(Job.id.desc()))
-    return next((j for j in jobs if j.payload.get("submission_id") == submission.id), None)
+    # The key starts with the submission's id (see enqueue_submission_captions).
+    return db.session.scalar(
+        select(Job).where(Job.key.startswith(f"caption-submission:{submission.id}:"))
+        .order_by(Job.id.desc()).limit(1))
 
 
 def latest_for_lesson(lesson: Lesson, kind: str = "caption") -> Job | None:
@@ -258,15 +259,9 @@ def _run_probe(job: Job) -> None:
          message=f"The media file is readable: {info.duration_s:.1f} seconds long.")
 
 
-def _run_caption(job: Job) -> None:
-    lesson = db.session.get(Lesson, job.payload["lesson_id"])
-    asset = db.session.get(MediaAsset, job.payload["media_id"])
-    if lesson is None or asset is None:
-        raise MediaError("The lesson or its media file no longer exists.")
-    existing = (job.result or {}).get("track_id")
-    if existing and db.session.get(CaptionTrack, existing) is not None:
-        _set(job, state="done", progress=1.0, finished_at=utcnow())  # rerun: reuse the result
-        return
+def _caption_progress(job: Job):
+    """The captioning pipeline's progress callback: the job's stage and fraction, written at
+    most once a second unless the stage changes."""
     last = {"stage": None, "at": 0.0}
 
     def progress(stage: str, fraction: float) -> None:
@@ -276,6 +271,19 @@ def _run_caption(job: Job) -> None:
                  message=STAGE_MESSAGES.get(stage, stage))
             last.update(stage=stage, at=now)
 
+    return progress
+
+
+def _run_caption(job: Job) -> None:
+    lesson = db.session.get(Lesson, job.payload["lesson_id"])
+    asset = db.session.get(MediaAsset, job.payload["media_id"])
+    if lesson is None or asset is None:
+        raise MediaError("The lesson or its media file no longer exists.")
+    existing = (job.result or {}).get("track_id")
+    if existing and db.session.get(CaptionTrack, existing) is not None:
+        _set(job, state="done", progress=1.0, finished_at=utcnow())  # rerun: reuse the result
+        return
+    progress = _caption_progress(job)
     result = caption(Path(media_root()) / asset.filename, lesson.language, script=lesson.script,
                      jobs=current_app.config.get("RECOGNITION_JOBS"),
                      configured_models=current_app.config.get("VOSK_MODELS"), progress=progress)
@@ -299,15 +307,7 @@ def _run_submission_captions(job: Job) -> None:
     if submission.captions_vtt:
         _set(job, state="done", progress=1.0, finished_at=utcnow())  # rerun: reuse the result
         return
-    last = {"stage": None, "at": 0.0}
-
-    def progress(stage: str, fraction: float) -> None:
-        now = time.monotonic()
-        if stage != last["stage"] or now - last["at"] > 1.0:
-            _set(job, progress=round(min(fraction, 0.99), 3),
-                 message=STAGE_MESSAGES.get(stage, stage))
-            last.update(stage=stage, at=now)
-
+    progress = _caption_progress(job)
     result = caption(Path(media_root()) / submission.media.filename, submission.course.language,
                      jobs=current_app.config.get("RECOGNITION_JOBS"),
                      configured_models=current_app.config.get("VOSK_MODELS"), progress=progress)

@@ -40,10 +40,6 @@ def get(quiz_id: int) -> Quiz | None:
     return db.session.get(Quiz, quiz_id)
 
 
-def for_course(course: Course) -> list[Quiz]:
-    return list(course.quizzes)
-
-
 def attempts(user: User, quiz: Quiz) -> list[QuizAttempt]:
     return list(db.session.scalars(
         select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id)
@@ -66,8 +62,9 @@ def has_passed(user: User, quiz: Quiz) -> bool:
     ) > 0
 
 
-def best(user: User, quiz: Quiz) -> QuizAttempt | None:
-    done = [a for a in attempts(user, quiz) if a.submitted_at is not None]
+def best_of(tries: list[QuizAttempt]) -> QuizAttempt | None:
+    """The best sent attempt (the earliest of equal scores)."""
+    done = [a for a in tries if a.submitted_at is not None]
     return max(done, key=lambda a: (a.score or 0, -a.number)) if done else None
 
 

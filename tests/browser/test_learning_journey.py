@@ -158,3 +158,40 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     # The only console error is the 400 of the form sent with unanswered questions.
     unexpected = [e for e in page.console_errors if "status of 400" not in e]
     assert not unexpected, page.console_errors
+
+
+def test_a_timed_quiz_warns_and_extends_with_the_keyboard(live_server, page):
+    """A quiz with a 1-minute limit: the warning shows at once (under two minutes left) and is
+    announced; "Extend the time" works from the keyboard and is announced. axe on both states."""
+    from accessible_learning.models import Enrolment, User
+    from accessible_learning.services import quizzes
+
+    from .conftest import log_in
+
+    base, app = live_server["url"], live_server["app"]
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.title == "Hand-pulled noodles"))
+        learner = db.session.scalar(select(User).where(User.email == "learner@example.org"))
+        if db.session.scalar(select(Enrolment).where(Enrolment.user_id == learner.id,
+                                                     Enrolment.course_id == course.id)) is None:
+            db.session.add(Enrolment(user_id=learner.id, course_id=course.id))
+            db.session.commit()
+        quiz = quizzes.create(course, "Timed dough check", "", 50, 1)
+        quizzes.save_question(quiz, "single", "How long does the dough rest?", "",
+                              [quizzes.ChoiceInput("30 minutes", True),
+                               quizzes.ChoiceInput("None")], [])
+        quiz_id = quiz.id
+    log_in(page, base, "learner")
+    page.goto(f"{base}/quizzes/{quiz_id}")
+    assert "Time limit: 1 minutes" in page.inner_text("main")
+    tab_to(page, "button", "Start the quiz")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".quiz-timer-warning")
+    _wait_for_live(page, "Less than 2 minutes left")
+    _axe(page, "timed quiz with the warning")
+    tab_to(page, "button", "Extend the time by 1 minutes")
+    page.keyboard.press("Enter")
+    _wait_for_live(page, "The time is extended by 1 minutes.")
+    assert "Time left: about 2 minutes." in page.inner_text(".quiz-timer")
+    _axe(page, "timed quiz after extending")
+    assert not page.console_errors, page.console_errors
