@@ -70,6 +70,11 @@ def load_config(instance: Path) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": os.environ.get("LOGIN_FAILURES_PER_ADDRESS",
                                                      "50 per 15 minutes"),
         "REGISTRATIONS_PER_ADDRESS": os.environ.get("REGISTRATIONS_PER_ADDRESS", "10 per hour"),
+        # Password reset links (made by administrators): how long one works, and how many
+        # unknown or used links one address may try before a pause.
+        "RESET_LINK_HOURS": float(os.environ.get("RESET_LINK_HOURS", "72")),
+        "RESET_ATTEMPTS_PER_ADDRESS": os.environ.get("RESET_ATTEMPTS_PER_ADDRESS",
+                                                     "10 per 15 minutes"),
         "RECOGNITION_JOBS": int(os.environ.get("RECOGNITION_JOBS", "0")) or None,  # None: cores
         "JOB_STALE_SECONDS": float(os.environ.get("JOB_STALE_SECONDS", "120")),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),

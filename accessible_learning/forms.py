@@ -149,6 +149,36 @@ class ProfileForm(FlaskForm):
     needs = RegisterForm.needs
 
 
+def _new_password_fields() -> tuple:
+    """A new password typed twice; the same rules as at registration."""
+    return (
+        PasswordField(_l("New password"),
+                      validators=RegisterForm.password.kwargs["validators"]),
+        PasswordField(
+            _l("Type the new password again"),
+            validators=[
+                DataRequired(_l("Type the new password again.")),
+                EqualTo("password",
+                        message=_l("The two passwords are not the same. Type them again.")),
+            ],
+        ),
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """The form a password reset link opens."""
+
+    password, confirm = _new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=128)],
+    )
+    password, confirm = _new_password_fields()
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),

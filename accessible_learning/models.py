@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     password_hash = db.Column(db.String(255), nullable=False)
     role = db.Column(db.String(20), nullable=False, default="learner")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Raised when the password changes: sessions carry it in their user id, so every session
+    # made before the change stops working.
+    session_generation = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     preferences = db.relationship(
         "Preferences", back_populates="user", uselist=False, cascade="all, delete-orphan"
@@ -37,6 +40,28 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role == "admin" or self.role in roles
+
+    def get_id(self) -> str:
+        """What the session stores: the id and the session generation ("7:2")."""
+        return f"{self.id}:{self.session_generation or 0}"
+
+
+class PasswordReset(db.Model):
+    """A one-time link an administrator makes for a user who forgot their password (this server
+    sends no e-mail). Only a hash of the link's secret is stored."""
+
+    __tablename__ = "password_resets"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(db.DateTime, nullable=False)
+    used_at = db.Column(db.DateTime)  # also set when a newer link replaces this one
+
+    user = db.relationship("User", foreign_keys=[user_id])
 
 
 class Preferences(db.Model):

@@ -63,7 +63,17 @@ def role_required(*roles: str):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    """The user a session names, if the session was made since their password last changed.
+    A bare id (a session from before generations existed) counts as generation 0."""
+    key, _, generation = user_id.partition(":")
+    try:
+        user = db.session.get(User, int(key))
+        wanted = int(generation or 0)
+    except ValueError:
+        return None
+    if user is None or (user.session_generation or 0) != wanted:
+        return None
+    return user
 
 
 def init_app(app):

@@ -123,8 +123,10 @@ def init_app(app):
 
     @app.errorhandler(429)
     def _too_many(_error_):
-        if request.endpoint in ("auth.login", "auth.register"):
+        if request.endpoint in ("auth.login", "auth.register", "auth.reset_password"):
             return auth.too_many(_error_)
+        if request.endpoint == "account.change_password":
+            return account.too_many(_error_)
         if request.blueprint == "player":
             from flask import jsonify
 

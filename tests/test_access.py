@@ -22,6 +22,10 @@ EXPECTED = {
     "auth.register": {ANON: 200, **dict.fromkeys(ROLES, 302)},
     "account.edit_preferences": dict.fromkeys([ANON, *ROLES], 200),
     "account.profile": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
+    "account.change_password": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
+    "auth.forgot_password": dict.fromkeys([ANON, *ROLES], 200),
+    # An unknown reset link: 404 with what to do (the page is the same for everyone).
+    "auth.reset_password": dict.fromkeys([ANON, *ROLES], 404),
     "auth.logout": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
     "main.dashboard": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
     # A learner who is not enrolled is sent to the course page to enrol.
@@ -104,7 +108,7 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "player.save_progress", "player.transcript_read", "player.voice_command",
              "studio.save_chapters", "quizzes.start", "quizzes.answer", "quizzes.autosave",
              "quizzes.extend", "quiz_studio.add_question", "quiz_studio.delete_question",
-             "practical.hand_in"}
+             "practical.hand_in", "admin.reset_link"}
 NOT_PAGES = {"static"}
 
 
@@ -115,7 +119,8 @@ def _url_for_rule(app, rule) -> str:
         values = {"course_id": lesson.course_id, "lesson_id": lesson.id, "version": 1,
                   "sha256": lesson.media.sha256, "ext": lesson.media.extension,
                   "quiz_id": quiz.id, "question_id": quiz.questions[0].id,
-                  "attempt_id": 1, "certificate_id": 1, "submission_id": 1}
+                  "attempt_id": 1, "certificate_id": 1, "submission_id": 1,
+                  "token": "not-a-reset-link", "user_id": 1}
     with app.test_request_context():
         from flask import url_for
 

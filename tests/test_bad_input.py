@@ -20,7 +20,7 @@ from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import Course, Enrolment, Submission, User
 from accessible_learning.services import quizzes
-from conftest import clone_instance, csrf_from, login
+from conftest import DEMO_PASSWORDS, clone_instance, csrf_from, login
 
 NOT_A_VIDEO = b"this is a text file, not a video\n" * 20
 VIDEO_HEADER_ONLY = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01"  # WebM magic, then nothing
@@ -185,6 +185,26 @@ CASES = [
     Case("voice: more than ten seconds", "learner", "POST", "/lessons/{food_lesson}/voice", 413,
          "at most 10 seconds", body=b"\x00" * (16000 * 2 * 11),
          content_type="application/octet-stream", token_page="/lessons/{food_lesson}"),
+    # --- Passwords (issue 7) -----------------------------------------------------------------
+    Case("new password: the two differ", "learner", "POST", "/account/password", 400,
+         "The two passwords are not the same",
+         form={"current": DEMO_PASSWORDS["learner"], "password": "a long pass phrase one",
+               "confirm": "a long pass phrase two"}),
+    Case("new password: 200 characters", "learner", "POST", "/account/password", 400,
+         "between 10 and 128 characters",
+         form={"current": DEMO_PASSWORDS["learner"], "password": "x" * 200, "confirm": "x" * 200}),
+    Case("new password: the current one is wrong", "learner", "POST", "/account/password", 400,
+         "The current password is wrong",
+         form={"current": "not the password", "password": "a long pass phrase one",
+               "confirm": "a long pass phrase one"}),
+    Case("reset link: made up", None, "GET", "/reset-password/made-up-secret", 404,
+         "The link is unknown, was already used"),
+    Case("reset link: 500 characters", None, "GET", "/reset-password/" + "A" * 500, 404,
+         "The link is unknown, was already used"),
+    Case("reset link: a new password sent to a made-up link", None, "POST",
+         "/reset-password/made-up-secret", 404, "Your password was not changed",
+         form={"password": "a long pass phrase one", "confirm": "a long pass phrase one"},
+         token_page="/login"),
     # --- URLs ------------------------------------------------------------------------------
     Case("a lesson that does not exist", "learner", "GET", "/lessons/999999", 404,
          "There is no page at this address"),

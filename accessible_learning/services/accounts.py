@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import cache
+
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Preferences, User
+from ..models import PasswordReset, Preferences, User, utcnow
 from ..security import hash_password, verify_password
 
 
@@ -50,12 +55,15 @@ def register(*, email: str, display_name: str, password: str, real_name: str | N
 def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     if user is None:
-        verify_password(_DUMMY_HASH, password)  # same work whether or not the account exists
+        verify_password(_dummy_hash(), password)  # same work whether or not the account exists
         return None
     return user if verify_password(user.password_hash, password) else None
 
 
-_DUMMY_HASH = hash_password("not-a-real-password")
+@cache
+def _dummy_hash() -> str:
+    """Made at the first log-in for an unknown address, not at import (it takes 0.2 s)."""
+    return hash_password("not-a-real-password")
 
 
 def update_profile(user: User, display_name: str, real_name: str | None,
@@ -64,3 +72,66 @@ def update_profile(user: User, display_name: str, real_name: str | None,
     user.real_name = (real_name or "").strip() or None
     user.accessibility_needs = list(needs or [])
     db.session.commit()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def make_reset_link(user: User, made_by: User, hours: float) -> tuple[str, PasswordReset]:
+    """A new one-time secret for ``user`` to set a new password, valid for ``hours``. Links
+    made before for the same user stop working. Returns the secret (shown once, never stored)
+    and the row."""
+    now = utcnow()
+    db.session.execute(update(PasswordReset)
+                       .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+                       .values(used_at=now))
+    token = secrets.token_urlsafe(32)
+    reset = PasswordReset(user_id=user.id, token_hash=_token_hash(token), created_by_id=made_by.id,
+                          created_at=now, expires_at=now + timedelta(hours=hours))
+    db.session.add(reset)
+    db.session.commit()
+    return token, reset
+
+
+def find_reset(token: str) -> PasswordReset | None:
+    """The unused, unexpired reset that ``token`` opens, or None."""
+    if not token or len(token) > 100:
+        return None
+    reset = db.session.scalar(select(PasswordReset)
+                              .where(PasswordReset.token_hash == _token_hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    return reset
+
+
+def reset_password(reset: PasswordReset, password: str) -> bool:
+    """Set the new password and use up the link, once: False when the link was used (or
+    replaced) meanwhile. Every session of the user ends."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None),
+               PasswordReset.expires_at > now)
+        .values(used_at=now))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return False
+    _set_password(reset.user, password)
+    db.session.commit()
+    return True
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    """Change the password if ``current`` is right; every other session of the user ends (the
+    caller logs the current one in again)."""
+    if not verify_password(user.password_hash, current):
+        return False
+    _set_password(user, new)
+    db.session.commit()
+    return True
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_generation = (user.session_generation or 0) + 1

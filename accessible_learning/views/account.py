@@ -1,8 +1,18 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
-from ..forms import PreferencesForm, ProfileForm
+from ..extensions import limiter
+from ..forms import ChangePasswordForm, PreferencesForm, ProfileForm
 from ..services import accounts, preferences
 
 bp = Blueprint("account", __name__)
@@ -55,3 +65,37 @@ def profile():
         flash(_("Your account details are saved."), "success")
         return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form), (400 if form.errors else 200)
+
+
+def _password_key() -> str:
+    """Wrong tries count per account (anonymous requests are sent to log in anyway)."""
+    if not current_user.is_authenticated:
+        return f"password-change:{request.remote_addr}"
+    return f"password-change:{current_user.id}"
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], key_func=_password_key,
+               methods=["POST"], deduct_when=lambda response: response.status_code == 400)
+def change_password():
+    """A new password, given the current one; every other session of the learner ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if accounts.change_password(user, form.current.data, form.password.data):
+            login_user(user)  # this session carries the new generation; the others end
+            flash(_("Your new password is saved. You stay logged in here and were logged out "
+                    "everywhere else."), "success")
+            return redirect(url_for("account.profile"))
+        form.current.errors.append(_("The current password is wrong. Type it again."))
+    return render_template("account/password.html", form=form), (400 if form.errors else 200)
+
+
+def too_many(error):
+    minutes = max(1, round(error.limit.limit.get_expiry() / 60)) if error.limit else 15
+    form = ChangePasswordForm(formdata=None)
+    form.form_errors.append(_(
+        "Too many wrong tries, so changing the password is paused for up to %(minutes)d "
+        "minutes. Nothing was changed. Wait, then try again.", minutes=minutes))
+    return render_template("account/password.html", form=form), 429

@@ -1,10 +1,22 @@
-from flask import Blueprint, Response, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from ..extensions import db
 from ..forms import NEEDS, ReportPeriodForm
+from ..models import User
 from ..security import role_required
-from ..services import reports, studio
+from ..services import accounts, reports, studio
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,3 +72,17 @@ def completions_csv():
     filename = f"completions-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(reports.completions_csv(period, headers), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+def reset_link(user_id):
+    """A one-time link for a user who forgot their password, shown once to the administrator
+    to hand over (this server sends no e-mail)."""
+    user = db.session.get(User, user_id) or abort(404)
+    hours = current_app.config["RESET_LINK_HOURS"]
+    token, reset = accounts.make_reset_link(user, current_user, hours)
+    link = url_for("auth.reset_password", token=token, _external=True)
+    response = make_response(render_template("admin/reset_link.html", user=user, link=link,
+                                             expires_at=reset.expires_at))
+    response.headers["Cache-Control"] = "no-store"
+    return response

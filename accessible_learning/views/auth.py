@@ -2,6 +2,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -12,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import address_key, limiter, login_account_key
-from ..forms import LoginForm, RegisterForm
+from ..forms import LoginForm, NewPasswordForm, RegisterForm
 from ..services import accounts, preferences
 from .main import safe_next
 
@@ -25,6 +26,10 @@ def _failed(response) -> bool:
 
 def _created(response) -> bool:
     return response.status_code == 302
+
+
+def _unknown_link(response) -> bool:
+    return response.status_code == 404
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -94,6 +99,42 @@ def logout():
     return render_template("auth/logout.html")
 
 
+@bp.get("/forgot-password")
+def forgot_password():
+    """This server sends no e-mail: an administrator makes a reset link for the learner."""
+    return render_template("auth/forgot.html")
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_ATTEMPTS_PER_ADDRESS"], key_func=address_key,
+               deduct_when=_unknown_link)
+def reset_password(token):
+    reset = accounts.find_reset(token)
+    if reset is None:
+        return _no_reset()
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        if not accounts.reset_password(reset, form.password.data):
+            return _no_reset()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(_("Your new password is saved, and you were logged out everywhere. Log in with "
+                "your new password."), "success")
+        return redirect(url_for("auth.login"))
+    response = make_response(render_template("auth/reset.html", form=form, user=reset.user,
+                                             expires_at=reset.expires_at),
+                             400 if form.errors else 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _no_reset():
+    response = make_response(render_template("auth/reset_unknown.html"), 404)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def too_many(error):
     """The log-in or registration form again, with the pause in its error summary (read out
     on arrival), instead of a bare error page."""
@@ -105,6 +146,8 @@ def too_many(error):
             "Too many failed log-ins, so logging in is paused for up to %(minutes)d minutes "
             "for this account or this network. Wait, then try again.", minutes=minutes))
         return render_template("auth/login.html", form=form), 429
+    if request.endpoint == "auth.reset_password":
+        return render_template("auth/reset_unknown.html", paused_minutes=minutes), 429
     form = RegisterForm(formdata=None)
     form.form_errors.append(_(
         "Too many accounts were created from this network in a short time. Wait %(minutes)d "

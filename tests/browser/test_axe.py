@@ -41,8 +41,10 @@ def _pages(app) -> dict[str, list[str]]:
     public = ["/", "/courses", "/courses?q=noodle", "/courses?q=zzzz-nothing",
               "/courses?trade=tailoring", f"/courses/{course_id}", "/login", "/register",
               "/preferences", "/no-such-page", "/help/player", "/verify",
-              "/verify?code=ABCD-EFGH-2345", "/verify?code=nonsense"]
-    signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout", "/account"]
+              "/verify?code=ABCD-EFGH-2345", "/verify?code=nonsense", "/forgot-password",
+              "/reset-password/not-a-reset-link"]
+    signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout", "/account",
+                 "/account/password"]
     staff_lesson = [f"/lessons/{lesson_id}", f"/lessons/{lesson_id}/transcript",
                     f"/lessons/{lesson_id}/transcript?q=%EC%B9%98%EC%88%98"]
     studio = ["/studio/", "/studio/jobs", f"/studio/lessons/{lesson_id}",
