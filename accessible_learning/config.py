@@ -70,6 +70,8 @@ def load_config(instance: Path) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": os.environ.get("LOGIN_FAILURES_PER_ADDRESS",
                                                      "50 per 15 minutes"),
         "REGISTRATIONS_PER_ADDRESS": os.environ.get("REGISTRATIONS_PER_ADDRESS", "10 per hour"),
+        # A log-in lasts at most this long (then the learner logs in again).
+        "LOGIN_SESSION_HOURS": float(os.environ.get("LOGIN_SESSION_HOURS", str(14 * 24))),
         # Password reset links (made by administrators): how long one works, and how many
         # unknown or used links one address may try before a pause.
         "RESET_LINK_HOURS": float(os.environ.get("RESET_LINK_HOURS", "72")),

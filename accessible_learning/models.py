@@ -27,10 +27,6 @@ class User(UserMixin, db.Model):
     password_hash = db.Column(db.String(255), nullable=False)
     role = db.Column(db.String(20), nullable=False, default="learner")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    # Raised when the password changes: sessions carry it in their user id, so every session
-    # made before the change stops working.
-    session_generation = db.Column(db.Integer, nullable=False, default=0, server_default="0")
-
     preferences = db.relationship(
         "Preferences", back_populates="user", uselist=False, cascade="all, delete-orphan"
     )
@@ -41,9 +37,25 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         return self.role == "admin" or self.role in roles
 
+    # The login session this user object was loaded for (set at log-in and by the loader).
+    login_session_id = None
+
     def get_id(self) -> str:
-        """What the session stores: the id and the session generation ("7:2")."""
-        return f"{self.id}:{self.session_generation or 0}"
+        """What the session cookie stores: the user id and the login session ("7:Qw3…")."""
+        return f"{self.id}:{self.login_session_id}"
+
+
+class LoginSession(db.Model):
+    """One log-in, on one browser. The signed session cookie names it; logging out, a new
+    password or its age ends it, so a copy of the cookie stops working too."""
+
+    __tablename__ = "login_sessions"
+
+    id = db.Column(db.String(64), primary_key=True)  # random, 256 bits
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    ended_at = db.Column(db.DateTime)
 
 
 class PasswordReset(db.Model):

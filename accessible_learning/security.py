@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 
 from argon2 import PasswordHasher
@@ -9,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from .extensions import db, login_manager
 from .models import User
@@ -63,16 +65,22 @@ def role_required(*roles: str):
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    """The user a session names, if the session was made since their password last changed.
-    A bare id (a session from before generations existed) counts as generation 0."""
-    key, _, generation = user_id.partition(":")
-    try:
-        user = db.session.get(User, int(key))
-        wanted = int(generation or 0)
-    except ValueError:
+    """The user a session cookie names, if its login session has not ended (by logging out, a
+    new password or age). One query."""
+    from flask import current_app
+
+    from .models import LoginSession, utcnow
+
+    key, _, session_id = user_id.partition(":")
+    if not key.isdigit() or not session_id:
         return None
-    if user is None or (user.session_generation or 0) != wanted:
-        return None
+    oldest = utcnow() - timedelta(hours=current_app.config["LOGIN_SESSION_HOURS"])
+    user = db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(key), LoginSession.id == session_id,
+               LoginSession.ended_at.is_(None), LoginSession.created_at > oldest))
+    if user is not None:
+        user.login_session_id = session_id
     return user
 
 

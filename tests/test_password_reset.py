@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from accessible_learning import create_app
 from accessible_learning.extensions import db
-from accessible_learning.models import PasswordReset, User
+from accessible_learning.models import LoginSession, PasswordReset, User
 from conftest import DEMO_EMAILS, DEMO_PASSWORDS, clone_instance, csrf_from, login, post_form
 
 NEW_PASSWORD = "a brand new pass phrase"
@@ -121,9 +121,10 @@ def test_a_newer_link_cancels_the_older_and_links_expire(app):
         db.session.commit()
     assert client.get(second).status_code == 404
     assert _reset(client, second, NEW_PASSWORD).status_code == 404
-    with app.app_context():
-        user = db.session.get(User, user_id)
-        assert user.session_generation == 0  # the password was never changed
+    # The password was never changed.
+    assert post_form(app.test_client(), "/login", {
+        "email": DEMO_EMAILS["learner"], "password": DEMO_PASSWORDS["learner"]}
+    ).status_code == 302
 
 
 def test_unknown_links_from_one_address_are_paused_with_a_message(limited_app):
@@ -198,18 +199,45 @@ def test_wrong_current_passwords_pause_changing_it(limited_app):
     page = response.get_data(as_text=True)
     assert response.status_code == 429
     assert 'id="error-summary"' in page and "changing the password is paused" in page
-    with limited_app.app_context():
-        user = db.session.scalar(select(User).where(User.email == DEMO_EMAILS["learner"]))
-        assert user.session_generation == 0  # unchanged
+    with limited_app.app_context():  # unchanged: no login session was ended
+        assert db.session.scalar(select(LoginSession.id).where(
+            LoginSession.ended_at.is_not(None))) is None
 
 
-def test_a_session_from_before_generations_still_works(app):
-    """Sessions made before this change hold the bare user id: they count as generation 0."""
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_copy_of_the_session_cookie_stops_working_at_logout(app):
     client = app.test_client()
     login(client, "learner")
-    with client.session_transaction() as session:
-        session["_user_id"] = session["_user_id"].split(":")[0]
+    copied = _cookie(client)
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/dashboard").status_code == 200
+    assert post_form(client, "/logout", {}, token_page="/logout").status_code == 302
+    assert thief.get("/dashboard").status_code == 302
+    # Logging in again makes a new login session; the old copy stays dead.
+    login(client, "learner")
+    assert _cookie(client) != copied
+    assert thief.get("/dashboard").status_code == 302
     assert client.get("/dashboard").status_code == 200
-    with client.session_transaction() as session:
-        session["_user_id"] = "not-a-number"
+
+
+def test_a_login_session_ends_with_its_age_and_made_up_ids_fail(app):
+    client = app.test_client()
+    login(client, "learner")
+    with app.app_context():
+        row = db.session.scalar(select(LoginSession).where(LoginSession.ended_at.is_(None)))
+        row.created_at -= timedelta(hours=app.config["LOGIN_SESSION_HOURS"] + 1)
+        db.session.commit()
     assert client.get("/dashboard").status_code == 302
+    login(client, "learner")
+    with client.session_transaction() as session:
+        user_id, _, session_id = session["_user_id"].partition(":")
+        assert len(session_id) >= 43  # 256 random bits
+    for forged in (user_id, f"{user_id}:", f"{user_id}:made-up", f"x:{session_id}",
+                   f"{int(user_id) + 1}:{session_id}"):
+        with client.session_transaction() as session:
+            session["_user_id"] = forged
+        assert client.get("/dashboard").status_code == 302, forged

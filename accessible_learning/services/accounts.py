@@ -7,11 +7,11 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import PasswordReset, Preferences, User, utcnow
+from ..models import LoginSession, PasswordReset, Preferences, User, utcnow
 from ..security import hash_password, verify_password
 
 
@@ -107,7 +107,7 @@ def find_reset(token: str) -> PasswordReset | None:
 
 def reset_password(reset: PasswordReset, password: str) -> bool:
     """Set the new password and use up the link, once: False when the link was used (or
-    replaced) meanwhile. Every session of the user ends."""
+    replaced) meanwhile. Every login session of the user ends."""
     now = utcnow()
     claimed = db.session.execute(
         update(PasswordReset)
@@ -117,21 +117,47 @@ def reset_password(reset: PasswordReset, password: str) -> bool:
     if claimed.rowcount != 1:
         db.session.rollback()
         return False
-    _set_password(reset.user, password)
+    reset.user.password_hash = hash_password(password)
+    _end_sessions(reset.user_id, now)
     db.session.commit()
     return True
 
 
 def change_password(user: User, current: str, new: str) -> bool:
-    """Change the password if ``current`` is right; every other session of the user ends (the
-    caller logs the current one in again)."""
+    """Change the password if ``current`` is right; every other login session of the user
+    ends, the one it is changed from stays."""
     if not verify_password(user.password_hash, current):
         return False
-    _set_password(user, new)
+    user.password_hash = hash_password(new)
+    _end_sessions(user.id, utcnow(), keep=user.login_session_id)
     db.session.commit()
     return True
 
 
-def _set_password(user: User, password: str) -> None:
-    user.password_hash = hash_password(password)
-    user.session_generation = (user.session_generation or 0) + 1
+def start_session(user: User) -> None:
+    """A new login session for ``user``, named by ``user.get_id()`` from now on (call before
+    Flask-Login's ``login_user``). Ended sessions of the user older than a day are removed."""
+    now = utcnow()
+    db.session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at < now - timedelta(days=1)))
+    session_id = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(id=session_id, user_id=user.id, created_at=now))
+    db.session.commit()
+    user.login_session_id = session_id
+
+
+def end_session(user: User) -> None:
+    """Log out: the session cookie, or any copy of it, no longer logs anyone in."""
+    db.session.execute(update(LoginSession)
+                       .where(LoginSession.id == user.login_session_id,
+                              LoginSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
+    db.session.commit()
+
+
+def _end_sessions(user_id: int, now, keep: str | None = None) -> None:
+    query = update(LoginSession).where(LoginSession.user_id == user_id,
+                                       LoginSession.ended_at.is_(None))
+    if keep:
+        query = query.where(LoginSession.id != keep)
+    db.session.execute(query.values(ended_at=now))

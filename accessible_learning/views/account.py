@@ -9,7 +9,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from ..extensions import limiter
 from ..forms import ChangePasswordForm, PreferencesForm, ProfileForm
@@ -84,7 +84,6 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if accounts.change_password(user, form.current.data, form.password.data):
-            login_user(user)  # this session carries the new generation; the others end
             flash(_("Your new password is saved. You stay logged in here and were logged out "
                     "everywhere else."), "success")
             return redirect(url_for("account.profile"))

@@ -57,6 +57,7 @@ def register():
             )
         else:
             session.clear()
+            accounts.start_session(user)
             login_user(user)
             flash(_("Your account is ready. Welcome, %(name)s.", name=user.display_name),
                   "success")
@@ -80,6 +81,7 @@ def login():
         else:
             next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
             session.clear()  # a new session at log in
+            accounts.start_session(user)
             login_user(user)
             flash(_("You are logged in as %(name)s.", name=user.display_name), "success")
             return redirect(next_url)
@@ -92,6 +94,7 @@ def login():
 def logout():
     if request.method == "POST":
         # CSRF is checked for every POST by CSRFProtect.
+        accounts.end_session(current_user)
         logout_user()
         session.clear()
         flash(_("You are logged out."), "success")
@@ -116,8 +119,9 @@ def reset_password(token):
     if form.validate_on_submit():
         if not accounts.reset_password(reset, form.password.data):
             return _no_reset()
-        if current_user.is_authenticated:
-            logout_user()
+        if current_user.is_authenticated:  # someone else's session on this browser
+            accounts.end_session(current_user)
+        logout_user()
         session.clear()
         flash(_("Your new password is saved, and you were logged out everywhere. Log in with "
                 "your new password."), "success")
