@@ -27,6 +27,7 @@ class User(UserMixin, db.Model):
     password_hash = db.Column(db.String(255), nullable=False)
     role = db.Column(db.String(20), nullable=False, default="learner")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
     preferences = db.relationship(
         "Preferences", back_populates="user", uselist=False, cascade="all, delete-orphan"
     )
