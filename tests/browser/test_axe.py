@@ -127,3 +127,27 @@ def test_pages_with_errors_and_messages_have_no_axe_violations(live_server, page
     page.wait_for_selector(".notices")
     assert "high-contrast" in page.get_attribute("body", "class")
     _assert_no_violations(page, "preferences in high contrast")
+
+
+def test_studio_chapter_errors_and_report_date_errors_have_no_axe_violations(live_server, page):
+    """Two error states that only a form sent with wrong values reaches: the studio's chapter
+    list and the administrators' report period (both answer 400 and save nothing)."""
+    base = live_server["url"]
+    with live_server["app"].app_context():
+        lesson_id = db.session.scalar(select(Lesson.id).order_by(Lesson.id))
+    log_in(page, base, "admin")
+    page.goto(f"{base}/studio/lessons/{lesson_id}")
+    before = page.input_value("#chapters")
+    page.fill("#chapters", "0:00 Start\nnot a time at all\n99:99 Too late")
+    page.click("#chapters-heading ~ form button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    assert "Chapters, line 2:" in page.inner_text(".error-summary")
+    _assert_no_violations(page, "studio chapters with errors")
+    page.goto(f"{base}/studio/lessons/{lesson_id}")
+    assert page.input_value("#chapters") == before  # nothing was saved
+    page.goto(f"{base}/admin/reports?from=2026-02-31&to=yesterday")
+    page.wait_for_selector("#error-summary")
+    _assert_no_violations(page, "report period with errors")
+    unexpected = [e for e in page.console_errors
+                  if not re.search(r"status of 400 \(BAD REQUEST\)", e)]
+    assert not unexpected, unexpected
