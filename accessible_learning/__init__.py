@@ -54,9 +54,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
-    if app.config.get("VOICE_CHECK_AT_STARTUP") and not app.testing:
+    if app.config.get("VOICE_CHECK_AT_STARTUP") and not app.testing and not _cli_command():
         _check_voice_phrases(app)
     return app
+
+
+def _cli_command() -> bool:
+    """Whether a ``flask`` command other than ``run`` is loading the app (``media caption``,
+    ``db upgrade``…): the voice phrase check is for servers, and would only take a second of
+    CPU from the command."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name != "run"
 
 
 def _check_voice_phrases(app: Flask) -> None:

@@ -213,3 +213,17 @@ def test_the_first_demo_lesson_has_a_published_audio_description(app):
         described = lesson.published_descriptions
         assert described is not None and described.mixed_media is not None
         assert described.placed_vtt.count("-->") == 2 and len(described.report) == 2
+
+
+def test_the_voice_phrase_check_runs_for_servers_not_for_commands():
+    """``flask media caption`` and other commands skip the start-up check of the voice phrases
+    (a second of CPU taken from the command); gunicorn and ``flask run`` do it."""
+    import click
+
+    from accessible_learning import _cli_command
+
+    assert not _cli_command()  # gunicorn, the worker: no click context
+    with click.Context(click.Command("run")):
+        assert not _cli_command()
+    with click.Context(click.Command("media")):
+        assert _cli_command()
