@@ -223,7 +223,7 @@ def test_the_voice_phrase_check_runs_for_servers_not_for_commands():
     from accessible_learning import _cli_command
 
     assert not _cli_command()  # gunicorn, the worker: no click context
-    with click.Context(click.Command("run")):
+    with click.Context(click.Command("run"), info_name="run"):
         assert not _cli_command()
-    with click.Context(click.Command("media")):
+    with click.Context(click.Command("media"), info_name="media"):
         assert _cli_command()
