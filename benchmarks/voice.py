@@ -6,10 +6,11 @@ seed) and converts them with ffmpeg to 16 kHz mono 16-bit PCM: a list of
 ``(pcm, expected_command, expected_args)``, ready to be sent to the web app as well.
 
 ``bare_timings(utterances)`` times ``CommandRecogniser.recognise_pcm`` on each, with the model
-loaded once beforehand: checking the audio, creating the Vosk recogniser with the grammar,
-decoding and deciding. ``main()`` prints those times, the utterances' durations, and the answers
-(correct / none / wrong) of the recogniser and of the naive approach (the one best text of a
-grammar of the phrases) on the same audio.
+loaded once beforehand: checking the audio, decoding with the grammar (on the Vosk recogniser
+this thread keeps between utterances; the first utterance creates it) and deciding. ``main()``
+prints those times, the utterances' durations, and the answers (correct / none / wrong) of
+the recogniser and of the naive approach (the one best text of a grammar of the phrases) on
+the same audio.
 
 Run alone with ``python -m benchmarks.voice``.
 """
@@ -122,7 +123,7 @@ def main() -> int:
     print(f"model and grammar ready in {load_s:.1f} s (once per process); utterances "
           f"{min(durations):.2f}-{max(durations):.2f} s, "
           f"median {statistics.median(durations):.2f} s")
-    print(f"recognise_pcm per utterance (recogniser created each time): median "
+    print(f"recognise_pcm per utterance (one recogniser kept between utterances): median "
           f"{statistics.median(timings) * 1000:.0f} ms, p95 {percentile(timings, 0.95) * 1000:.0f} "
           f"ms, max {max(timings) * 1000:.0f} ms; CPU {cpu_ms:.0f} ms on average")
     for label, counts in [(f"ours (threshold {rec.tuning.threshold})", ours),
@@ -167,7 +168,8 @@ def compare_with_http(url: str, cookie: str, token: str, user_agent: str) -> Non
     def p95(values):
         return percentile(values, 0.95)
 
-    print(f"\nVoice commands: {len(items)} utterances, recogniser created per utterance")
+    print(f"\nVoice commands: {len(items)} utterances, one recogniser per thread kept between "
+          "utterances")
     print(f"{'':<28} {'median ms':>9} {'p95 ms':>7}")
     print(f"{'bare recogniser (in process)':<28} {statistics.median(bare_ms):>9.1f} "
           f"{p95(bare_ms):>7.1f}")

