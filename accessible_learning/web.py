@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
-from flask_babel import get_locale
+from flask import g, render_template, request
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -26,17 +26,25 @@ def render_page(page: str, fragment: str | None = None, **context):
     return render_template(page, **context)
 
 
+def template_translations():
+    """The request's translations, looked up once per request (kept in ``g``)."""
+    found = getattr(g, "_template_translations", None)
+    if found is None:
+        found = g._template_translations = get_translations()
+    return found
+
+
 def _fast_template_gettext(app) -> None:
     """Templates look the request's translations up once, not on each of the hundred or so
-    strings of a page (Flask-Babel's callables resolve locale and domain on every call)."""
-    from flask import g
-    from flask_babel import get_translations
+    strings of a page (Flask-Babel's callables resolve locale and domain on every call).
 
-    def translations():
-        found = getattr(g, "_template_translations", None)
-        if found is None:
-            found = g._template_translations = get_translations()
-        return found
+    ``_``, ``gettext`` and ``ngettext`` do what Jinja's newstyle callables do (translate, mark
+    safe when autoescaping, then fill in the variables with escaping), in one call instead of
+    three nested ``Context.call``s for each string."""
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
+    translations = template_translations
 
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
@@ -45,6 +53,51 @@ def _fast_template_gettext(app) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+
+    @pass_context
+    def gettext(__context, __string, **variables):
+        rv = translations().ugettext(__string)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 (our own catalogue, as Jinja does)
+        return rv % variables
+
+    @pass_context
+    def ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        rv = translations().ungettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 (our own catalogue, as Jinja does)
+        return rv % variables
+
+    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+
+
+def _fragment_cache(app) -> None:
+    """``shortcut_table()``: the player's keyboard shortcuts as HTML, rendered once per interface
+    language and kept for the life of the process. It is the same for every user and every lesson:
+    it depends only on ``player_help.SHORTCUTS`` (a constant), the template and the translation
+    catalogues, none of which changes while the server runs. (With template auto-reload, as in
+    debug mode, it is rendered afresh each time so that edits show at once.)"""
+    from flask import current_app
+    from markupsafe import Markup
+
+    from .services.player_help import SHORTCUTS
+
+    cache: dict[tuple, Markup] = {}
+
+    def shortcut_table() -> Markup:
+        # Keyed by what the table is translated with: the locale (the labels are lazy strings)
+        # and the catalogue the template's own strings come from.
+        key = (str(get_locale() or "en"), template_translations())
+        found = cache.get(key)
+        if found is None:
+            template = current_app.jinja_env.get_template("catalogue/_shortcuts.html")
+            found = Markup(template.render(shortcuts=SHORTCUTS))  # noqa: S704 (autoescaped)
+            if not current_app.jinja_env.auto_reload:
+                cache[key] = found
+        return found
+
+    app.jinja_env.globals["shortcut_table"] = shortcut_table
 
 
 def init_app(app):
@@ -72,6 +125,7 @@ def init_app(app):
 
     app.jinja_env.filters["clock"] = clock
     _fast_template_gettext(app)
+    _fragment_cache(app)
 
     @app.context_processor
     def _globals():

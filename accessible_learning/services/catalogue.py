@@ -4,16 +4,40 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import Course, Enrolment, Lesson, Trade, User
+from ..models import CaptionTrack, Course, DescriptionTrack, Enrolment, Lesson, Trade, User
+
+# What a lesson's requests always need (its course for the access check, its video): loaded
+# with the lesson in one query instead of one query each.
+LESSON_BASICS = (joinedload(Lesson.course), joinedload(Lesson.media))
+# Its caption versions, joined in the same query, without the word timings and the rule report
+# of each version (JSON that can run to hundreds of kilobytes a version, and that the learners'
+# pages never read; loaded if something does read them).
+LESSON_CAPTIONS = (*LESSON_BASICS, joinedload(Lesson.caption_tracks)
+                   .defer(CaptionTrack.words).defer(CaptionTrack.report))
+# The lesson page also shows the published audio description with its two videos.
+LESSON_PAGE = (*LESSON_CAPTIONS,
+               selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.mixed_media),
+               selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.extended_media))
+# The home page counts each trade's published courses: one query for all the trades.
+HOME_PAGE = (selectinload(Trade.courses),)
+# The catalogue shows each course's number of lessons: one query for all the courses.
+CATALOGUE_PAGE = (selectinload(Course.lessons),)
+# The course page lists the trade, and the lessons with their videos' lengths.
+COURSE_PAGE = (joinedload(Course.trade), selectinload(Course.lessons).joinedload(Lesson.media))
 
 
-def trades() -> list[Trade]:
-    return list(db.session.scalars(select(Trade).order_by(Trade.name)))
+def get_lesson(lesson_id: int, options=LESSON_BASICS) -> Lesson | None:
+    return db.session.get(Lesson, lesson_id, options=options)
 
 
-def search(query: str = "", trade_slug: str = "") -> list[Course]:
+def trades(options=()) -> list[Trade]:
+    return list(db.session.scalars(select(Trade).order_by(Trade.name).options(*options)))
+
+
+def search(query: str = "", trade_slug: str = "", options=()) -> list[Course]:
     stmt = select(Course).join(Trade).where(Course.published.is_(True))
     query = (query or "").strip()
     if query:
@@ -28,11 +52,11 @@ def search(query: str = "", trade_slug: str = "") -> list[Course]:
         )
     if trade_slug:
         stmt = stmt.where(Trade.slug == trade_slug)
-    return list(db.session.scalars(stmt.order_by(Course.title)))
+    return list(db.session.scalars(stmt.order_by(Course.title).options(*options)))
 
 
-def visible_course(course_id: int, user: User | None) -> Course | None:
-    course = db.session.get(Course, course_id)
+def visible_course(course_id: int, user: User | None, options=()) -> Course | None:
+    course = db.session.get(Course, course_id, options=options)
     if course is None:
         return None
     if course.published or (user is not None and user.is_authenticated

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 
 import webvtt
 from flask_babel import gettext as _
@@ -85,8 +86,14 @@ def save(lesson: Lesson, text: str) -> list[LineError]:
 def for_display(lesson: Lesson) -> list[DisplayCue]:
     if not lesson.chapters:
         return []
-    return [DisplayCue(c.start, c.end, " ".join(plain_text(c.text).split()))
-            for c in parse_webvtt(lesson.chapters)]
+    return list(_display(lesson.chapters))
+
+
+@lru_cache(maxsize=64)
+def _display(chapters_vtt: str) -> tuple[DisplayCue, ...]:
+    """Parsed once per distinct text (keyed by the text itself, so edits show at once)."""
+    return tuple(DisplayCue(c.start, c.end, " ".join(plain_text(c.text).split()))
+                 for c in parse_webvtt(chapters_vtt))
 
 
 def as_lines(lesson: Lesson) -> str:

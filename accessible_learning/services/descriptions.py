@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -196,6 +197,13 @@ def transcript_items(caption_cues, described: DescriptionTrack | None) -> list[T
     alternative (WCAG 1.2.8). A description placed at the same moment as speech comes after it."""
     items = [TranscriptItem(c.start, c.end, c.text) for c in caption_cues]
     if described is not None and described.placed_vtt:
-        items += [TranscriptItem(cue.start, cue.end, " ".join(plain_text(cue.text).split()), True)
-                  for cue in parse_webvtt(described.placed_vtt)]
+        items += _description_items(described.placed_vtt)
     return sorted(items, key=lambda i: (i.start, i.is_description))
+
+
+@lru_cache(maxsize=32)
+def _description_items(placed_vtt: str) -> tuple[TranscriptItem, ...]:
+    """A placed track's cues as transcript lines, parsed once per distinct text (keyed by the
+    text itself, like ``captions.cues_for_display``)."""
+    return tuple(TranscriptItem(cue.start, cue.end, " ".join(plain_text(cue.text).split()), True)
+                 for cue in parse_webvtt(placed_vtt))

@@ -101,6 +101,10 @@ def record(user: User, lesson: Lesson, position, played=None) -> Report:
         if not row.completed and row.watched_s >= COMPLETION_SHARE * length:
             _complete(row, "watching")
         db.session.add(row)
+        # What was stored, taken before the commit expires the row (reading it afterwards
+        # would load it again).
+        report = Report(row.position_s, row.watched_s, bool(row.completed),
+                        bool(row.completed) and not was_completed)
         try:
             db.session.commit()
             break
@@ -110,8 +114,7 @@ def record(user: User, lesson: Lesson, position, played=None) -> Report:
             db.session.rollback()
             if attempt:
                 raise
-    return Report(row.position_s, row.watched_s, row.completed,
-                  row.completed and not was_completed)
+    return report
 
 
 def transcript_read(user: User, lesson: Lesson) -> bool:

@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from ..extensions import db
 from ..forms import CatalogueSearchForm
 from ..models import Lesson
 from ..services import catalogue, chapters, completion, descriptions, player_help, progress
@@ -21,7 +20,7 @@ def courses():
     form.trade.choices = [("", _("All trades"))] + [(t.slug, t.name) for t in trades]
     query = (form.q.data or "")[:100]
     trade = form.trade.data if form.trade.data in {t.slug for t in trades} else ""
-    results = catalogue.search(query, trade)
+    results = catalogue.search(query, trade, catalogue.CATALOGUE_PAGE)
     count_text = ngettext("%(num)d course found", "%(num)d courses found", len(results))
     return render_page(
         "catalogue/courses.html", "catalogue/_results.html",
@@ -31,7 +30,7 @@ def courses():
 
 @bp.get("/courses/<int:course_id>")
 def course(course_id: int):
-    found = catalogue.visible_course(course_id, current_user)
+    found = catalogue.visible_course(course_id, current_user, catalogue.COURSE_PAGE)
     if found is None:
         abort(404)
     enrolled = catalogue.is_enrolled(current_user, found)
@@ -56,8 +55,8 @@ def enrol(course_id: int):
     return redirect(url_for("catalogue.course", course_id=found.id))
 
 
-def _lesson_or_404(lesson_id: int) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id)
+def _lesson_or_404(lesson_id: int, options=catalogue.LESSON_BASICS) -> Lesson:
+    lesson = catalogue.get_lesson(lesson_id, options)
     if lesson is None:
         abort(404)
     return lesson
@@ -66,7 +65,7 @@ def _lesson_or_404(lesson_id: int) -> Lesson:
 @bp.get("/lessons/<int:lesson_id>")
 @login_required
 def lesson(lesson_id: int):
-    found = _lesson_or_404(lesson_id)
+    found = _lesson_or_404(lesson_id, catalogue.LESSON_PAGE)
     if not catalogue.can_view_lesson(current_user, found):
         if found.course.published:
             flash(_("Enrol in this course to open its lessons."), "info")
@@ -89,7 +88,7 @@ def lesson(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/captions.vtt")
 @login_required
 def lesson_captions(lesson_id: int):
-    found = _lesson_or_404(lesson_id)
+    found = _lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
     if not catalogue.can_view_lesson(current_user, found) or found.published_captions is None:
         abort(404)
     return Response(found.published_captions.vtt, mimetype="text/vtt; charset=utf-8")

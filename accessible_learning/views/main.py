@@ -11,7 +11,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("home.html", trades=catalogue.trades(), courses=catalogue.search())
+    return render_template("home.html", trades=catalogue.trades(catalogue.HOME_PAGE),
+                           courses=catalogue.search())
 
 
 @bp.get("/dashboard")

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from ..extensions import db, limiter, user_key
+from ..extensions import limiter, user_key
 from ..models import Lesson
 from ..services import catalogue, completion, progress, transcript, usage, voice_commands
 from ..web import is_htmx, render_page
@@ -26,8 +26,8 @@ from ..web import is_htmx, render_page
 bp = Blueprint("player", __name__)
 
 
-def viewable_lesson(lesson_id: int) -> Lesson:
-    found = db.session.get(Lesson, lesson_id)
+def viewable_lesson(lesson_id: int, options=catalogue.LESSON_BASICS) -> Lesson:
+    found = catalogue.get_lesson(lesson_id, options)
     if found is None or not catalogue.can_view_lesson(current_user, found):
         abort(404)
     return found
@@ -50,7 +50,7 @@ def completion_context(lesson: Lesson) -> dict:
 def transcript_page(lesson_id: int):
     """The transcript: a page of its own (to read, print or download), or, for htmx, the
     interactive panel beside the video, whose lines seek the video."""
-    found = viewable_lesson(lesson_id)
+    found = viewable_lesson(lesson_id, catalogue.LESSON_CAPTIONS)
     query = transcript.clean_query(request.args.get("q"))
     lines = transcript.search(transcript.items(found), query)
     count_text = (ngettext("%(num)d line contains “%(query)s”.",
@@ -65,7 +65,7 @@ def transcript_page(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/transcript.txt")
 @login_required
 def transcript_text(lesson_id: int):
-    found = viewable_lesson(lesson_id)
+    found = viewable_lesson(lesson_id, catalogue.LESSON_CAPTIONS)
     text = transcript.plain_text(found, _("Description:"))
     return Response(text, mimetype="text/plain; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="lesson-{found.id}-transcript.txt"'})
