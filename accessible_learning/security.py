@@ -11,6 +11,7 @@ from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
 from .models import User
@@ -66,7 +67,7 @@ def role_required(*roles: str):
 @login_manager.user_loader
 def _load_user(user_id: str):
     """The user a session cookie names, if its login session has not ended (by logging out, a
-    new password or age). One query."""
+    new password or age). One query, with the user's preferences."""
     from flask import current_app
 
     from .models import LoginSession, utcnow
@@ -77,6 +78,7 @@ def _load_user(user_id: str):
     oldest = utcnow() - timedelta(hours=current_app.config["LOGIN_SESSION_HOURS"])
     user = db.session.scalar(
         select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .options(joinedload(User.preferences))  # read by every page (language, captions)
         .where(User.id == int(key), LoginSession.id == session_id,
                LoginSession.ended_at.is_(None), LoginSession.created_at > oldest))
     if user is not None:
