@@ -137,8 +137,10 @@ def silences(wav_path: Path) -> list[tuple[float, float]]:
 def plan_chunks(duration_s: float, quiet: list[tuple[float, float]], jobs: int) -> list[Chunk]:
     """Cut the audio into one chunk for each of ``jobs`` processes, each cut in the middle of the
     silence nearest to where the chunks hold equal amounts of sound (decoding silence costs
-    little). One chunk a process: every new recogniser pays again for building its decoding
-    graph's caches (measured: 4 chunks on 2 processes cost a third more CPU than 2)."""
+    little). One chunk a process: each process's first recogniser pays for building its
+    decoding graph's cache, and every chunk restarts the speaker adaptation. Two chunks a
+    process, taken by whichever process is free, were tried on the benchmark lecture: no
+    faster (29.1 s against 25.7 s, in runs half an hour apart on this shared machine)."""
     count = max(1, min(jobs, int(duration_s // MIN_CHUNK_S)))
     if count == 1:
         return [Chunk(0.0, duration_s)]
