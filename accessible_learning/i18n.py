@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
 from flask import current_app, request, session
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -12,6 +17,25 @@ ROLE_NAMES = {
     "examiner": _l("Examiner"),
     "admin": _l("Administrator"),
 }
+
+T = TypeVar("T")
+
+
+def per_locale(make: Callable[[], T]) -> Callable[[], T]:
+    """``make()`` once per interface language, then kept for the life of the process: for
+    translated things that are the same for every user (the catalogues do not change while the
+    server runs)."""
+    made: dict[str, T] = {}
+
+    @wraps(make)
+    def kept() -> T:
+        locale = str(get_locale() or "en")
+        if locale not in made:
+            made[locale] = make()
+        return made[locale]
+
+    return kept
+
 
 # Babel locale -> BCP 47 tag for the lang attribute
 HTML_LANG = {"en": "en", "zh": "zh-Hans"}

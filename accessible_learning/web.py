@@ -81,21 +81,17 @@ def _fragment_cache(app) -> None:
     from flask import current_app
     from markupsafe import Markup
 
+    from .i18n import per_locale
     from .services.player_help import SHORTCUTS
 
-    cache: dict[tuple, Markup] = {}
+    def render() -> Markup:
+        template = current_app.jinja_env.get_template("catalogue/_shortcuts.html")
+        return Markup(template.render(shortcuts=SHORTCUTS))  # noqa: S704 (autoescaped)
+
+    kept = per_locale(render)
 
     def shortcut_table() -> Markup:
-        # Keyed by what the table is translated with: the locale (the labels are lazy strings)
-        # and the catalogue the template's own strings come from.
-        key = (str(get_locale() or "en"), template_translations())
-        found = cache.get(key)
-        if found is None:
-            template = current_app.jinja_env.get_template("catalogue/_shortcuts.html")
-            found = Markup(template.render(shortcuts=SHORTCUTS))  # noqa: S704 (autoescaped)
-            if not current_app.jinja_env.auto_reload:
-                cache[key] = found
-        return found
+        return render() if current_app.jinja_env.auto_reload else kept()
 
     app.jinja_env.globals["shortcut_table"] = shortcut_table
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import per_locale
+
 MODIFIERS = "Alt+Shift"
 
 
@@ -45,19 +47,11 @@ def script_map() -> dict[str, str]:
     return {s.code: s.action for s in SHORTCUTS}
 
 
-_MESSAGES: dict[str, dict[str, str]] = {}
-
-
+@per_locale
 def messages() -> dict[str, str]:
     """What the player says in the live region, translated; ``{name}`` parts are filled in.
-    Made once per interface language (the catalogues do not change while the server runs)."""
-    from flask_babel import get_locale
-
-    locale = str(get_locale())
-    found = _MESSAGES.get(locale)
-    if found is None:
-        found = _MESSAGES[locale] = _messages()
-    return found
+    Made once per interface language."""
+    return _messages()
 
 
 def _messages() -> dict[str, str]:
@@ -111,33 +105,26 @@ def _messages() -> dict[str, str]:
     }
 
 
-_STYLE_FIELDS: dict[str, list] = {}
-
-
+@per_locale
 def caption_style_fields() -> list:
     """The caption style lists of the player, with their labels translated. Made once per
-    interface language, like ``messages``: translating the fifteen lazy labels on every page
-    took a quarter of a millisecond. The labels are marked safe as the lazy strings were (a lazy
-    string's ``__html__`` is its text), so the page is the same."""
-    from flask_babel import get_locale
+    interface language: translating the fifteen lazy labels on every page took a quarter of a
+    millisecond. The labels are marked safe as the lazy strings were (a lazy string's
+    ``__html__`` is its text), so the page is the same."""
     from markupsafe import Markup
 
     from . import preferences
 
-    locale = str(get_locale())
-    found = _STYLE_FIELDS.get(locale)
-    if found is None:
-        fields = [
-            ("caption_size", _l("Text size"), preferences.SIZE_CHOICES),
-            ("caption_color", _l("Text colour"), preferences.COLOR_CHOICES),
-            ("caption_background", _l("Background"), preferences.BACKGROUND_CHOICES),
-        ]
-        found = _STYLE_FIELDS[locale] = [
-            (name, Markup(str(label)),  # noqa: S704 (our own catalogue, as before)
-             [(value, Markup(str(text))) for value, text in choices])  # noqa: S704
-            for name, label, choices in fields
-        ]
-    return found
+    fields = [
+        ("caption_size", _l("Text size"), preferences.SIZE_CHOICES),
+        ("caption_color", _l("Text colour"), preferences.COLOR_CHOICES),
+        ("caption_background", _l("Background"), preferences.BACKGROUND_CHOICES),
+    ]
+    return [
+        (name, Markup(str(label)),  # noqa: S704 (our own catalogue, as before)
+         [(value, Markup(str(text))) for value, text in choices])  # noqa: S704
+        for name, label, choices in fields
+    ]
 
 
 def context(lesson_language: str) -> dict:
