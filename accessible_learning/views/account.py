@@ -92,9 +92,10 @@ def change_password():
 
 
 def too_many(error):
-    minutes = max(1, round(error.limit.limit.get_expiry() / 60)) if error.limit else 15
+    from .auth import pause_minutes
+
     form = ChangePasswordForm(formdata=None)
     form.form_errors.append(_(
         "Too many wrong tries, so changing the password is paused for up to %(minutes)d "
-        "minutes. Nothing was changed. Wait, then try again.", minutes=minutes))
+        "minutes. Nothing was changed. Wait, then try again.", minutes=pause_minutes(error)))
     return render_template("account/password.html", form=form), 429

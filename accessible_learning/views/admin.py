@@ -1,7 +1,6 @@
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     make_response,
     render_template,
@@ -78,7 +77,7 @@ def completions_csv():
 def reset_link(user_id):
     """A one-time link for a user who forgot their password, shown once to the administrator
     to hand over (this server sends no e-mail)."""
-    user = db.session.get(User, user_id) or abort(404)
+    user = db.get_or_404(User, user_id)
     hours = current_app.config["RESET_LINK_HOURS"]
     token, reset = accounts.make_reset_link(user, current_user, hours)
     link = url_for("auth.reset_password", token=token, _external=True)

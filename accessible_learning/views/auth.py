@@ -139,10 +139,15 @@ def _no_reset():
     return response
 
 
+def pause_minutes(error) -> int:
+    """How long a rate limit's pause lasts, in whole minutes, to tell the person."""
+    return max(1, round(error.limit.limit.get_expiry() / 60)) if error.limit else 15
+
+
 def too_many(error):
     """The log-in or registration form again, with the pause in its error summary (read out
     on arrival), instead of a bare error page."""
-    minutes = max(1, round(error.limit.limit.get_expiry() / 60)) if error.limit else 15
+    minutes = pause_minutes(error)
     if request.endpoint == "auth.login":
         form = LoginForm(formdata=None)
         form.email.data = request.form.get("email", "")[:254]
