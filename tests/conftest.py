@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="al-tests-"))
@@ -69,13 +70,23 @@ def clone_instance(template: dict, target: Path, copy_media: bool = False) -> di
     return _config(db_path, media_root)
 
 
+@contextmanager
+def demo_app(template: dict, target: Path, **settings):
+    """An app on a copy of the demo instance in ``target``, with ``settings`` over the test
+    configuration; its database connections are closed afterwards."""
+    application = create_app({**clone_instance(template, target), **settings})
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture
 def app(demo_template, tmp_path):
-    application = create_app(clone_instance(demo_template, tmp_path / "instance"))
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_app(demo_template, tmp_path / "instance") as application:
+        yield application
 
 
 @pytest.fixture

@@ -13,22 +13,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import CaptionTrack, Enrolment, Job, Lesson
 from accessible_learning.services import jobs
-from conftest import clone_instance, csrf_from, login
+from conftest import csrf_from, demo_app, login
 
 
 @pytest.fixture
 def short_wait_app(demo_template, tmp_path):
-    config = clone_instance(demo_template, tmp_path / "instance")
-    config["SQLITE_BUSY_TIMEOUT_MS"] = 300
-    application = create_app(config)
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_app(demo_template, tmp_path / "instance", SQLITE_BUSY_TIMEOUT_MS=300) as app:
+        yield app
 
 
 def _database_file(app) -> str:

@@ -11,24 +11,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import LoginSession, PasswordReset, User
-from conftest import DEMO_EMAILS, DEMO_PASSWORDS, clone_instance, csrf_from, login, post_form
+from conftest import DEMO_EMAILS, DEMO_PASSWORDS, csrf_from, demo_app, login, post_form
 
 NEW_PASSWORD = "a brand new pass phrase"
 
 
 @pytest.fixture
 def limited_app(demo_template, tmp_path):
-    config = clone_instance(demo_template, tmp_path / "instance")
-    config.update(RESET_ATTEMPTS_PER_ADDRESS="3 per 15 minutes",
-                  LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes")
-    application = create_app(config)
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with demo_app(demo_template, tmp_path / "instance",
+                  RESET_ATTEMPTS_PER_ADDRESS="3 per 15 minutes",
+                  LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes") as app:
+        yield app
 
 
 def _learner_id(app) -> int:

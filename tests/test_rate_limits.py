@@ -7,23 +7,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import User
-from conftest import DEMO_EMAILS, DEMO_PASSWORDS, clone_instance, csrf_from
+from conftest import DEMO_EMAILS, DEMO_PASSWORDS, csrf_from, demo_app
 
 
 @pytest.fixture
 def limited_app(demo_template, tmp_path):
-    config = clone_instance(demo_template, tmp_path / "instance")
-    config.update(LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes",
+    with demo_app(demo_template, tmp_path / "instance",
+                  LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes",
                   LOGIN_FAILURES_PER_ADDRESS="5 per 15 minutes",
-                  REGISTRATIONS_PER_ADDRESS="2 per hour")
-    application = create_app(config)
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+                  REGISTRATIONS_PER_ADDRESS="2 per hour") as app:
+        yield app
 
 
 def _login(client, email, password, address="10.0.0.1"):
