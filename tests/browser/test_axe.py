@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from accessible_learning.extensions import db
 from accessible_learning.models import Course, Lesson, Quiz
+from conftest import DEMO_EMAILS, demo_app, login, post_form
 
 from .conftest import log_in
 
@@ -151,3 +152,50 @@ def test_studio_chapter_errors_and_report_date_errors_have_no_axe_violations(liv
     unexpected = [e for e in page.console_errors
                   if not re.search(r"status of 400 \(BAD REQUEST\)", e)]
     assert not unexpected, unexpected
+
+
+def _serve(html: str):
+    return lambda route: route.fulfill(status=200, body=html,
+                                       content_type="text/html; charset=utf-8")
+
+
+def test_rate_limit_pauses_have_no_axe_violations(live_server, page, demo_template, tmp_path):
+    """The pages that explain a rate limit's pause (log-in, registration, reset link, password
+    change), answered by an app of their own with limits of one, so that the shared live server
+    keeps its limits. Each page's HTML is served at the live server's address, so that it is
+    checked with the real styles."""
+    base = live_server["url"]
+    paused: dict[str, str] = {}
+    with demo_app(demo_template, tmp_path / "limited",
+                  LOGIN_FAILURES_PER_ACCOUNT="1 per 15 minutes",
+                  REGISTRATIONS_PER_ADDRESS="1 per hour",
+                  RESET_ATTEMPTS_PER_ADDRESS="1 per 15 minutes") as app:
+        client = app.test_client()
+        for _ in range(2):
+            response = post_form(client, "/login", {"email": DEMO_EMAILS["learner"],
+                                                    "password": "wrong password here"})
+        paused["login"] = response
+        for n in range(2):  # the first creates an account and logs in: a new visitor each time
+            response = post_form(app.test_client(), "/register", {
+                "email": f"new{n}@example.org", "display_name": f"New {n}",
+                "password": "a long pass phrase", "confirm": "a long pass phrase",
+                "language": "en"})
+        paused["register"] = response
+        for n in range(2):
+            response = client.get(f"/reset-password/guess{n}")
+        paused["reset"] = response
+        login(client, "content")
+        for _ in range(2):
+            response = post_form(client, "/account/password", {
+                "current": "not the password", "password": "a long pass phrase",
+                "confirm": "a long pass phrase"})
+        paused["password change"] = response
+    for name, response in paused.items():
+        assert response.status_code == 429, name
+        html = response.get_data(as_text=True)
+        assert 'id="error-summary"' in html, name
+        url = f"{base}/paused-{name.replace(' ', '-')}"
+        page.route(url, _serve(html))
+        page.goto(url)
+        page.wait_for_selector("#error-summary")
+        _assert_no_violations(page, f"{name} paused")
