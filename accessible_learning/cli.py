@@ -329,3 +329,12 @@ def register_cli(app) -> None:
         click.echo("Demo logins:")
         demo.seed(log=click.echo)
         click.echo("The demo is ready.")
+
+    @app.cli.command("demo-learners")
+    @click.argument("count", type=click.IntRange(1, 1_000_000))
+    def demo_learners_command(count: int) -> None:
+        """Add COUNT learners enrolled in the demo courses, to try the server at scale."""
+        first, last = demo.add_learners(count)
+        click.echo(f"Added {count:,} learners, learner{first:05d}@{demo.SCALE_DOMAIN} to "
+                   f"learner{last:05d}@{demo.SCALE_DOMAIN}. Nobody knows their password: "
+                   "an administrator makes a reset link for one on Administration › Users.")

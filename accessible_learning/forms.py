@@ -35,6 +35,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .i18n import ROLE_NAMES
+from .models import ROLES
 from .services import preferences as prefs
 from .services import reports
 
@@ -217,6 +219,22 @@ class CatalogueSearchForm(FlaskForm):
 
     q = SearchField(_l("Search courses"), validators=[Optional(), Length(max=100)])
     trade = SelectField(_l("Trade"), validators=[Optional()], validate_choice=False)
+
+
+class UserSearchForm(FlaskForm):
+    """Administration › Users: find people by part of a name or e-mail address, or by role."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name or e-mail address"), validators=[Optional(), Length(
+        max=100, message=_l("Search with 100 characters or fewer."))])
+    role = SelectField(_l("Role"), validate_choice=False,
+                       choices=[("", _l("All roles"))] + [(r, ROLE_NAMES[r]) for r in ROLES])
+
+    def validate_role(self, field):
+        if field.data and field.data not in ROLES:
+            raise ValidationError(_l("Choose a role from the list."))
 
 
 class LessonMediaForm(FlaskForm):

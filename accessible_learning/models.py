@@ -33,7 +33,11 @@ class User(UserMixin, db.Model):
     )
     enrolments = db.relationship("Enrolment", back_populates="user", cascade="all, delete-orphan")
 
-    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES}", name="role_known"),
+        # Administration › Users lists users by name, a page at a time.
+        db.Index("ix_users_display_name_id", "display_name", "id"),
+    )
 
     def has_role(self, *roles: str) -> bool:
         return self.role == "admin" or self.role in roles
@@ -489,4 +493,6 @@ class Submission(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN {SUBMISSION_STATUSES}", name="status_known"),
         CheckConstraint("total IS NULL OR total >= 0", name="total_not_negative"),
+        # The examiner's queue: waiting submissions oldest first, a page at a time.
+        db.Index("ix_submissions_status_submitted_at", "status", "submitted_at"),
     )

@@ -6,6 +6,8 @@ Captioning (after the web figures): see benchmarks/captioning.py.
 Audio description (after captioning): see benchmarks/description.py.
 Voice commands (with the web figures): the same utterances recognised by the bare recogniser in
 this process and posted to the lesson page's voice endpoint over HTTP; see benchmarks/voice.py.
+Scale (after the voice figures): the pages that list people, with the demo's users and with
+40,000 more learners; see benchmarks/scale.py.
 """
 
 from __future__ import annotations
@@ -217,6 +219,9 @@ def main() -> int:
 
         voice.compare_with_http(ours + "/lessons/1/voice", cookie,
                                 csrf_token(ours, cookie, "/lessons/1"), USER_AGENT)
+        from benchmarks import scale
+
+        scale.main(tmp)
     finally:
         for server in servers:
             server.send_signal(signal.SIGTERM)

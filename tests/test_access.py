@@ -69,6 +69,7 @@ EXPECTED = {
     "examiner.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 200,
                        "admin": 200},
     "admin.index": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403, "admin": 200},
+    "admin.users": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403, "admin": 200},
     # The demo quiz belongs to a course the demo learner is not enrolled in.
     "quizzes.quiz_page": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
                           "admin": 200},

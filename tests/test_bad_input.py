@@ -220,6 +220,21 @@ CASES = [
          "No certificate has this code"),
     Case("a form without its CSRF token", "learner", "POST", "/courses/{food}/enrol", 400,
          "security token", csrf=False),
+    # --- Long lists, a page at a time ------------------------------------------------------
+    Case("users list: a page number in words", "admin", "GET", "/admin/users?page=two", 400,
+         "The page number must be a whole number of 1 or more."),
+    Case("users list: a negative page", "admin", "GET", "/admin/users?page=-3", 400,
+         "The page number must be a whole number of 1 or more."),
+    Case("users list: a page after the last", "admin", "GET", "/admin/users?page=7", 404,
+         "There is no page 7: the list has 1 page."),
+    Case("users list: an unknown role", "admin", "GET", "/admin/users?role=superuser", 400,
+         "Role: Choose a role from the list."),
+    Case("users list: a 101-character search", "admin", "GET", "/admin/users?q=" + "x" * 101,
+         400, "Search with 100 characters or fewer."),
+    Case("examiner queue: page zero", "examiner", "GET", "/examiner/?page=0", 400,
+         "The page number must be a whole number of 1 or more."),
+    Case("examiner queue: a page after the last", "examiner", "GET", "/examiner/?page=2", 404,
+         "There is no page 2: the list has 1 page."),
 ]
 
 
@@ -253,7 +268,7 @@ def catalogue_app(demo_template, tmp_path_factory):
     config = clone_instance(demo_template, tmp_path_factory.mktemp("bad-input"), copy_media=True)
     app = create_app(config)
     clients = {}
-    for role in ("learner", "content", "examiner"):
+    for role in ("learner", "content", "examiner", "admin"):
         clients[role] = app.test_client()
         login(clients[role], role)
     clients[None] = app.test_client()

@@ -260,4 +260,5 @@ def test_real_name_and_needs_are_seen_only_by_the_learner_and_administrators(app
         assert "Noodle maker" in text and "王小明" not in text and "deaf" not in text.lower()
     admin = app.test_client()
     login(admin, "admin")
-    assert "王小明" in admin.get("/admin/").get_data(as_text=True)
+    found = admin.get("/admin/users?q=Noodle").get_data(as_text=True)
+    assert "王小明" in found and "I am deaf or hard of hearing" in found

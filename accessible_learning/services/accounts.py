@@ -7,12 +7,13 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import LoginSession, PasswordReset, Preferences, User, utcnow
 from ..security import hash_password, verify_password
+from .search import contains
 
 
 class DuplicateEmail(Exception):
@@ -25,6 +26,24 @@ def normalise_email(email: str) -> str:
 
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+USERS_PER_PAGE = 50
+
+
+def find_users(query: str = "", role: str = "", page: int = 1, per_page: int = USERS_PER_PAGE):
+    """One page of the users whose display name, real name or e-mail address contains ``query``
+    (and who have ``role``), by name: a Flask-SQLAlchemy ``Pagination`` (``items``, ``total``,
+    ``pages``). The page's users only are loaded, however many there are."""
+    stmt = select(User)
+    query = query.strip()
+    if query:
+        stmt = stmt.where(or_(contains(User.display_name, query),
+                              contains(User.real_name, query), contains(User.email, query)))
+    if role:
+        stmt = stmt.where(User.role == role)
+    return db.paginate(stmt.order_by(User.display_name, User.id), page=page, per_page=per_page,
+                       error_out=False)
 
 
 def register(*, email: str, display_name: str, password: str, real_name: str | None = None,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import CaptionTrack, Course, DescriptionTrack, Enrolment, Lesson, Trade, User
+from .search import contains
 
 # What a lesson's requests always need (its course for the access check, its video): loaded
 # with the lesson in one query instead of one query each.
@@ -41,15 +42,8 @@ def search(query: str = "", trade_slug: str = "", options=()) -> list[Course]:
     stmt = select(Course).join(Trade).where(Course.published.is_(True))
     query = (query or "").strip()
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        stmt = stmt.where(
-            or_(
-                Course.title.ilike(pattern, escape="\\"),
-                Course.summary.ilike(pattern, escape="\\"),
-                Trade.name.ilike(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(or_(contains(Course.title, query), contains(Course.summary, query),
+                              contains(Trade.name, query)))
     if trade_slug:
         stmt = stmt.where(Trade.slug == trade_slug)
     return list(db.session.scalars(stmt.order_by(Course.title).options(*options)))

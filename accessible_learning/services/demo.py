@@ -245,3 +245,70 @@ def _add_quiz(course: Course, spec: dict) -> None:
             [quizzes.ChoiceInput(text, correct, feedback)
              for text, correct, feedback in question.get("choices", [])],
             question.get("accepted", []))
+
+
+SCALE_DOMAIN = "scale.example.org"
+_FAMILY_NAMES = ("김", "이", "박", "최", "정", "강", "조", "윤", "장", "임")
+_GIVEN_NAMES = ("민준", "서연", "도윤", "하은", "지호", "수아", "예준", "지우", "시우", "서윤",
+                "주원", "하린")
+_NEEDS_CYCLE = ((), ("screen_reader",), (), ("deaf_hoh",), ("keyboard_only",), (),
+                ("low_vision", "screen_reader"), ("voice",))
+
+
+def add_learners(count: int, batch: int = 5000) -> tuple[int, int]:
+    """``count`` more learners (``learner00001@scale.example.org`` …), each enrolled in one or two
+    of the published courses, registered over the past year: a population the size of a large
+    employer's, to try the server at scale. One in fifty has handed in the practical assignment
+    of a course that has one (the demo lesson's video stands in for theirs), waiting for
+    review. They share no password anyone knows (one random
+    secret, hashed once); an administrator gives any of them a reset link. Returns the numbers
+    of the first and last learner added."""
+    import secrets
+    from datetime import timedelta
+
+    from sqlalchemy import func, insert
+
+    from ..models import Enrolment, Lesson, Submission, utcnow
+    from ..security import hash_password
+
+    first = (db.session.scalar(select(func.count()).select_from(User)
+                               .where(User.email.like(f"%@{SCALE_DOMAIN}"))) or 0) + 1
+    courses = list(db.session.scalars(select(Course.id).where(Course.published.is_(True))
+                                      .order_by(Course.id)))
+    practicals = list(db.session.scalars(select(Course.id).where(
+        Course.published.is_(True), Course.practical_brief.is_not(None)).order_by(Course.id)))
+    video = db.session.scalar(select(Lesson.media_id).where(Lesson.media_id.is_not(None))
+                              .order_by(Lesson.id).limit(1))
+    unusable = hash_password(secrets.token_urlsafe(32))
+    now = utcnow()
+    last = first + count - 1
+    for start in range(first, last + 1, batch):
+        numbers = range(start, min(last, start + batch - 1) + 1)
+        rows = [{
+            "email": f"learner{n:05d}@{SCALE_DOMAIN}",
+            "display_name": f"Learner {n:05d}",
+            "real_name": f"{_FAMILY_NAMES[n % 10]}{_GIVEN_NAMES[(n // 10) % 12]}",
+            "accessibility_needs": list(_NEEDS_CYCLE[n % len(_NEEDS_CYCLE)]),
+            "password_hash": unusable, "role": "learner",
+            "created_at": now - timedelta(days=(n * 7) % 365, minutes=n % 1440),
+        } for n in numbers]
+        db.session.execute(insert(User), rows)
+        if courses:
+            ids = db.session.execute(select(User.id, User.created_at).where(
+                User.email.in_([row["email"] for row in rows]))).all()
+            enrolments = []
+            for user_id, created in ids:
+                taken = {courses[user_id % len(courses)]}
+                if user_id % 3 == 0:
+                    taken.add(courses[(user_id + 1) % len(courses)])
+                enrolments += [{"user_id": user_id, "course_id": course_id,
+                                "created_at": created} for course_id in sorted(taken)]
+            db.session.execute(insert(Enrolment), enrolments)
+            handed_in = [{"user_id": user_id, "course_id": practicals[user_id % len(practicals)],
+                          "media_id": video, "note": "", "status": "waiting",
+                          "submitted_at": created + timedelta(days=3)}
+                         for user_id, created in ids if user_id % 50 == 0]
+            if practicals and video is not None and handed_in:
+                db.session.execute(insert(Submission), handed_in)
+        db.session.commit()
+    return first, last

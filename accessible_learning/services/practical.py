@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from media_pipeline.captions import parse_webvtt
 
@@ -144,15 +145,24 @@ def has_passed(user: User, course: Course) -> bool:
         Submission.passed.is_(True)).limit(1)) is not None
 
 
-def queue(user: User) -> tuple[list[Submission], list[Submission]]:
-    """Waiting and recently reviewed submissions of the courses this person examines."""
-    stmt = select(Submission).join(Course)
+SUBMISSIONS_PER_PAGE = 50
+RECENTLY_REVIEWED = 20
+
+
+def queue(user: User, page: int = 1, per_page: int = SUBMISSIONS_PER_PAGE):
+    """One page of the submissions waiting for review, oldest first (a Flask-SQLAlchemy
+    ``Pagination``), and the ``RECENTLY_REVIEWED`` last reviewed, of the courses this person
+    examines. Only those rows are loaded, however many have been handed in."""
+    stmt = select(Submission).join(Course).options(joinedload(Submission.user),
+                                                   joinedload(Submission.course))
     if user.role != "admin":
         stmt = stmt.where(Course.examiners.any(User.id == user.id))
-    rows = list(db.session.scalars(stmt.order_by(Submission.submitted_at, Submission.id)))
-    waiting = [s for s in rows if s.status == "waiting"]
-    reviewed = sorted((s for s in rows if s.status == "reviewed"),
-                      key=lambda s: s.reviewed_at, reverse=True)[:20]
+    waiting = db.paginate(stmt.where(Submission.status == "waiting")
+                          .order_by(Submission.submitted_at, Submission.id),
+                          page=page, per_page=per_page, error_out=False)
+    reviewed = list(db.session.scalars(
+        stmt.where(Submission.status == "reviewed")
+        .order_by(Submission.reviewed_at.desc(), Submission.id.desc()).limit(RECENTLY_REVIEWED)))
     return waiting, reviewed
 
 

@@ -22,5 +22,4 @@ def admin_summary() -> dict:
         "lessons_completed": db.session.scalar(
             select(func.count()).select_from(LessonProgress).where(LessonProgress.completed)
         ),
-        "users": list(db.session.scalars(select(User).order_by(User.created_at))),
     }

@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms import NEEDS, ReportPeriodForm
+from ..forms import NEEDS, ReportPeriodForm, UserSearchForm
 from ..models import User
 from ..security import role_required
 from ..services import accounts, reports, studio
+from ..web import list_problems, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -46,8 +47,24 @@ def _admins_only():
 
 @bp.get("/")
 def index():
-    return render_template("admin/index.html", summary=studio.admin_summary(),
-                           need_labels=dict(NEEDS))
+    return render_template("admin/index.html", summary=studio.admin_summary())
+
+
+@bp.get("/users")
+def users():
+    """Find users by part of a name or e-mail address, or by role, a page at a time: with tens
+    of thousands of learners, only one page of them is ever loaded."""
+    form = UserSearchForm(formdata=request.args)
+    page = page_number()
+    problems, found = list_problems(page, None), None
+    if form.validate() and not problems:
+        found = accounts.find_users(form.q.data or "", form.role.data or "", page)
+        problems = list_problems(page, found.pages)
+    status = 400 if form.errors or page is None else 404 if problems else 200
+    pager_args = {k: v for k, v in (("q", form.q.data), ("role", form.role.data)) if v}
+    return render_template("admin/users.html", form=form, found=None if problems else found,
+                           problems=problems, pager_args=pager_args,
+                           need_labels=dict(NEEDS)), status
 
 
 @bp.get("/reports")

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Submission
 from ..security import role_required
 from ..services import completion, practical
+from ..web import list_problems, page_number
 
 bp = Blueprint("examiner", __name__, url_prefix="/examiner")
 
@@ -22,9 +23,15 @@ def _examiners_only():
 
 @bp.get("/")
 def index():
-    waiting, reviewed = practical.queue(current_user)
-    return render_template("examiner/index.html", waiting=waiting, reviewed=reviewed,
-                           courses=practical.examined_courses(current_user))
+    page = page_number()
+    problems = list_problems(page, None)
+    waiting, reviewed = (None, []) if problems else practical.queue(current_user, page)
+    if waiting is not None:
+        problems = list_problems(page, waiting.pages)
+    status = 400 if page is None else 404 if problems else 200
+    return render_template("examiner/index.html", problems=problems,
+                           waiting=None if problems else waiting, reviewed=reviewed,
+                           courses=practical.examined_courses(current_user)), status
 
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])

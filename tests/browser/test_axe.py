@@ -60,7 +60,8 @@ def _pages(app) -> dict[str, list[str]]:
         "content": signed_in + staff_lesson + studio + ["/admin/"],
         "examiner": signed_in + staff_lesson + ["/examiner/", f"/quizzes/{quiz_id}",
                                                 f"/courses/{practical_course}/practical"],
-        "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/", "/admin/reports"],
+        "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/", "/admin/reports",
+                                                      "/admin/users", "/admin/users?q=zzzz"],
     }
 
 
@@ -199,3 +200,33 @@ def test_rate_limit_pauses_have_no_axe_violations(live_server, page, demo_templa
         page.goto(url)
         page.wait_for_selector("#error-summary")
         _assert_no_violations(page, f"{name} paused")
+
+
+def test_long_lists_with_page_links_and_their_errors_have_no_axe_violations(
+        live_server, page, demo_template, tmp_path):
+    """The users list and the examiner's queue with page links (2,600 more learners, in an app
+    of their own so that the shared live server keeps its users), and their errors: a search
+    that is too long, a page number in words, a page after the last. Each page's HTML is served
+    at the live server's address, so that it is checked with the real styles."""
+    from accessible_learning.services import demo
+
+    base = live_server["url"]
+    with demo_app(demo_template, tmp_path / "crowded") as app:
+        with app.app_context():
+            demo.add_learners(2600)
+        client = app.test_client()
+        login(client, "admin")
+        answers = {url: client.get(url) for url in [
+            "/admin/users?page=20", "/admin/users?q=%EB%B0%95&page=2",
+            "/admin/users?q=" + "x" * 101, "/admin/users?page=two", "/examiner/?page=2",
+            "/examiner/?page=9"]}
+    for number, (url, response) in enumerate(answers.items()):
+        html = response.get_data(as_text=True)
+        if response.status_code == 200:
+            assert '<nav class="pager"' in html, url
+        else:
+            assert response.status_code in (400, 404) and 'id="error-summary"' in html, url
+        served = f"{base}/crowded-{number}"
+        page.route(served, _serve(html))
+        page.goto(served)
+        _assert_no_violations(page, url)

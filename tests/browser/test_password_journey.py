@@ -1,4 +1,5 @@
-"""A forgotten password, with the keyboard alone: an administrator makes a reset link, the
+"""A forgotten password, with the keyboard alone: an administrator finds the learner among the
+users and makes a reset link, the
 learner opens it, gets the error summary for a mistyped password, sets a new one, logs in with
 it and changes it again from the account page. axe-core at every step (issue 7)."""
 
@@ -36,6 +37,13 @@ def test_a_forgotten_password_is_reset_with_an_administrators_link(live_server, 
 
     log_in(page, base, "admin")
     page.goto(base + "/admin/")
+    tab_to(page, "a", "Find a user or make a password reset link")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Users')")
+    _axe(page, "users")
+    _type_and_send(page, {"#q": "forgetful"})  # the search form, sent with Enter
+    page.wait_for_selector("h2:has-text('1 user found')")
+    _axe(page, "users found")
     tab_to(page, "button", f"for {NAME}")  # "Make a reset link for …"
     page.keyboard.press("Enter")
     page.wait_for_selector(f"h1:has-text('Password reset link for {NAME}')")
