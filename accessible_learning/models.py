@@ -302,6 +302,9 @@ class Job(db.Model):
     state = db.Column(db.String(10), nullable=False, default="queued")
     progress = db.Column(db.Float, nullable=False, default=0.0)
     message = db.Column(db.String(500))  # clear, human-readable status or error
+    # The message's catalogue words and values ({"id": …, "args": {…}}), to show it in the
+    # reader's language; None for a message with no catalogue words (a media error's own text).
+    message_i18n = db.Column(JSON)
     payload = db.Column(JSON, nullable=False, default=dict)
     result = db.Column(JSON)
     attempts = db.Column(db.Integer, nullable=False, default=0)

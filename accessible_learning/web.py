@@ -138,8 +138,10 @@ def init_app(app):
         app.register_blueprint(module.bp)
 
     from .services.captions import clock
+    from .services.jobs import message_text as job_message_text
 
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.globals["job_message"] = job_message_text
     _fast_template_gettext(app)
     _fragment_cache(app)
 

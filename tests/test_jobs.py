@@ -52,6 +52,46 @@ def test_worker_checks_media_and_a_broken_file_fails_with_a_clear_message(worker
     assert "<html" not in html
     assert 'data-announce="0 jobs waiting or running, 1 failed"' in html
     assert "not a video or audio file" in html
+    assert f"The media file is readable: {good_duration:.1f} seconds long." in html
+
+    # In Chinese, the worker's message is shown in Chinese with its values; a media error's own
+    # explanation (no catalogue words) is shown as it is.
+    post_form(client, "/language", {"language": "zh", "next": "/"}, token_page="/")
+    chinese = client.get("/studio/jobs").get_data(as_text=True)
+    assert f"媒体文件可以读取：时长 {good_duration:.1f} 秒。" in chinese
+    assert "The media file is readable" not in chinese
+    assert "not a video or audio file" in chinese
+    post_form(client, "/language", {"language": "en", "next": "/"}, token_page="/")
+
+
+def test_a_retry_message_is_translated_with_its_cause(app):
+    """A message whose value is itself catalogue words (the cause of a retry) is translated
+    whole; a translation that does not fit its values falls back to the English message."""
+    from accessible_learning.services import jobs
+
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        job = Job(kind="probe", key="probe:retry-words", payload={"media_id": lesson.media.id},
+                  state="queued", **jobs._say(
+                      jobs.N_("%(cause)s; it will be tried again in %(delay)d seconds (attempt "
+                              "%(attempt)d of %(attempts)d)."),
+                      cause=jobs.N_("The server's disk is full"), delay=20, attempt=2,
+                      attempts=3))
+        db.session.add(job)
+        db.session.commit()
+        assert job.message == ("The server's disk is full; it will be tried again in 20 seconds "
+                               "(attempt 2 of 3).")
+        with app.test_request_context("/"):
+            from flask_babel import force_locale
+
+            with force_locale("zh"):
+                assert jobs.message_text(job) == ("服务器的磁盘已满；将在 20 秒后重试"
+                                                  "（第 2 次，共 3 次）。")
+            with force_locale("en"):
+                assert jobs.message_text(job) == job.message
+            job.message_i18n = {"id": job.message_i18n["id"], "args": {"cause": "x"}}
+            with force_locale("zh"):  # a value missing: the English message, not an error
+                assert jobs.message_text(job) == job.message
 
 
 def test_a_job_left_running_by_a_dead_worker_is_requeued_and_completed(worker_app):
@@ -179,3 +219,25 @@ def test_a_transient_fault_is_retried_with_growing_delays_then_fails_clearly(app
         assert job.state == "failed" and job.attempts == 3
         assert "failed 3 times" in job.message and "nothing was saved" in job.message
     huey.flush()  # these retries belong to this test's database only
+
+
+def test_the_latest_job_of_a_lesson_is_found_among_other_lessons_jobs(app):
+    from accessible_learning.services import jobs
+
+    with app.app_context():
+        first, second = db.session.scalars(select(Lesson).order_by(Lesson.id).limit(2)).all()
+        made = {}
+        for n, (lesson, kind) in enumerate([(first, "caption"), (second, "caption"),
+                                            (first, "caption"), (second, "describe"),
+                                            (first, "suggest")]):
+            job = Job(kind=kind, key=f"test:{n}", payload={"lesson_id": lesson.id},
+                      state="done")
+            db.session.add(job)
+            db.session.flush()
+            made[n] = job.id
+        db.session.commit()
+        found = {(lesson.id, kind): getattr(jobs.latest_for_lesson(lesson, kind), "id", None)
+                 for lesson in (first, second) for kind in ("caption", "describe", "suggest")}
+    assert found == {(first.id, "caption"): made[2], (second.id, "caption"): made[1],
+                     (first.id, "describe"): None, (second.id, "describe"): made[3],
+                     (first.id, "suggest"): made[4], (second.id, "suggest"): None}

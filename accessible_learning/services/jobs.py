@@ -43,16 +43,45 @@ from .media import media_root
 MAX_ATTEMPTS = 3
 RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
 PIPELINE_VERSION = "1"  # part of the caption job key: a new pipeline makes new captions
+def N_(text: str) -> str:
+    """Marks a job message for the translation catalogue (pybabel extracts ``N_``)."""
+    return text
+
+
 STAGE_MESSAGES = {
-    "probe": "Reading the media file.",
-    "extract": "Extracting the sound.",
-    "recognise": "Recognising speech.",
-    "segment": "Making caption cues.",
-    "write": "Writing the captions.",
-    "gaps": "Finding the pauses in the speech.",
-    "synthesise": "Speaking the descriptions.",
-    "mix": "Mixing the described versions.",
+    "probe": N_("Reading the media file."),
+    "extract": N_("Extracting the sound."),
+    "recognise": N_("Recognising speech."),
+    "segment": N_("Making caption cues."),
+    "write": N_("Writing the captions."),
+    "gaps": N_("Finding the pauses in the speech."),
+    "synthesise": N_("Speaking the descriptions."),
+    "mix": N_("Mixing the described versions."),
 }
+
+
+def _say(msgid: str, **args) -> dict:
+    """A job's message: ``message`` in English (logs, the command line), and ``message_i18n``,
+    the catalogue's words and their values, shown in each reader's language by
+    ``message_text``."""
+    return {"message": msgid % args if args else msgid,
+            "message_i18n": {"id": msgid, "args": args}}
+
+
+def message_text(job: Job) -> str:
+    """The job's message in the reader's language. Messages without catalogue words (a media
+    error's own explanation) are shown as they are."""
+    from flask_babel import gettext
+
+    key = job.message_i18n
+    if not key or not job.message:
+        return job.message or ""
+    args = {name: gettext(value) if isinstance(value, str) else value  # e.g. a cause's words
+            for name, value in (key.get("args") or {}).items()}
+    try:
+        return gettext(key["id"], **args)
+    except (KeyError, TypeError, ValueError):  # a translation that does not fit its values
+        return job.message
 
 
 def recent(limit: int = 20) -> list[Job]:
@@ -71,6 +100,7 @@ def _enqueue(kind: str, key: str, payload: dict, *, reuse_done: bool) -> Job:
         job = Job(kind=kind, key=key, payload=payload)
         db.session.add(job)
     job.state, job.progress, job.message, job.result = "queued", 0.0, None, None
+    job.message_i18n = None
     job.started_at = job.finished_at = job.heartbeat_at = None
     try:
         db.session.commit()
@@ -99,7 +129,9 @@ def requeue_stale(now=None) -> list[int]:
 
     for job in stale:
         job.state = "queued"
-        job.message = "The worker stopped while running this job; it was queued again."
+        for name, value in _say(N_("The worker stopped while running this job; it was queued "
+                                   "again.")).items():
+            setattr(job, name, value)
     db.session.commit()
     for job in stale:
         run_job(job.id)
@@ -160,8 +192,11 @@ def latest_for_submission(submission: Submission) -> Job | None:
 
 
 def latest_for_lesson(lesson: Lesson, kind: str = "caption") -> Job | None:
-    jobs = db.session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id.desc()))
-    return next((j for j in jobs if j.payload.get("lesson_id") == lesson.id), None)
+    # The database picks the lesson's job out of the payloads: a studio with thousands of
+    # lessons does not read every job of the kind to find one.
+    return db.session.scalar(
+        select(Job).where(Job.kind == kind, Job.payload["lesson_id"].as_integer() == lesson.id)
+        .order_by(Job.id.desc()).limit(1))
 
 
 def _set(job: Job, **values) -> None:
@@ -175,9 +210,9 @@ def _storage_problem(exc: BaseException) -> str | None:
     """A disk or folder fault in words, or None for any other error."""
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return "The server's disk is full"
+            return N_("The server's disk is full")
         if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-            return "The media or temporary folder cannot be written"
+            return N_("The media or temporary folder cannot be written")
     return None
 
 
@@ -193,7 +228,7 @@ def run(job_id: int) -> None:
     claimed = db.session.execute(
         update(Job).where(Job.id == job_id, Job.state == "queued")
         .values(state="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1,
-                message="Started.")
+                **_say(N_("Started.")))
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -219,7 +254,7 @@ def run(job_id: int) -> None:
     except MediaError as exc:
         db.session.rollback()  # nothing the job had added (a media row, a track) is kept
         job = db.session.get(Job, job_id)
-        _set(job, state="failed", message=str(exc), finished_at=utcnow())
+        _set(job, state="failed", message=str(exc), message_i18n=None, finished_at=utcnow())
     except Exception as exc:
         # A transient fault (a locked database, a full disk, a crashed subprocess): try again
         # later, waiting longer each time, and give up with a clear message after MAX_ATTEMPTS.
@@ -228,35 +263,38 @@ def run(job_id: int) -> None:
         cause = _storage_problem(exc)
         if job.attempts < MAX_ATTEMPTS:
             delay = RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)
-            _set(job, state="queued",
-                 message=f"{cause or 'A temporary problem stopped the job'}; it will be tried "
-                         f"again in {delay} seconds (attempt {job.attempts} of "
-                         f"{MAX_ATTEMPTS}).")
+            _set(job, state="queued", **_say(
+                N_("%(cause)s; it will be tried again in %(delay)d seconds (attempt "
+                   "%(attempt)d of %(attempts)d)."),
+                cause=cause or N_("A temporary problem stopped the job"), delay=delay,
+                attempt=job.attempts, attempts=MAX_ATTEMPTS))
             from ..tasks import enqueue
 
             enqueue(job.id, delay=delay)
         elif cause:
-            _set(job, state="failed", finished_at=utcnow(),
-                 message=f"{cause}, so the job stopped after {MAX_ATTEMPTS} attempts. Earlier "
-                         "captions and media are unchanged. Free some space or fix the folder's "
-                         "permissions (or ask an administrator), then run the job again.")
+            _set(job, state="failed", finished_at=utcnow(), **_say(
+                N_("%(cause)s, so the job stopped after %(attempts)d attempts. Earlier captions "
+                   "and media are unchanged. Free some space or fix the folder's permissions "
+                   "(or ask an administrator), then run the job again."),
+                cause=cause, attempts=MAX_ATTEMPTS))
         else:
-            _set(job, state="failed", finished_at=utcnow(),
-                 message=f"The job failed {MAX_ATTEMPTS} times because of an internal error, so "
-                         "nothing was saved from it. Ask an administrator to look at the "
-                         "worker's log.")
+            _set(job, state="failed", finished_at=utcnow(), **_say(
+                N_("The job failed %(attempts)d times because of an internal error, so nothing "
+                   "was saved from it. Ask an administrator to look at the worker's log."),
+                attempts=MAX_ATTEMPTS))
 
 
 def _run_probe(job: Job) -> None:
     asset = db.session.get(MediaAsset, job.payload["media_id"])
     if asset is None:
         raise MediaError("The media file of this job no longer exists.")
-    _set(job, progress=0.5, message="Reading the media file.")
+    _set(job, progress=0.5, **_say(N_("Reading the media file.")))
     info = probe(Path(media_root()) / asset.filename)
     asset.duration_s = info.duration_s
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
          result={"duration_s": info.duration_s, "has_video": info.has_video},
-         message=f"The media file is readable: {info.duration_s:.1f} seconds long.")
+         **_say(N_("The media file is readable: %(seconds).1f seconds long."),
+                seconds=info.duration_s))
 
 
 def _caption_progress(job: Job):
@@ -268,7 +306,7 @@ def _caption_progress(job: Job):
         now = time.monotonic()
         if stage != last["stage"] or now - last["at"] > 1.0:
             _set(job, progress=round(min(fraction, 0.99), 3),
-                 message=STAGE_MESSAGES.get(stage, stage))
+                 **_say(STAGE_MESSAGES.get(stage, stage)))
             last.update(stage=stage, at=now)
 
     return progress
@@ -296,8 +334,9 @@ def _run_caption(job: Job) -> None:
     job.result = {"track_id": track.id, "version": track.version, "summary": result.summary(),
                   "missing_words": result.missing_words, "unscripted": result.unscripted}
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
-         message=f"Captions ready as version {track.version}: {len(result.cues)} cues, "
-                 f"{len(result.report)} to check.")
+         **_say(N_("Captions ready as version %(version)d: %(cues)d cues, %(check)d to "
+                   "check."), version=track.version, cues=len(result.cues),
+                check=len(result.report)))
 
 
 def _run_submission_captions(job: Job) -> None:
@@ -314,7 +353,7 @@ def _run_submission_captions(job: Job) -> None:
     submission.captions_vtt = to_webvtt(result.cues)
     job.result = {"submission_id": submission.id, "cues": len(result.cues)}
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
-         message=f"Captions ready: {len(result.cues)} cues.")
+         **_say(N_("Captions ready: %(cues)d cues."), cues=len(result.cues)))
 
 
 def _run_describe(job: Job) -> None:
@@ -329,7 +368,7 @@ def _run_describe(job: Job) -> None:
 
     def progress(stage: str) -> None:
         _set(job, progress=round(stages.index(stage) / len(stages), 3) if stage in stages
-             else job.progress, message=STAGE_MESSAGES.get(stage, stage))
+             else job.progress, **_say(STAGE_MESSAGES.get(stage, stage)))
 
     result = descriptions.make_described(track, _lesson_words(lesson), progress=progress)
     db.session.flush()
@@ -338,9 +377,10 @@ def _run_describe(job: Job) -> None:
     job.result = {"track_id": track.id, "version": track.version, "summary": result.summary(),
                   "report": result.report()}
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
-         message=f"Version {track.version} is published: {counts['placed']} descriptions fit "
-                 f"the pauses, {counts['sped-up']} were spoken a little faster, "
-                 f"{counts['extended']} pause the video.")
+         **_say(N_("Version %(version)d is published: %(placed)d descriptions fit the "
+                   "pauses, %(faster)d were spoken a little faster, %(extended)d pause the "
+                   "video."), version=track.version, placed=counts["placed"],
+                faster=counts["sped-up"], extended=counts["extended"]))
 
 
 def _timed_track(lesson: Lesson) -> CaptionTrack | None:
@@ -363,14 +403,15 @@ def _run_suggest(job: Job) -> None:
     if lesson is None or asset is None:
         raise MediaError("The lesson or its media file no longer exists.")
     source = Path(media_root()) / asset.filename
-    _set(job, progress=0.1, message="Reading the media file.")
+    _set(job, progress=0.1, **_say(N_("Reading the media file.")))
     info = probe(source)
     if not info.has_video:
         job.result = {"suggestions": [], "changes": 0}
         _set(job, state="done", progress=1.0, finished_at=utcnow(),
-             message="The media has no picture, so there are no picture changes to describe.")
+             **_say(N_("The media has no picture, so there are no picture changes to "
+                       "describe.")))
         return
-    _set(job, progress=0.3, message="Finding the pauses in the speech.")
+    _set(job, progress=0.3, **_say(N_("Finding the pauses in the speech.")))
     with tempfile.TemporaryDirectory(prefix="suggest-") as tmp:
         wav = extract_pcm(source, Path(tmp) / "audio.wav", duration_s=info.duration_s)
         words = _lesson_words(lesson)
@@ -378,10 +419,11 @@ def _run_suggest(job: Job) -> None:
             words = rejoin(recognise(wav, find_model(lesson.language, current_app.config.get(
                 "VOSK_MODELS")).path), lesson.language)
         gaps = find_gaps(wav, words, info.duration_s)
-    _set(job, progress=0.6, message="Looking for changes of picture.")
+    _set(job, progress=0.6, **_say(N_("Looking for changes of picture.")))
     changes = scene_changes(source)
     moments = suggestions(changes, gaps)
     job.result = {"suggestions": moments, "changes": len(changes)}
     _set(job, state="done", progress=1.0, finished_at=utcnow(),
-         message=f"{len(moments)} moments found where the picture changes while nothing is "
-                 f"said ({len(changes)} changes of picture in all).")
+         **_say(N_("%(moments)d moments found where the picture changes while nothing is "
+                   "said (%(changes)d changes of picture in all)."), moments=len(moments),
+                changes=len(changes)))
