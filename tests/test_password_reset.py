@@ -225,9 +225,14 @@ def test_a_login_session_ends_with_its_age_and_made_up_ids_fail(app):
     with app.app_context():
         row = db.session.scalar(select(LoginSession).where(LoginSession.ended_at.is_(None)))
         row.created_at -= timedelta(hours=app.config["LOGIN_SESSION_HOURS"] + 1)
+        aged = row.id
         db.session.commit()
     assert client.get("/dashboard").status_code == 302
     login(client, "learner")
+    with app.app_context():  # the aged row is gone: only the new log-in's row is kept
+        rows = db.session.scalars(select(LoginSession).join(User).where(
+            User.email == "learner@example.org")).all()
+        assert len(rows) == 1 and rows[0].id != aged
     with client.session_transaction() as session:
         user_id, _, session_id = session["_user_id"].partition(":")
         assert len(session_id) >= 43  # 256 random bits

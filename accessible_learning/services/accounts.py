@@ -155,10 +155,16 @@ def change_password(user: User, current: str, new: str) -> bool:
 
 def start_session(user: User) -> None:
     """A new login session for ``user``, named by ``user.get_id()`` from now on (call before
-    Flask-Login's ``login_user``). Ended sessions of the user older than a day are removed."""
+    Flask-Login's ``login_user``). The user's sessions that ended more than a day ago, or are
+    past ``LOGIN_SESSION_HOURS`` (left without logging out), are removed: each account keeps
+    only the rows of its recent log-ins."""
+    from flask import current_app
+
     now = utcnow()
+    too_old = now - timedelta(hours=current_app.config["LOGIN_SESSION_HOURS"])
     db.session.execute(delete(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.ended_at < now - timedelta(days=1)))
+        LoginSession.user_id == user.id,
+        or_(LoginSession.ended_at < now - timedelta(days=1), LoginSession.created_at < too_old)))
     session_id = secrets.token_urlsafe(32)
     db.session.add(LoginSession(id=session_id, user_id=user.id, created_at=now))
     db.session.commit()
