@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app accessible_learning
 RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils postgresql redis-server
 
-.PHONY: run test bench setup setup-test system-packages system-packages-test lint translations migrate clean
+.PHONY: run test bench setup setup-test system-packages system-packages-test lint translations translations-template migrate clean
 
 run: setup migrate
 	@$(FLASK) demo --if-empty
@@ -59,6 +59,10 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 
 translations:
 	@$(BIN)/pybabel compile --statistics -d accessible_learning/translations
+
+# The template for a new language (and for updating a catalogue: pybabel update).
+translations-template: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-by-file -o accessible_learning/translations/messages.pot .
 
 migrate:
 	$(FLASK) db upgrade

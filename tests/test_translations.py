@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "accessible_learning" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
+POT = ROOT / "accessible_learning" / "translations" / "messages.pot"  # for new languages
 PLACEHOLDER = re.compile(r"%\(\w+\)[-.\d]*[sdf]")
 
 
@@ -27,6 +28,8 @@ def test_every_interface_string_is_translated_to_chinese(tmp_path):
     chinese = read_po(PO.open("rb"))
     missing = _ids(extracted) - _ids(chinese)
     assert not missing, f"add these to the zh catalogue: {sorted(missing)}"
+    # The template a translator starts a new language from holds exactly today's strings.
+    assert _ids(read_po(POT.open("rb"))) == _ids(extracted), "run: make translations-template"
     for message in chinese:
         if not message.id:
             continue
