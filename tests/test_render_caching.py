@@ -104,3 +104,30 @@ def test_parsed_tracks_are_not_changed_by_their_users(app):
     first = captions.cues_for_display(vtt)
     first.clear()  # a caller changing its list does not change what the next caller gets
     assert [c.text for c in captions.cues_for_display(vtt)] == ["One", "Two"]
+
+
+def test_the_lesson_page_reads_no_caption_text_and_few_queries(app):
+    """The lesson page needs which caption version is published, not its text (the player
+    fetches captions.vtt): no version's text, word timings or rule report is read, and the page
+    takes a handful of queries however many versions the lesson has."""
+    from sqlalchemy import event
+
+    learner, _examiner = _two_users(app)
+    lesson = f"/lessons/{_lesson_id(app)}"
+    learner.get(lesson)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = learner.get(lesson)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and '<track kind="captions"' in page.get_data(as_text=True)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert not [s for s in selects if re.search(r"caption_tracks(_\d+)?\.(vtt|words|report)\b", s)]
+    assert len(selects) <= 8, selects

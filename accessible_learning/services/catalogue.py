@@ -18,8 +18,11 @@ LESSON_BASICS = (joinedload(Lesson.course), joinedload(Lesson.media))
 # pages never read; loaded if something does read them).
 LESSON_CAPTIONS = (*LESSON_BASICS, joinedload(Lesson.caption_tracks)
                    .defer(CaptionTrack.words).defer(CaptionTrack.report))
-# The lesson page also shows the published audio description with its two videos.
-LESSON_PAGE = (*LESSON_CAPTIONS,
+# The lesson page also shows the published audio description with its two videos. Of the caption
+# versions it needs only which one is published and its language (the player fetches the text
+# from captions.vtt), so no version's text is read either.
+LESSON_PAGE = (*LESSON_BASICS, joinedload(Lesson.caption_tracks).defer(CaptionTrack.words)
+               .defer(CaptionTrack.report).defer(CaptionTrack.vtt),
                selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.mixed_media),
                selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.extended_media))
 # The home page counts each trade's published courses: one query for all the trades.
