@@ -135,6 +135,22 @@ def test_each_lesson_language_is_spoken_and_cached(tmp_path):
     assert not list(tmp_path.glob(".*"))  # no partial files left
 
 
+def test_each_synthesis_is_spoken_at_its_own_rate(tmp_path):
+    """Descriptions spoken one after another at different rates (as the describer speeds some
+    up) each get their own rate, every time: with espeak-ng in its asynchronous mode, a
+    synthesis sometimes came out at the previous one's rate (3 of 24 on an idle machine)."""
+    text = "The tailor marks a line on the cloth with chalk."
+    lengths: dict[int, list[float]] = {120: [], 175: [], 200: []}
+    for round_ in range(4):
+        for rate in lengths:  # a fresh cache each round: every call synthesises
+            path = synthesise.synthesise(text, "en", tmp_path / str(round_), rate=rate)
+            lengths[rate].append(synthesise.wav_duration(path))
+    for rate, seen in lengths.items():
+        assert max(seen) - min(seen) < 0.02, (rate, seen)
+    assert min(lengths[120]) > max(lengths[175]) * 1.2
+    assert min(lengths[175]) > max(lengths[200]) * 1.1
+
+
 def test_synthesis_refuses_empty_text_and_a_language_without_a_voice(tmp_path):
     with pytest.raises(MediaError, match="no text"):
         synthesise.synthesise("   ", "ko", tmp_path)
