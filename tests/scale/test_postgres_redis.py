@@ -301,3 +301,27 @@ def test_a_batch_is_shared_by_two_workers_without_double_work(pg_app, tmp_path, 
             worker.wait(timeout=30)
     print(f"\nbatch of {len(BATCH)} caption jobs on two workers: {batch_s:.1f} s, "
           f"jobs per worker {share}")
+
+
+def test_lists_of_people_a_page_at_a_time_on_postgresql(pg_app):
+    """Administration › Users and the reports with more learners, on PostgreSQL (ILIKE, COUNT
+    DISTINCT over a UNION, OFFSET paging); the last test here, as it adds users."""
+    from accessible_learning.services import demo, reports
+
+    with pg_app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(User))
+        demo.add_learners(120)
+        total = db.session.scalar(select(func.count()).select_from(User))
+        report = reports.build()
+    assert total == before + 120
+    assert report.totals.registered >= 120
+    admin = pg_app.test_client()
+    login(admin, "admin")
+    pages = -(-total // 50)
+    last = admin.get(f"/admin/users?page={pages}").get_data(as_text=True)
+    assert f"Page {pages} of {pages}" in last and last.count("Make a reset link") == total - 100
+    found = admin.get("/admin/users?q=LEARNER00042%40SCALE").get_data(as_text=True)
+    assert "1 user found" in found and "learner00042@scale.example.org" in found
+    assert admin.get("/admin/users?q=%25").get_data(as_text=True).count("0 users found") == 1
+    assert admin.get(f"/admin/users?page={pages + 1}").status_code == 404
+    assert admin.get("/examiner/").status_code == 200
