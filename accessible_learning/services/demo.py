@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
 from media_pipeline import narration
 from media_pipeline.describe import Description, authored_vtt
@@ -14,7 +16,17 @@ from media_pipeline.models import ModelNotFound
 from media_pipeline.pipeline import caption
 
 from ..extensions import db
-from ..models import Course, DescriptionTrack, Lesson, Trade, User
+from ..models import (
+    Course,
+    DescriptionTrack,
+    Enrolment,
+    Lesson,
+    Submission,
+    Trade,
+    User,
+    utcnow,
+)
+from ..security import hash_password
 from . import accounts, captions, chapters, descriptions, media, practical, quizzes
 
 DEMO_USERS = [
@@ -260,17 +272,9 @@ def add_learners(count: int, batch: int = 5000) -> tuple[int, int]:
     of the published courses, registered over the past year: a population the size of a large
     employer's, to try the server at scale. One in fifty has handed in the practical assignment
     of a course that has one (the demo lesson's video stands in for theirs), waiting for
-    review. They share no password anyone knows (one random
-    secret, hashed once); an administrator gives any of them a reset link. Returns the numbers
-    of the first and last learner added."""
-    import secrets
-    from datetime import timedelta
-
-    from sqlalchemy import func, insert
-
-    from ..models import Enrolment, Lesson, Submission, utcnow
-    from ..security import hash_password
-
+    review. They share no password anyone knows (one random secret, hashed once); an
+    administrator gives any of them a reset link. Returns the numbers of the first and last
+    learner added."""
     first = (db.session.scalar(select(func.count()).select_from(User)
                                .where(User.email.like(f"%@{SCALE_DOMAIN}"))) or 0) + 1
     courses = list(db.session.scalars(select(Course.id).where(Course.published.is_(True))

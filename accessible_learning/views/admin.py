@@ -61,7 +61,8 @@ def users():
         found = accounts.find_users(form.q.data or "", form.role.data or "", page)
         problems = list_problems(page, found.pages)
     status = 400 if form.errors or page is None else 404 if problems else 200
-    pager_args = {k: v for k, v in (("q", form.q.data), ("role", form.role.data)) if v}
+    pager_args = {} if form.errors else {  # the search, kept by the page links
+        k: v for k, v in (("q", form.q.data), ("role", form.role.data)) if v}
     return render_template("admin/users.html", form=form, found=None if problems else found,
                            problems=problems, pager_args=pager_args,
                            need_labels=dict(NEEDS)), status
