@@ -68,7 +68,7 @@ def _write_sound(engine, path: Path) -> None:
     busy), so that the next synthesis's commands wait for ``runAndWait``, which runs them in
     order and then synthesises."""
     driver = engine.proxy._driver
-    if not driver._speaking:  # pyttsx3 wrote it itself (espeak-ng started asynchronously)
+    if not driver._speaking:  # an espeak-ng that does send the event: pyttsx3 wrote it already
         return
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)

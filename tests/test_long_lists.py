@@ -51,7 +51,7 @@ def test_the_users_list_shows_fifty_users_a_page_in_name_order(crowded):
     html = first.get_data(as_text=True)
     assert first.status_code == 200
     assert [name for name, _r, _e in _rows(html)] == names[:50]
-    assert f"{total:,} users found".replace(",", "") in html.replace(",", "")
+    assert f"{total} users found" in html
     assert f"Users 1 to 50 of {total}, by name" in html
     assert f"Page 1 of {pages}" in html
     assert '<nav class="pager" aria-label="Pages of users">' in html

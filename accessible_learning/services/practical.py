@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from media_pipeline.captions import parse_webvtt
 
@@ -153,8 +153,8 @@ def queue(user: User, page: int = 1, per_page: int = SUBMISSIONS_PER_PAGE):
     """One page of the submissions waiting for review, oldest first (a Flask-SQLAlchemy
     ``Pagination``), and the ``RECENTLY_REVIEWED`` last reviewed, of the courses this person
     examines. Only those rows are loaded, however many have been handed in."""
-    stmt = select(Submission).join(Course).options(joinedload(Submission.user),
-                                                   joinedload(Submission.course))
+    stmt = (select(Submission).join(Submission.course)
+            .options(contains_eager(Submission.course), joinedload(Submission.user)))
     if user.role != "admin":
         stmt = stmt.where(Course.examiners.any(User.id == user.id))
     waiting = db.paginate(stmt.where(Submission.status == "waiting")
