@@ -80,4 +80,7 @@ def load_config(instance: Path) -> dict:
         "RECOGNITION_JOBS": int(os.environ.get("RECOGNITION_JOBS", "0")) or None,  # None: cores
         "JOB_STALE_SECONDS": float(os.environ.get("JOB_STALE_SECONDS", "120")),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        # Rendered catalogue, course and lesson pages kept per server process (see
+        # page_cache.py; each is some 5 to 40 KB); 0 keeps none.
+        "PAGE_CACHE_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "500")),
     }

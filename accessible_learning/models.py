@@ -100,6 +100,18 @@ class Preferences(db.Model):
     user = db.relationship("User", back_populates="preferences")
 
 
+class ContentVersion(db.Model):
+    """One row: a token that changes in the same transaction as any change to the catalogue's
+    content (courses, lessons, their media, captions, descriptions and quizzes). Pages shared by
+    many learners are kept rendered under it (see ``page_cache``); see
+    ``services/content_version.py`` for what changes it."""
+
+    __tablename__ = "content_version"
+
+    id = db.Column(db.Integer, primary_key=True)
+    token = db.Column(db.String(32), nullable=False)
+
+
 class Trade(db.Model):
     __tablename__ = "trades"
 

@@ -10,11 +10,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db, login_manager
-from .models import User
+from .models import LoginSession, User, utcnow
 
 # Argon2id: memory-hard (RFC 9106 second recommended profile: 64 MiB, 3 passes).
 _hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
@@ -64,23 +64,27 @@ def role_required(*roles: str):
     return decorator
 
 
+# Built once: the loader runs on every request.
+_USER_FOR_SESSION = (
+    select(User).join(LoginSession, LoginSession.user_id == User.id)
+    .options(joinedload(User.preferences))  # read by every page (language, captions)
+    .where(User.id == bindparam("user_id"), LoginSession.id == bindparam("session_id"),
+           LoginSession.ended_at.is_(None), LoginSession.created_at > bindparam("oldest"))
+)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
     """The user a session cookie names, if its login session has not ended (by logging out, a
     new password or age). One query, with the user's preferences."""
     from flask import current_app
 
-    from .models import LoginSession, utcnow
-
     key, _, session_id = user_id.partition(":")
     if not key.isdigit() or not session_id:
         return None
     oldest = utcnow() - timedelta(hours=current_app.config["LOGIN_SESSION_HOURS"])
-    user = db.session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .options(joinedload(User.preferences))  # read by every page (language, captions)
-        .where(User.id == int(key), LoginSession.id == session_id,
-               LoginSession.ended_at.is_(None), LoginSession.created_at > oldest))
+    user = db.session.scalar(_USER_FOR_SESSION, {"user_id": int(key), "session_id": session_id,
+                                                 "oldest": oldest})
     if user is not None:
         user.login_session_id = session_id
     return user

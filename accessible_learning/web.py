@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
+from . import page_cache
 from .i18n import HTML_LANG, ROLE_NAMES
 from .services import preferences
 
@@ -144,6 +145,7 @@ def init_app(app):
     app.jinja_env.globals["job_message"] = job_message_text
     _fast_template_gettext(app)
     _fragment_cache(app)
+    page_cache.init_app(app)
 
     @app.context_processor
     def _globals():

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from typing import NamedTuple
+
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import CaptionTrack, Course, DescriptionTrack, Enrolment, Lesson, Trade, User
+from ..models import (
+    CaptionTrack,
+    Course,
+    DescriptionTrack,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Trade,
+    User,
+)
 from .search import contains
 
 # What a lesson's requests always need (its course for the access check, its video): loaded
@@ -81,6 +92,59 @@ def enrol(user: User, course: Course) -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def is_staff(user: User | None, *roles: str) -> bool:
+    return user is not None and user.is_authenticated and user.has_role(*roles)
+
+
+def course_published(course_id: int) -> bool | None:
+    """Whether the course is published; None when there is no such course."""
+    return db.session.scalar(select(Course.published).where(Course.id == course_id))
+
+
+_ENROLLED = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"),
+                                       Enrolment.course_id == bindparam("course_id"))
+
+
+def is_enrolled_in(user: User | None, course_id: int) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(_ENROLLED, {"user_id": user.id, "course_id": course_id}) is not None
+
+
+class LessonAccess(NamedTuple):
+    course_id: int
+    published: bool
+    allowed: bool  # what ``can_view_lesson`` says
+    # What the lesson page shows of the learner's progress: completed, how, the part played
+    # and the position (see ``progress``); None when the learner has not started the lesson.
+    progress: tuple | None
+
+
+# One query: the lesson's course, whether the learner is enrolled in it, and their progress.
+_LESSON_ACCESS = (
+    select(Lesson.course_id, Course.published, Enrolment.id, LessonProgress.completed,
+           LessonProgress.completed_by, LessonProgress.watched_s, LessonProgress.position_s)
+    .join(Course, Course.id == Lesson.course_id)
+    .outerjoin(Enrolment, and_(Enrolment.course_id == Lesson.course_id,
+                               Enrolment.user_id == bindparam("user_id")))
+    .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                    LessonProgress.user_id == bindparam("user_id")))
+    .where(Lesson.id == bindparam("lesson_id"))
+)
+
+
+def lesson_access(user: User, lesson_id: int) -> LessonAccess | None:
+    """Whether a signed-in user may open the lesson, without loading it (None: no such lesson).
+    The same rule as ``can_view_lesson``."""
+    row = db.session.execute(_LESSON_ACCESS, {"user_id": user.id, "lesson_id": lesson_id}).first()
+    if row is None:
+        return None
+    course_id, published, enrolment, *progress = row
+    allowed = user.has_role("content", "examiner") or (bool(published) and enrolment is not None)
+    started = progress[0] is not None
+    return LessonAccess(course_id, bool(published), allowed, tuple(progress) if started else None)
 
 
 def can_study(user: User | None, course: Course) -> bool:

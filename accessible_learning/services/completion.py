@@ -9,10 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from ..extensions import db
-from ..models import Certificate, Course, Lesson, LessonProgress, Quiz, QuizAttempt, User
+from ..models import (
+    Certificate,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Quiz,
+    QuizAttempt,
+    Submission,
+    User,
+)
 from . import certificates, practical, quizzes
 
 
@@ -93,6 +114,57 @@ def status(user: User, course: Course) -> CourseStatus:
     result.practical_passed = result.practical_required and practical.has_passed(user, course)
     result.certificate = certificates.for_learner(user, course)
     return result
+
+
+def _rows(kind: str, *columns):
+    """One part of ``_PERSONAL``: a label and up to five typed values (NULL where none)."""
+    types = (Integer, Integer, Integer, Boolean, DateTime)
+    values = list(columns) + [cast(null(), t) for t in types[len(columns):]]
+    return select(literal(kind, String).label("kind"),
+                  *[v.label(f"v{i}") for i, v in enumerate(values)])
+
+
+_USER, _COURSE = bindparam("user_id", type_=Integer), bindparam("course_id", type_=Integer)
+# What a course page shows of a learner, in one query: the course's published state, the
+# enrolment, the lessons completed, every quiz attempt, a passed practical assignment and the
+# certificate.
+_PERSONAL = union_all(
+    _rows("course", Course.id, cast(null(), Integer), cast(null(), Integer), Course.published)
+    .where(Course.id == _COURSE),
+    _rows("enrolled", Enrolment.id)
+    .where(Enrolment.user_id == _USER, Enrolment.course_id == _COURSE),
+    _rows("lesson", LessonProgress.lesson_id).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+    .where(LessonProgress.user_id == _USER, Lesson.course_id == _COURSE,
+           LessonProgress.completed.is_(True)),
+    _rows("attempt", QuizAttempt.id, QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed,
+          QuizAttempt.submitted_at).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+    .where(QuizAttempt.user_id == _USER, Quiz.course_id == _COURSE),
+    _rows("practical", Submission.id)
+    .where(Submission.user_id == _USER, Submission.course_id == _COURSE,
+           Submission.passed.is_(True)),
+    _rows("certificate", Certificate.id)
+    .where(Certificate.user_id == _USER, Certificate.course_id == _COURSE),
+)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Everything ``status`` reads of a learner for a course, as plain values, with the course's
+    published state and the enrolment. Two moments with the same fingerprint have the same
+    status. ``published`` is None when there is no such course."""
+
+    published: bool | None
+    enrolled: bool
+    learner: tuple  # lessons completed, quiz attempts, practical passed, certificate
+
+
+def fingerprint(user: User | None, course_id: int) -> Fingerprint:
+    user_id = user.id if user is not None and user.is_authenticated else -1
+    rows = db.session.execute(_PERSONAL, {"user_id": user_id, "course_id": course_id}).all()
+    published = next((bool(r.v3) for r in rows if r.kind == "course"), None)
+    enrolled = any(r.kind == "enrolled" for r in rows)
+    learner = tuple(sorted(tuple(r) for r in rows if r.kind not in ("course", "enrolled")))
+    return Fingerprint(published, enrolled, learner)
 
 
 def update(user: User, course: Course) -> Certificate | None:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..forms import CatalogueSearchForm
 from ..models import Lesson
+from ..page_cache import shared_page
 from ..services import catalogue, chapters, completion, descriptions, player_help, progress
 from ..services.captions import clock
 from ..web import render_page
@@ -15,6 +16,10 @@ bp = Blueprint("catalogue", __name__)
 
 @bp.get("/courses")
 def courses():
+    return shared_page(_courses)
+
+
+def _courses() -> str:
     trades = catalogue.trades()
     form = CatalogueSearchForm(request.args)
     form.trade.choices = [("", _("All trades"))] + [(t.slug, t.name) for t in trades]
@@ -30,10 +35,17 @@ def courses():
 
 @bp.get("/courses/<int:course_id>")
 def course(course_id: int):
+    seen = completion.fingerprint(current_user, course_id)
+    if seen.published is None or not (seen.published or catalogue.is_staff(current_user,
+                                                                           "content")):
+        abort(404)
+    return shared_page(lambda: _course(course_id, seen.enrolled), (seen.enrolled, seen.learner))
+
+
+def _course(course_id: int, enrolled: bool) -> str:
     found = catalogue.visible_course(course_id, current_user, catalogue.COURSE_PAGE)
     if found is None:
         abort(404)
-    enrolled = catalogue.is_enrolled(current_user, found)
     state = completion.status(current_user, found) if enrolled else None
     if state is not None and state.complete and state.certificate is None:
         completion.update(current_user, found)  # completed before certificates existed
@@ -65,12 +77,19 @@ def _lesson_or_404(lesson_id: int, options=catalogue.LESSON_BASICS) -> Lesson:
 @bp.get("/lessons/<int:lesson_id>")
 @login_required
 def lesson(lesson_id: int):
-    found = _lesson_or_404(lesson_id, catalogue.LESSON_PAGE)
-    if not catalogue.can_view_lesson(current_user, found):
-        if found.course.published:
-            flash(_("Enrol in this course to open its lessons."), "info")
-            return redirect(url_for("catalogue.course", course_id=found.course_id))
+    access = catalogue.lesson_access(current_user, lesson_id)
+    if access is None:
         abort(404)
+    if not access.allowed:
+        if access.published:
+            flash(_("Enrol in this course to open its lessons."), "info")
+            return redirect(url_for("catalogue.course", course_id=access.course_id))
+        abort(404)
+    return shared_page(lambda: _lesson(lesson_id), access.progress)
+
+
+def _lesson(lesson_id: int) -> str:
+    found = _lesson_or_404(lesson_id, catalogue.LESSON_PAGE)  # access checked by the caller
     described = found.published_descriptions
     previous, following = catalogue.neighbours(found)
     completion = completion_context(found)
