@@ -1,7 +1,10 @@
 """`make bench`: figures measured side by side in one run, printed as ratios.
 
 Web: our catalogue, course and lesson pages (logged in as a learner) against a trivial Flask page,
-both under gunicorn with 2 sync workers, loaded with wrk on 127.0.0.1.
+both under gunicorn with 2 sync workers, loaded with wrk on 127.0.0.1. Those pages are kept
+rendered after their first request (page_cache.py), as they are for every learner after the
+first with the same language, role, preferences and progress; the lesson page is also measured
+from a third server that keeps nothing, so rendering it each time is in the table too.
 Captioning (after the web figures): see benchmarks/captioning.py.
 Audio description (after captioning): see benchmarks/description.py.
 Voice commands (with the web figures): the same utterances recognised by the bare recogniser in
@@ -175,13 +178,17 @@ def main() -> int:
     flask = [str(BIN / "flask"), "--app", "accessible_learning"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "demo"], env=env, check=True, capture_output=True)
-    ours_port, ref_port = free_port(), free_port()
+    ours_port, ref_port, bare_port = free_port(), free_port(), free_port()
     servers = [gunicorn("accessible_learning:create_app()", ours_port, env),
-               gunicorn("benchmarks.trivial:app", ref_port, env)]
+               gunicorn("benchmarks.trivial:app", ref_port, env),
+               gunicorn("accessible_learning:create_app()", bare_port,
+                        {**env, "PAGE_CACHE_ENTRIES": "0"})]
     try:
         ours, ref = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ref_port}"
+        bare = f"http://127.0.0.1:{bare_port}"
         wait_up(ours + "/")
         wait_up(ref + "/")
+        wait_up(bare + "/")
         cookie = learner_cookie(ours)
         rows = [("trivial Flask page (reference)", wrk(ref + "/"))]
         for label, path in [("catalogue /courses", "/courses"),
@@ -189,6 +196,7 @@ def main() -> int:
                             ("course page /courses/1", "/courses/1"),
                             ("lesson page /lessons/1", "/lessons/1")]:
             rows.append((label, wrk(ours + path, cookie)))
+        rows.append(("  the same, rendered each time", wrk(bare + "/lessons/1", cookie)))
         token = csrf_token(ours, cookie, "/lessons/1")
         progress = json.dumps({"position": 3.0, "played": [[2.0, 3.0]]})
         rows.append(("progress report POST (JSON)",

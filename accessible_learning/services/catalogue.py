@@ -16,6 +16,7 @@ from ..models import (
     Enrolment,
     Lesson,
     LessonProgress,
+    MediaAsset,
     Trade,
     User,
 )
@@ -46,6 +47,10 @@ COURSE_PAGE = (joinedload(Course.trade), selectinload(Course.lessons).joinedload
 
 def get_lesson(lesson_id: int, options=LESSON_BASICS) -> Lesson | None:
     return db.session.get(Lesson, lesson_id, options=options)
+
+
+def get_course(course_id: int) -> Course | None:
+    return db.session.get(Course, course_id)
 
 
 def trades(options=()) -> list[Trade]:
@@ -98,35 +103,24 @@ def is_staff(user: User | None, *roles: str) -> bool:
     return user is not None and user.is_authenticated and user.has_role(*roles)
 
 
-def course_published(course_id: int) -> bool | None:
-    """Whether the course is published; None when there is no such course."""
-    return db.session.scalar(select(Course.published).where(Course.id == course_id))
-
-
-_ENROLLED = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"),
-                                       Enrolment.course_id == bindparam("course_id"))
-
-
-def is_enrolled_in(user: User | None, course_id: int) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return db.session.scalar(_ENROLLED, {"user_id": user.id, "course_id": course_id}) is not None
-
-
 class LessonAccess(NamedTuple):
     course_id: int
     published: bool
     allowed: bool  # what ``can_view_lesson`` says
+    duration_s: float | None  # the video's length (None: no video yet)
     # What the lesson page shows of the learner's progress: completed, how, the part played
     # and the position (see ``progress``); None when the learner has not started the lesson.
     progress: tuple | None
 
 
-# One query: the lesson's course, whether the learner is enrolled in it, and their progress.
+# One query: the lesson's course, its video's length, whether the learner is enrolled in the
+# course, and their progress.
 _LESSON_ACCESS = (
-    select(Lesson.course_id, Course.published, Enrolment.id, LessonProgress.completed,
-           LessonProgress.completed_by, LessonProgress.watched_s, LessonProgress.position_s)
+    select(Lesson.course_id, Course.published, MediaAsset.duration_s, Enrolment.id,
+           LessonProgress.completed, LessonProgress.completed_by, LessonProgress.watched_s,
+           LessonProgress.position_s)
     .join(Course, Course.id == Lesson.course_id)
+    .outerjoin(MediaAsset, MediaAsset.id == Lesson.media_id)
     .outerjoin(Enrolment, and_(Enrolment.course_id == Lesson.course_id,
                                Enrolment.user_id == bindparam("user_id")))
     .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
@@ -141,10 +135,11 @@ def lesson_access(user: User, lesson_id: int) -> LessonAccess | None:
     row = db.session.execute(_LESSON_ACCESS, {"user_id": user.id, "lesson_id": lesson_id}).first()
     if row is None:
         return None
-    course_id, published, enrolment, *progress = row
+    course_id, published, duration_s, enrolment, *progress = row
     allowed = user.has_role("content", "examiner") or (bool(published) and enrolment is not None)
     started = progress[0] is not None
-    return LessonAccess(course_id, bool(published), allowed, tuple(progress) if started else None)
+    return LessonAccess(course_id, bool(published), allowed, duration_s,
+                        tuple(progress) if started else None)
 
 
 def can_study(user: User | None, course: Course) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -33,12 +33,13 @@ class Report:
     newly_completed: bool
 
 
-def get(user: User, lesson: Lesson) -> LessonProgress | None:
-    return db.session.scalar(
-        select(LessonProgress).where(
-            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
-        )
-    )
+_ROW = select(LessonProgress).where(LessonProgress.user_id == bindparam("user_id"),
+                                    LessonProgress.lesson_id == bindparam("lesson_id"))
+
+
+def get(user: User, lesson: Lesson | int) -> LessonProgress | None:
+    lesson_id = lesson if isinstance(lesson, int) else lesson.id
+    return db.session.scalar(_ROW, {"user_id": user.id, "lesson_id": lesson_id})
 
 
 def duration(lesson: Lesson) -> float | None:
@@ -85,15 +86,16 @@ def parse_ranges(raw, length: float) -> list[list[float]]:
     return ranges
 
 
-def record(user: User, lesson: Lesson, position, played=None) -> Report:
-    """Store the learner's position and add the parts played since the last report."""
-    length = duration(lesson)
-    if length is None:
+def record(user: User, lesson_id: int, length: float | None, position,
+           played=None) -> Report:
+    """Store the learner's position and add the parts played since the last report. ``length``:
+    the lesson's video duration (None when it has no video)."""
+    if not length:
         raise ProgressError("this lesson has no video")
     position_s = min(_number(position, "position"), length)
     ranges = parse_ranges(played, length)
     for attempt in range(2):
-        row = get(user, lesson) or LessonProgress(user_id=user.id, lesson_id=lesson.id)
+        row = get(user, lesson_id) or LessonProgress(user_id=user.id, lesson_id=lesson_id)
         was_completed = bool(row.completed)
         row.position_s = round(position_s, 2)
         row.watched = merge([list(r) for r in (row.watched or [])] + ranges)

@@ -74,13 +74,18 @@ def transcript_text(lesson_id: int):
 @bp.post("/lessons/<int:lesson_id>/progress")
 @login_required
 def save_progress(lesson_id: int):
-    """The player reports the position and the parts played since its last report (JSON)."""
-    found = viewable_lesson(lesson_id)
+    """The player reports the position and the parts played since its last report (JSON).
+    Several a minute per learner watching: the lesson itself is loaded only when the report
+    completes it."""
+    access = catalogue.lesson_access(current_user, lesson_id)
+    if access is None or not access.allowed:
+        abort(404)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return jsonify(error=_("The progress report was not understood. Nothing was changed.")), 400
     try:
-        report = progress.record(current_user, found, data.get("position"), data.get("played"))
+        report = progress.record(current_user, lesson_id, access.duration_s,
+                                 data.get("position"), data.get("played"))
     except progress.ProgressError:
         return jsonify(error=_("The progress report had impossible times, so it was not saved. "
                                "Your earlier progress is kept.")), 400
@@ -88,7 +93,8 @@ def save_progress(lesson_id: int):
     if features and data.get("played"):
         usage.record(current_user, *features)
     message = _("Lesson completed.") if report.newly_completed else ""
-    if report.newly_completed and completion.update(current_user, found.course) is not None:
+    if report.newly_completed and completion.update(
+            current_user, catalogue.get_course(access.course_id)) is not None:
         message = _("Lesson completed. You have completed the course: your certificate is ready "
                     "on the course page.")
     return jsonify(position=report.position_s, watched=report.watched_s,
