@@ -180,8 +180,9 @@ def test_a_learners_own_progress_and_messages_show_at_once(app, viewers):
 
 
 def test_a_kept_page_takes_few_queries(app, viewers):
-    """A kept lesson page is answered with the signed-in user, the content version and one
-    query for the access and the progress."""
+    """A kept lesson page is answered with two statements: the signed-in user, and one query
+    for the access and the progress. (The content version is read too, with the driver's own
+    cursor, which SQLAlchemy's events do not see.)"""
     from sqlalchemy import event
 
     learner = viewers["learner"]
@@ -201,4 +202,6 @@ def test_a_kept_page_takes_few_queries(app, viewers):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert _store(app).renders == renders
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, selects
+    assert "FROM users" in selects[0] and "FROM lessons" in selects[1]
