@@ -1,8 +1,9 @@
 """recognise: Vosk speech recognition with word timings and confidences.
 
 The model is loaded once per process. Long audio is split at silences into chunks that several
-processes decode in parallel; each process loads the model once, and the pool is kept for the
-next call in the same process. Each thread keeps its recogniser for the next chunk or file, so
+processes decode in parallel: forked from a process that has loaded the model (and share it), or,
+in a process with other threads running, started afresh to load it once each. The pool is kept
+for the next call in the same process. Each thread keeps its recogniser for the next chunk or file, so
 that the decoding graph's cache is built once (``_Reusable``).
 """
 
@@ -171,14 +172,34 @@ def _time_with_sound(amount: float, quiet: list[tuple[float, float]]) -> float:
 
 
 _pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
+_loading: dict[str, threading.Thread] = {}
+
+
+def _alone() -> bool:
+    """Whether this process may fork its decoding processes: the calling thread is its only
+    thread (a fork copies only the calling thread, and a lock another thread held at that moment
+    would stay locked in the copy), and the system can fork."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _pool(model_path: str, jobs: int) -> ProcessPoolExecutor:
+    """The decoding processes. When this process is alone (``flask media caption``), it loads
+    the model itself and forks them: they share its copy of the model, and start at once instead
+    of each starting Python and loading the model (about 2 s of CPU each). Otherwise (the job
+    worker, whose other threads keep running) they are started afresh and load it themselves."""
     key = (model_path, jobs)
     if key not in _pools:
-        context = multiprocessing.get_context("spawn")
-        _pools[key] = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                          initializer=models.load, initargs=(model_path,))
+        loader = _loading.pop(model_path, None)
+        if loader is not None:
+            loader.join()
+        if _alone():
+            models.load(model_path)
+            _pools[key] = ProcessPoolExecutor(max_workers=jobs,
+                                              mp_context=multiprocessing.get_context("fork"))
+        else:
+            context = multiprocessing.get_context("spawn")
+            _pools[key] = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                              initializer=models.load, initargs=(model_path,))
     return _pools[key]
 
 
@@ -187,10 +208,20 @@ def _ready() -> bool:
 
 
 def prepare(model_path: str | Path, jobs: int) -> None:
-    """Start the decoding processes now, so that they load the model while the caller does
-    other work (probing, extracting the sound)."""
-    if jobs > 1:
-        pool = _pool(str(model_path), jobs)
+    """Get the decoding processes ready while the caller does other work (probing, extracting
+    the sound): alone, load the model in a thread of this process (Vosk loads it without
+    holding the GIL), to fork the processes from when they are needed; otherwise start them, and
+    they load it."""
+    model_path = str(model_path)
+    if jobs <= 1 or (model_path, jobs) in _pools or model_path in _loading:
+        return
+    if _alone():
+        loader = threading.Thread(target=models.load, args=(model_path,),
+                                  name="model-loader", daemon=True)
+        _loading[model_path] = loader
+        loader.start()
+    else:
+        pool = _pool(model_path, jobs)
         for _ in range(jobs):
             pool.submit(_ready)
 

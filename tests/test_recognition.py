@@ -120,6 +120,33 @@ def test_parallel_decoding_is_as_accurate_as_one_pass(long_results):
     assert starts == sorted(starts) and 0 <= starts[0] and parallel[-1].end <= 118.0
 
 
+_DECODE_IN_CHILD = """
+import json, sys, threading, time
+from media_pipeline import recognise
+if sys.argv[3] == "busy":  # another thread running, as in the job worker
+    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+found = recognise.recognise(sys.argv[1], sys.argv[2], jobs=2)
+pool = next(iter(recognise._pools.values()))
+print(json.dumps({"start": pool._mp_context.get_start_method(),
+                  "words": [[w.text, round(w.start, 2), round(w.end, 2)] for w in found]}))
+"""
+
+
+def test_forked_and_started_decoding_processes_give_the_same_words(model_path):
+    """A process alone (``flask media caption``) loads the model once and forks its decoding
+    processes; one with other threads running (the job worker) starts fresh ones, which load
+    the model themselves. Both decode the same chunks into the same words."""
+    results = {}
+    for mode in ("alone", "busy"):
+        done = subprocess.run([sys.executable, "-c", _DECODE_IN_CHILD, str(LONG), str(model_path),
+                               mode], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        results[mode] = json.loads(done.stdout)
+    assert results["alone"]["start"] == "fork" and results["busy"]["start"] == "spawn"
+    assert len(results["alone"]["words"]) > 100
+    assert results["alone"]["words"] == results["busy"]["words"]
+
+
 def test_long_audio_is_cut_in_silences(model_path):
     quiet = recognise.silences(LONG)
     chunks = recognise.plan_chunks(117.9, quiet, 2)
