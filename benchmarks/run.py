@@ -4,7 +4,9 @@ Web: our catalogue, course and lesson pages (logged in as a learner) against a t
 both under gunicorn with 2 sync workers, loaded with wrk on 127.0.0.1. Those pages are kept
 rendered after their first request (page_cache.py), as they are for every learner after the
 first with the same language, role, preferences and progress; the lesson page is also measured
-from a third server that keeps nothing, so rendering it each time is in the table too.
+from a third server that keeps nothing, so rendering it each time is in the table too; and a
+fourth answers "ok" to a signed-in request (benchmarks/signed_in.py): the floor under every
+signed-in page.
 Captioning (after the web figures): see benchmarks/captioning.py.
 Audio description (after captioning): see benchmarks/description.py.
 Voice commands (with the web figures): the same utterances recognised by the bare recogniser in
@@ -182,17 +184,18 @@ def main() -> int:
     flask = [str(BIN / "flask"), "--app", "accessible_learning"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*flask, "demo"], env=env, check=True, capture_output=True)
-    ours_port, ref_port, bare_port = free_port(), free_port(), free_port()
+    ours_port, ref_port, bare_port, floor_port = (free_port() for _ in range(4))
     servers = [gunicorn("accessible_learning:create_app()", ours_port, env),
                gunicorn("benchmarks.trivial:app", ref_port, env),
                gunicorn("accessible_learning:create_app()", bare_port,
-                        {**env, "PAGE_CACHE_ENTRIES": "0"})]
+                        {**env, "PAGE_CACHE_ENTRIES": "0"}),
+               gunicorn("benchmarks.signed_in:app", floor_port, env)]
     try:
         ours, ref = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ref_port}"
         bare = f"http://127.0.0.1:{bare_port}"
-        wait_up(ours + "/")
-        wait_up(ref + "/")
-        wait_up(bare + "/")
+        floor = f"http://127.0.0.1:{floor_port}"
+        for server in (ours, ref, bare, floor):
+            wait_up(server + "/")
         cookie = learner_cookie(ours)
         token = csrf_token(ours, cookie, "/lessons/1")
         progress = json.dumps({"position": 3.0, "played": [[2.0, 3.0]]})
@@ -201,6 +204,7 @@ def main() -> int:
         # from 2,200 to 3,700 requests/s between runs here), and adjacent runs share the drift.
         rows, references = [], []
         for label, url, kwargs in [
+                ("signed in, \"ok\" (the floor)", floor + "/bench/signed-in", {}),
                 ("catalogue /courses", ours + "/courses", {}),
                 ("catalogue search (htmx fragment)", ours + "/courses?q=noodle", {}),
                 ("course page /courses/1", ours + "/courses/1", {}),
