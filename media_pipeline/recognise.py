@@ -3,8 +3,8 @@
 The model is loaded once per process. Long audio is split at silences into chunks that several
 processes decode in parallel: forked from a process that has loaded the model (and share it), or,
 in a process with other threads running, started afresh to load it once each. The pool is kept
-for the next call in the same process. Each thread keeps its recogniser for the next chunk or file, so
-that the decoding graph's cache is built once (``_Reusable``).
+for the next call in the same process. Each thread keeps its recogniser for the next chunk or
+file, so that the decoding graph's cache is built once (``_Reusable``).
 """
 
 from __future__ import annotations

@@ -163,7 +163,9 @@ def fingerprint(user: User | None, course_id: int) -> Fingerprint:
     rows = db.session.execute(_PERSONAL, {"user_id": user_id, "course_id": course_id}).all()
     published = next((bool(r.v3) for r in rows if r.kind == "course"), None)
     enrolled = any(r.kind == "enrolled" for r in rows)
-    learner = tuple(sorted(tuple(r) for r in rows if r.kind not in ("course", "enrolled")))
+    # Sorted by kind and id (the UNION's order is the database's choice).
+    learner = tuple(sorted((tuple(r) for r in rows if r.kind not in ("course", "enrolled")),
+                           key=lambda row: (row[0], row[1])))
     return Fingerprint(published, enrolled, learner)
 
 
