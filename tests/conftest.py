@@ -109,6 +109,26 @@ def post_form(client, url: str, data: dict, token_page: str | None = None, **kwa
     return client.post(url, data={**data, "csrf_token": token}, **kwargs)
 
 
+@contextmanager
+def selects_during(app):
+    """The SELECT statements SQLAlchemy sends while the block runs (a list, filled in)."""
+    from sqlalchemy import event
+
+    selects: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield selects
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def login(client, role: str):
     response = post_form(client, "/login",
                          {"email": DEMO_EMAILS[role], "password": DEMO_PASSWORDS[role]})

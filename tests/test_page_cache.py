@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import Course, Lesson
-from conftest import csrf_from, login, post_form
+from conftest import csrf_from, login, post_form, selects_during
 
 _TOKEN_VALUE = re.compile(r'((?:name="csrf_token" value=|"X-CSRFToken": )")[^"]+"')
 
@@ -183,25 +183,12 @@ def test_a_kept_page_takes_few_queries(app, viewers):
     """A kept lesson page is answered with two statements: the signed-in user, and one query
     for the access and the progress. (The content version is read too, with the driver's own
     cursor, which SQLAlchemy's events do not see.)"""
-    from sqlalchemy import event
-
     learner = viewers["learner"]
     lesson = f"/lessons/{_first_lesson(app)}"
     learner.get(lesson)
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        renders = _store(app).renders
+    renders = _store(app).renders
+    with selects_during(app) as selects:
         assert learner.get(lesson).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert _store(app).renders == renders
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 2, selects
     assert "FROM users" in selects[0] and "FROM lessons" in selects[1]

@@ -13,7 +13,7 @@ from accessible_learning.extensions import db
 from accessible_learning.models import Lesson
 from accessible_learning.services import captions, chapters
 from accessible_learning.services.player_help import SHORTCUTS
-from conftest import csrf_from, login, post_form
+from conftest import csrf_from, login, post_form, selects_during
 from media_pipeline.captions import Cue
 
 
@@ -111,25 +111,12 @@ def test_the_lesson_page_reads_no_caption_text_and_few_queries(app):
     fetches captions.vtt): no version's text, word timings or rule report is read, and the page
     takes a handful of queries however many versions the lesson has. (Measured as rendered, not
     as kept: see test_page_cache.py for a kept page.)"""
-    from sqlalchemy import event
-
     app.config["PAGE_CACHE_ENTRIES"] = 0
     learner, _examiner = _two_users(app)
     lesson = f"/lessons/{_lesson_id(app)}"
     learner.get(lesson)
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with selects_during(app) as selects:
         page = learner.get(lesson)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert page.status_code == 200 and '<track kind="captions"' in page.get_data(as_text=True)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert not [s for s in selects if re.search(r"caption_tracks(_\d+)?\.(vtt|words|report)\b", s)]
     assert len(selects) <= 8, selects
