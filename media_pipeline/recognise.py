@@ -60,7 +60,7 @@ class _Reusable:
     def __init__(self, model_path: str, rate: int, grammar: str | None) -> None:
         from vosk import KaldiRecognizer
 
-        model = models.load(model_path)
+        model = _model(model_path)
         self.recognizer = (KaldiRecognizer(model, rate, grammar) if grammar
                            else KaldiRecognizer(model, rate))
         self.recognizer.SetWords(True)
@@ -182,6 +182,20 @@ def _alone() -> bool:
     return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
+def _wait_for_loader(model_path: str) -> None:
+    """When ``prepare`` is loading the model in a thread, wait for that load (rather than start
+    a second one)."""
+    loader = _loading.pop(model_path, None)
+    if loader is not None:
+        loader.join()
+
+
+def _model(model_path: str):
+    """The model, loaded once in this process (short media is decoded here, in one piece)."""
+    _wait_for_loader(model_path)
+    return models.load(model_path)
+
+
 def _pool(model_path: str, jobs: int) -> ProcessPoolExecutor:
     """The decoding processes. When this process is alone (``flask media caption``), it loads
     the model itself and forks them: they share its copy of the model, and start at once instead
@@ -189,9 +203,7 @@ def _pool(model_path: str, jobs: int) -> ProcessPoolExecutor:
     worker, whose other threads keep running) they are started afresh and load it themselves."""
     key = (model_path, jobs)
     if key not in _pools:
-        loader = _loading.pop(model_path, None)
-        if loader is not None:
-            loader.join()
+        _wait_for_loader(model_path)  # before counting threads: the loader is one of them
         if _alone():
             models.load(model_path)
             _pools[key] = ProcessPoolExecutor(max_workers=jobs,

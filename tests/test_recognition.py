@@ -147,6 +147,30 @@ def test_forked_and_started_decoding_processes_give_the_same_words(model_path):
     assert results["alone"]["words"] == results["busy"]["words"]
 
 
+_SHORT_CLIP_LOADS = """
+import sys
+import vosk
+from media_pipeline import recognise
+loads = []
+load = vosk.Model.__init__
+vosk.Model.__init__ = lambda self, *a, **k: (loads.append(1), load(self, *a, **k))[1]
+recognise.prepare(sys.argv[2], 2)  # as the pipeline does, before extracting the sound
+found = recognise.recognise(sys.argv[1], sys.argv[2], jobs=2)
+print(len(found), len(loads))
+"""
+
+
+def test_a_short_clip_loads_the_model_once(model_path):
+    """Too short to cut, a clip is decoded in the calling process, which waits for the model
+    that ``prepare`` is loading instead of loading a second copy."""
+    clip = sorted(HUMAN.glob("*.wav"))[0]
+    done = subprocess.run([sys.executable, "-c", _SHORT_CLIP_LOADS, str(clip), str(model_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    words, loads = map(int, done.stdout.split()[-2:])
+    assert words > 0 and loads == 1
+
+
 def test_long_audio_is_cut_in_silences(model_path):
     quiet = recognise.silences(LONG)
     chunks = recognise.plan_chunks(117.9, quiet, 2)

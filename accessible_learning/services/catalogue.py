@@ -72,8 +72,7 @@ def visible_course(course_id: int, user: User | None, options=()) -> Course | No
     course = db.session.get(Course, course_id, options=options)
     if course is None:
         return None
-    if course.published or (user is not None and user.is_authenticated
-                            and user.has_role("content")):
+    if course.published or is_staff(user, "content"):
         return course
     return None
 

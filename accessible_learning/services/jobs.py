@@ -43,6 +43,8 @@ from .media import media_root
 MAX_ATTEMPTS = 3
 RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
 PIPELINE_VERSION = "1"  # part of the caption job key: a new pipeline makes new captions
+
+
 def N_(text: str) -> str:
     """Marks a job message for the translation catalogue (pybabel extracts ``N_``)."""
     return text
