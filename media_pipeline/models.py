@@ -10,8 +10,12 @@ Where a model for a language comes from, first match wins:
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
+import re
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -94,3 +98,65 @@ def load(path: str):
 
     SetLogLevel(-1)
     return Model(path)
+
+
+def settings_cache_dir() -> Path:
+    """Where ``with_options`` keeps its folders: ``$VOSK_SETTINGS_CACHE``, else
+    ``$XDG_CACHE_HOME`` or ``~/.cache``, under accessible-learning/vosk-settings."""
+    if os.environ.get("VOSK_SETTINGS_CACHE"):
+        return Path(os.environ["VOSK_SETTINGS_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "accessible-learning" / "vosk-settings"
+
+
+def _set_options(text: str, options: Mapping[str, str]) -> str:
+    """A Kaldi configuration file's text with each ``--name=value`` set (replaced or added)."""
+    for name, value in options.items():
+        line = f"--{name}={value}"
+        pattern = re.compile(rf"^--{re.escape(name)}=.*$", re.M)
+        text = pattern.sub(line, text) if pattern.search(text) else \
+            (text.rstrip("\n") + "\n" if text.strip() else "") + line + "\n"
+    return text
+
+
+def with_options(model_path: str | Path, model_conf: Mapping[str, str],
+                 mfcc_conf: Mapping[str, str] | None = None,
+                 cache_dir: str | Path | None = None) -> Path:
+    """A folder that Vosk loads as the model at ``model_path`` with some options of its
+    ``conf/model.conf`` (and ``conf/mfcc.conf``) set: links to the model's files and a copy of
+    its small ``conf`` folder, built once (atomically) under ``cache_dir``. The model itself when
+    its files already say so. Raises OSError when the folder cannot be built."""
+    model_path = Path(model_path).resolve()
+    conf = model_path / "conf" / "model.conf"
+    text = conf.read_text(encoding="utf-8")
+    new_text = _set_options(text, model_conf)
+    mfcc = model_path / "conf" / "mfcc.conf"
+    mfcc_text = mfcc.read_text(encoding="utf-8") if mfcc.is_file() else ""
+    new_mfcc = _set_options(mfcc_text, mfcc_conf or {})
+    if (new_text, new_mfcc) == (text, mfcc_text):
+        return model_path
+    key = hashlib.sha256(f"{model_path}\n{new_text}\n{new_mfcc}".encode()).hexdigest()[:16]
+    base = Path(cache_dir) if cache_dir else settings_cache_dir()
+    target = base / f"{model_path.name}-{key}"
+    if (target / "conf" / "model.conf").is_file():
+        return target
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
+    try:
+        for entry in model_path.iterdir():
+            if entry.name != "conf":
+                (tmp / entry.name).symlink_to(entry)
+        (tmp / "conf").mkdir()
+        for entry in (model_path / "conf").iterdir():
+            if entry.is_file() and entry.name not in ("model.conf", "mfcc.conf"):
+                shutil.copyfile(entry, tmp / "conf" / entry.name)
+        (tmp / "conf" / "model.conf").write_text(new_text, encoding="utf-8")
+        if new_mfcc:
+            (tmp / "conf" / "mfcc.conf").write_text(new_mfcc, encoding="utf-8")
+        tmp.chmod(0o755)  # mkdtemp makes it private; other users may share the cache
+        os.rename(tmp, target)  # atomic; fails when another process got there first
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (target / "conf" / "model.conf").is_file():
+            raise
+    return target

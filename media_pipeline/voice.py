@@ -31,18 +31,14 @@ Input: empty, too short (< ``MIN_SECONDS``) or silent audio gives ``none``; audi
 from __future__ import annotations
 
 import array
-import hashlib
 import json
 import logging
 import math
 import operator
-import os
 import random
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import wave
 from dataclasses import dataclass, field
@@ -289,60 +285,22 @@ class GrammarCosts:
         return total
 
 
-def default_cache_dir() -> Path:
-    """``$VOICE_MODEL_CACHE``, else ``$XDG_CACHE_HOME`` or ``~/.cache``, under
-    accessible-learning/voice-models."""
-    if os.environ.get("VOICE_MODEL_CACHE"):
-        return Path(os.environ["VOICE_MODEL_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "accessible-learning" / "voice-models"
-
-
 _BEAM = re.compile(r"^--lattice-beam=([\d.]+)\s*$", re.M)
 
 
 def decoding_model_dir(model_path: str | Path, cache_dir: str | Path | None = None) -> Path:
     """A folder that Vosk loads as the model at ``model_path`` with ``--lattice-beam`` at least
-    ``LATTICE_BEAM``: links to the model's files and a copy of its small ``conf`` folder. The
-    model itself when its beam is wide enough already."""
-    model_path = Path(model_path).resolve()
-    conf = model_path / "conf" / "model.conf"
-    text = conf.read_text(encoding="utf-8")
-    match = _BEAM.search(text)
-    if match and float(match.group(1)) >= LATTICE_BEAM:
-        return model_path
-    wanted = f"--lattice-beam={LATTICE_BEAM}"
-    new_text = _BEAM.sub(wanted, text) if match else text.rstrip("\n") + f"\n{wanted}\n"
-    mfcc = model_path / "conf" / "mfcc.conf"
-    mfcc_text = mfcc.read_text(encoding="utf-8") if mfcc.is_file() else ""
-    if "--dither" not in mfcc_text:  # Kaldi dithers with random noise: not repeatable
-        mfcc_text = mfcc_text.rstrip("\n") + "\n--dither=0\n"
-    key = hashlib.sha256(f"{model_path}\n{new_text}\n{mfcc_text}".encode()).hexdigest()[:16]
-    base = Path(cache_dir) if cache_dir else default_cache_dir()
-    target = base / f"{model_path.name}-{key}"
-    if (target / "conf" / "model.conf").is_file():
-        return target
-    base.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=base))
-    try:
-        for entry in model_path.iterdir():
-            if entry.name != "conf":
-                (tmp / entry.name).symlink_to(entry)
-        (tmp / "conf").mkdir()
-        for entry in (model_path / "conf").iterdir():
-            if entry.name == "model.conf":
-                (tmp / "conf" / entry.name).write_text(new_text, encoding="utf-8")
-            elif entry.name == "mfcc.conf":
-                (tmp / "conf" / entry.name).write_text(mfcc_text, encoding="utf-8")
-            elif entry.is_file():
-                shutil.copyfile(entry, tmp / "conf" / entry.name)
-        tmp.chmod(0o755)  # mkdtemp makes it private; other users may share the cache
-        os.rename(tmp, target)  # atomic; fails when another process got there first
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if not (target / "conf" / "model.conf").is_file():
-            raise
-    return target
+    ``LATTICE_BEAM`` and, unless the model sets it, no random dither (``models.with_options``:
+    links, not copies). The model itself when it needs neither."""
+    conf = Path(model_path) / "conf"
+    match = _BEAM.search((conf / "model.conf").read_text(encoding="utf-8"))
+    beam = {} if match and float(match.group(1)) >= LATTICE_BEAM else \
+        {"lattice-beam": str(LATTICE_BEAM)}
+    mfcc = conf / "mfcc.conf"
+    # Kaldi dithers with random noise: the same recording would not always give the same answer
+    dither = {} if mfcc.is_file() and "--dither" in mfcc.read_text(encoding="utf-8") else \
+        {"dither": "0"}
+    return models.with_options(model_path, beam, dither, cache_dir)
 
 
 def _peaks(samples: array.array, frame: int) -> list[int]:

@@ -58,6 +58,40 @@ def test_model_registry_finds_the_installed_package_and_names_the_fix_otherwise(
         models.find_model("zh")
 
 
+def _fake_model(base: Path) -> Path:
+    model = base / "model"
+    for name, text in [("am/final.mdl", "weights"), ("graph/HCLr.fst", "graph"),
+                       ("conf/model.conf", "--beam=10.0\n--lattice-beam=2.0\n"),
+                       ("conf/mfcc.conf", "--use-energy=false\n"), ("conf/extra.conf", "x\n")]:
+        (model / name).parent.mkdir(parents=True, exist_ok=True)
+        (model / name).write_text(text)
+    return model
+
+
+def test_model_settings_folder_links_the_model_and_changes_only_its_settings(tmp_path):
+    model, cache = _fake_model(tmp_path), tmp_path / "cache"
+    tuned = models.with_options(model, {"lattice-beam": "8.0", "frames-per-chunk": "150"},
+                                {"dither": "0"}, cache)
+    assert tuned.parent == cache and tuned != model
+    assert (tuned / "conf" / "model.conf").read_text() == \
+        "--beam=10.0\n--lattice-beam=8.0\n--frames-per-chunk=150\n"
+    assert (tuned / "conf" / "mfcc.conf").read_text() == "--use-energy=false\n--dither=0\n"
+    assert (tuned / "conf" / "extra.conf").read_text() == "x\n"
+    assert (tuned / "am").is_symlink() and (tuned / "am" / "final.mdl").read_text() == "weights"
+    assert (model / "conf" / "model.conf").read_text().endswith("--lattice-beam=2.0\n")
+    # built once: the same folder again, nothing left half-built
+    assert models.with_options(model, {"frames-per-chunk": "150", "lattice-beam": "8.0"},
+                               {"dither": "0"}, cache) == tuned
+    assert [p.name for p in cache.iterdir()] == [tuned.name]
+    # settings the model already has: the model itself, no folder
+    assert models.with_options(model, {"beam": "10.0"}, {}, cache) == model.resolve()
+    # a cache that cannot be written: an error
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder")
+    with pytest.raises(OSError):
+        models.with_options(model, {"frames-per-chunk": "150"}, None, blocked / "sub")
+
+
 def test_free_recognition_error_rate_on_real_human_speech(human_results):
     """Measured here: mean character error rate 0.148 over the 10 Zeroth clips (worst clip
     0.29). The threshold leaves room for nothing more than run-to-run noise."""
