@@ -4,13 +4,15 @@ The lecture is the Zeroth-Korean development clips in ``../shared/data/speech/ko
 files listed in its manifest), joined ``BENCH_CAPTION_REPEATS`` times (default 3, about 5.7 min)
 with 1 s of silence between clips. Every tool gets the same WAV and the same Korean Vosk model:
 
-- our pipeline through ``flask --app accessible_learning media caption`` with 1 and 2 processes;
+- our pipeline through ``flask --app accessible_learning media caption`` with 1 and 2 processes
+  (it runs the acoustic model on 1.5 s of audio at a time, ``recognise.FRAMES_PER_CHUNK``; the
+  peers use the model's settings as they are);
 - ``vosk-transcriber``, the CLI that ships in the ``vosk`` package (SRT output);
 - ``vosk-cli`` from PyPI (WebVTT output), when it is installed.
 
 Each is timed end to end as a command (start-up and model loading included), without network
 access where ``unshare -rn`` works, so that no tool can fetch a model. The four commands run in
-turn ``BENCH_CAPTION_ROUNDS`` times (default 2) and each tool's fastest round is reported: on
+turn ``BENCH_CAPTION_ROUNDS`` times (default 3) and each tool's fastest round is reported: on
 this shared 2-core machine the same command's wall time varies by up to a quarter from one
 minute to the next (measured: one half of the lecture decoded in 20.5 s, then 28.2 s), and
 alternating the tools exposes them to the same conditions. Captions are read back into
@@ -49,7 +51,7 @@ BIN = Path(sys.executable).parent
 SPEECH = Path(os.environ.get("BENCH_SPEECH_DIR")
               or ROOT.parent / "shared" / "data" / "speech" / "ko")
 REPEATS = int(os.environ.get("BENCH_CAPTION_REPEATS", "3"))
-ROUNDS = max(1, int(os.environ.get("BENCH_CAPTION_ROUNDS", "2")))
+ROUNDS = max(1, int(os.environ.get("BENCH_CAPTION_ROUNDS", "3")))
 SILENCE_S = 1.0
 LANGUAGE = "ko"
 # Particles the Korean model splits off the word they belong to (결론 을); standing alone in
