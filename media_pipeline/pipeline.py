@@ -78,9 +78,7 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     report("probe", 0.0)
     info = probe(source, max_duration_s=max_duration_s)
     model = models.find_model(language, configured_models)  # fails early, naming the fix
-    scripted = bool(script and script.strip())
-    # the decoding processes load the model while the sound is extracted
-    prepare(model.path, jobs, free=not scripted)
+    prepare(model.path, jobs)  # decoding processes load the model while the sound is extracted
     seconds["probe"] = time.perf_counter() - t
     with tempfile.TemporaryDirectory(prefix="caption-") as tmp:
         t = time.perf_counter()
@@ -89,7 +87,7 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
         seconds["extract"] = time.perf_counter() - t
         t = time.perf_counter()
         alignment = None
-        if scripted:
+        if script and script.strip():
             alignment = align(wav, model.path, script, language, duration_s=info.duration_s,
                               jobs=jobs, progress=stage_progress("recognise"))
             raw = alignment.words

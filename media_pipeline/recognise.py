@@ -5,20 +5,11 @@ processes decode in parallel: forked from a process that has loaded the model (a
 in a process with other threads running, started afresh to load it once each. The pool is kept
 for the next call in the same process. Each thread keeps its recogniser for the next chunk or
 file, so that the decoding graph's cache is built once (``_Reusable``).
-
-Free recognition decodes whole files, not live speech, so it runs the acoustic model on
-``FRAMES_PER_CHUNK`` frames (1.5 s) at a time rather than the model's default for live speech:
-the same work in fewer, larger matrix products (``free_model_path``). Measured on the benchmark
-lecture (341 s, one process): 15 to 20 % less CPU time, and a character error rate of 0.142
-against 0.139 (0.141 against 0.141 with two processes); 300 frames saved a little more and gave
-0.147. Recognition with a grammar (aligning a script) keeps the model's default: there larger
-chunks moved the start of one synthetic lecture's sentence by 0.64 s (99 frames changed its words).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import multiprocessing
 import re
 import subprocess
@@ -34,9 +25,6 @@ from . import models
 from .errors import MediaError
 from .words import Word
 
-log = logging.getLogger(__name__)
-
-FRAMES_PER_CHUNK = 150
 BLOCK_FRAMES = 16000  # 1 s at 16 kHz (measured: 9 % less CPU than 0.25 s blocks)
 MIN_CHUNK_S = 20.0
 SILENCE_DB = -35
@@ -183,17 +171,6 @@ def _time_with_sound(amount: float, quiet: list[tuple[float, float]]) -> float:
     return t + amount
 
 
-def free_model_path(model_path: str) -> str:
-    """The model at ``model_path`` as free recognition decodes with it (``FRAMES_PER_CHUNK``), or
-    the model as it is when that folder cannot be made."""
-    try:
-        return str(models.with_options(model_path, {"frames-per-chunk": str(FRAMES_PER_CHUNK)}))
-    except OSError as exc:
-        log.warning("Recognition: model settings not applied (%s); using %s as it is.", exc,
-                    model_path)
-        return model_path
-
-
 _pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
 _loading: dict[str, threading.Thread] = {}
 
@@ -242,12 +219,12 @@ def _ready() -> bool:
     return True
 
 
-def prepare(model_path: str | Path, jobs: int, *, free: bool = True) -> None:
+def prepare(model_path: str | Path, jobs: int) -> None:
     """Get the decoding processes ready while the caller does other work (probing, extracting
     the sound): alone, load the model in a thread of this process (Vosk loads it without
     holding the GIL), to fork the processes from when they are needed; otherwise start them, and
-    they load it. ``free``: for free recognition (``recognise`` without a grammar)."""
-    model_path = free_model_path(str(model_path)) if free else str(model_path)
+    they load it."""
+    model_path = str(model_path)
     if jobs <= 1 or (model_path, jobs) in _pools or model_path in _loading:
         return
     if _alone():
@@ -263,10 +240,8 @@ def prepare(model_path: str | Path, jobs: int, *, free: bool = True) -> None:
 
 def recognise(wav_path: str | Path, model_path: str | Path, *, jobs: int = 1,
               grammar: list[str] | None = None, progress: Progress | None = None) -> list[Word]:
-    """Words with times (seconds) and confidences, from a 16 kHz mono 16-bit WAV. Without a
-    grammar, with the model's settings for free recognition (``free_model_path``)."""
-    wav_path = Path(wav_path)
-    model_path = str(model_path) if grammar else free_model_path(str(model_path))
+    """Words with times (seconds) and confidences, from a 16 kHz mono 16-bit WAV."""
+    wav_path, model_path = Path(wav_path), str(model_path)
     rate, frames = _check_wav(wav_path)
     duration = frames / rate
     chunks = plan_chunks(duration, silences(wav_path) if jobs > 1 else [], jobs)
@@ -287,10 +262,8 @@ def recognise(wav_path: str | Path, model_path: str | Path, *, jobs: int = 1,
 
 def recognise_spans(wav_path: str | Path, model_path: str | Path,
                     spans: list[tuple[float, float]], *, jobs: int = 1) -> list[Word]:
-    """Free recognition of just the given (start, end) stretches, in order, with the model's
-    own settings: alignment calls it for what a script does not cover, and has that model loaded
-    already. With several stretches and processes, the decoding processes of ``recognise`` (with
-    a grammar) are reused."""
+    """Free recognition of just the given (start, end) stretches, in order. With several
+    stretches and processes, the decoding processes of ``recognise`` are reused."""
     wav_path, model_path = Path(wav_path), str(model_path)
     _check_wav(wav_path)
     if jobs > 1 and len(spans) > 1:
