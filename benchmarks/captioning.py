@@ -4,9 +4,7 @@ The lecture is the Zeroth-Korean development clips in ``../shared/data/speech/ko
 files listed in its manifest), joined ``BENCH_CAPTION_REPEATS`` times (default 3, about 5.7 min)
 with 1 s of silence between clips. Every tool gets the same WAV and the same Korean Vosk model:
 
-- our pipeline through ``flask --app accessible_learning media caption`` with 1 and 2 processes
-  (it runs the acoustic model on 1.5 s of audio at a time, ``recognise.FRAMES_PER_CHUNK``; the
-  peers use the model's settings as they are);
+- our pipeline through ``flask --app accessible_learning media caption`` with 1 and 2 processes;
 - ``vosk-transcriber``, the CLI that ships in the ``vosk`` package (SRT output);
 - ``vosk-cli`` from PyPI (WebVTT output), when it is installed.
 
