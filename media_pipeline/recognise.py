@@ -3,19 +3,24 @@
 The model is loaded once per process. Long audio is split at silences into chunks that several
 processes decode in parallel: forked from a process that has loaded the model (and share it), or,
 in a process with other threads running, started afresh to load it once each. The pool is kept
-for the next call in the same process. Each thread keeps its recogniser for the next chunk or
-file, so that the decoding graph's cache is built once (``_Reusable``).
+for the next call in the same process. Every file or chunk gets a recogniser of its own.
+
+The model is loaded without Kaldi's random dither (``decoding_path``): with it, the features of
+the same audio depend on how many random numbers the process drew before, so one file's words
+changed with what the process had decoded earlier (a script's alignment broke a caption rule
+only after other files; measured by aligning the same lecture three times in one process: three
+different results). Without it, the same media always gives the same captions.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import re
 import subprocess
 import threading
 import wave
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +29,8 @@ from pathlib import Path
 from . import models
 from .errors import MediaError
 from .words import Word
+
+log = logging.getLogger(__name__)
 
 BLOCK_FRAMES = 16000  # 1 s at 16 kHz (measured: 9 % less CPU than 0.25 s blocks)
 MIN_CHUNK_S = 20.0
@@ -49,50 +56,21 @@ def _check_wav(path: Path) -> tuple[int, int]:
         raise MediaError(f"The audio file {path.name} is not a readable WAV file.") from exc
 
 
-class _Reusable:
-    """A Vosk recogniser kept for the next chunk decoded by the same thread. Its decoding graph
-    is composed lazily and cached as it decodes, which costs about 2 s of CPU at the start of
-    every new recogniser (measured: 15 s of speech took 4.7 s fresh and 2.6 s on a recogniser
-    that had decoded 15 s before). After ``FinalResult`` it starts the next chunk afresh (new
-    features, no carried-over hypotheses); only its clock runs on, so times are shifted back by
-    the samples it took before."""
-
-    def __init__(self, model_path: str, rate: int, grammar: str | None) -> None:
-        from vosk import KaldiRecognizer
-
-        model = _model(model_path)
-        self.recognizer = (KaldiRecognizer(model, rate, grammar) if grammar
-                           else KaldiRecognizer(model, rate))
-        self.recognizer.SetWords(True)
-        self.samples = 0  # taken so far: where the recogniser's clock stands
-
-
-_local = threading.local()
-MAX_GRAMMAR_RECOGNISERS = 2  # a script's grammar is used for all the chunks of one job
-
-
-def _reusable(model_path: str, rate: int, grammar: str | None) -> _Reusable:
-    kept: OrderedDict = getattr(_local, "recognisers", None) or OrderedDict()
-    _local.recognisers = kept
-    key = (model_path, rate, grammar)
-    if key in kept:
-        kept.move_to_end(key)
-        return kept[key]
-    kept[key] = found = _Reusable(model_path, rate, grammar)
-    with_grammar = [k for k in kept if k[2] is not None]
-    for old in with_grammar[:-MAX_GRAMMAR_RECOGNISERS]:
-        del kept[old]
-    return found
-
-
 def _decode(model_path: str, wav_path: str, start_s: float, end_s: float | None,
             grammar: list[str] | None = None, progress: Progress | None = None) -> list[Word]:
+    """The words of ``wav_path`` from ``start_s`` to ``end_s``, with a recogniser of its own: a
+    recogniser kept from an earlier file carries that file's speaker adaptation into the next
+    (measured: the same clip decoded after another gave other words and times), so the same
+    media would not always give the same captions. A fresh one builds its decoding graph's cache
+    again, about 2 s of CPU."""
+    from vosk import KaldiRecognizer
+
+    model = _model(model_path)
     with wave.open(wav_path, "rb") as w:
         rate = w.getframerate()
-        grammar_json = json.dumps(grammar, ensure_ascii=False) if grammar else None
-        reusable = _reusable(model_path, rate, grammar_json)
-        recognizer = reusable.recognizer
-        shift = start_s - reusable.samples / rate
+        recognizer = (KaldiRecognizer(model, rate, json.dumps(grammar, ensure_ascii=False))
+                      if grammar else KaldiRecognizer(model, rate))
+        recognizer.SetWords(True)
         first = int(start_s * rate)
         last = w.getnframes() if end_s is None else min(w.getnframes(), int(end_s * rate))
         w.setpos(first)
@@ -101,25 +79,20 @@ def _decode(model_path: str, wav_path: str, start_s: float, end_s: float | None,
 
         def collect(result: str) -> None:
             for item in json.loads(result).get("result", []):
-                words.append(Word(item["word"], item["start"] + shift, item["end"] + shift,
+                words.append(Word(item["word"], item["start"] + start_s, item["end"] + start_s,
                                   float(item.get("conf", 1.0))))
 
-        try:
-            while position < last:
-                count = min(BLOCK_FRAMES, last - position)
-                data = w.readframes(count)
-                if not data:
-                    break
-                position += count
-                reusable.samples += len(data) // 2
-                if recognizer.AcceptWaveform(data):
-                    collect(recognizer.Result())
-                if progress:
-                    progress((position - first) / max(1, last - first))
-            collect(recognizer.FinalResult())
-        except BaseException:  # stopped mid-chunk: the recogniser is not fit to reuse
-            _local.recognisers.pop((model_path, rate, grammar_json), None)
-            raise
+        while position < last:
+            count = min(BLOCK_FRAMES, last - position)
+            data = w.readframes(count)
+            if not data:
+                break
+            position += count
+            if recognizer.AcceptWaveform(data):
+                collect(recognizer.Result())
+            if progress:
+                progress((position - first) / max(1, last - first))
+        collect(recognizer.FinalResult())
     return words
 
 
@@ -169,6 +142,17 @@ def _time_with_sound(amount: float, quiet: list[tuple[float, float]]) -> float:
         amount -= max(0.0, start - t)
         t = max(t, end)
     return t + amount
+
+
+def decoding_path(model_path: str) -> str:
+    """The model at ``model_path`` without random dither (``models.with_options``), or the model
+    as it is when that folder cannot be made."""
+    try:
+        return str(models.with_options(model_path, {}, {"dither": "0"}))
+    except OSError as exc:
+        log.warning("Recognition: cannot switch off random dither (%s); using %s as it is.", exc,
+                    model_path)
+        return model_path
 
 
 _pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
@@ -224,7 +208,7 @@ def prepare(model_path: str | Path, jobs: int) -> None:
     the sound): alone, load the model in a thread of this process (Vosk loads it without
     holding the GIL), to fork the processes from when they are needed; otherwise start them, and
     they load it."""
-    model_path = str(model_path)
+    model_path = decoding_path(str(model_path))
     if jobs <= 1 or (model_path, jobs) in _pools or model_path in _loading:
         return
     if _alone():
@@ -241,7 +225,7 @@ def prepare(model_path: str | Path, jobs: int) -> None:
 def recognise(wav_path: str | Path, model_path: str | Path, *, jobs: int = 1,
               grammar: list[str] | None = None, progress: Progress | None = None) -> list[Word]:
     """Words with times (seconds) and confidences, from a 16 kHz mono 16-bit WAV."""
-    wav_path, model_path = Path(wav_path), str(model_path)
+    wav_path, model_path = Path(wav_path), decoding_path(str(model_path))
     rate, frames = _check_wav(wav_path)
     duration = frames / rate
     chunks = plan_chunks(duration, silences(wav_path) if jobs > 1 else [], jobs)
@@ -264,7 +248,7 @@ def recognise_spans(wav_path: str | Path, model_path: str | Path,
                     spans: list[tuple[float, float]], *, jobs: int = 1) -> list[Word]:
     """Free recognition of just the given (start, end) stretches, in order. With several
     stretches and processes, the decoding processes of ``recognise`` are reused."""
-    wav_path, model_path = Path(wav_path), str(model_path)
+    wav_path, model_path = Path(wav_path), decoding_path(str(model_path))
     _check_wav(wav_path)
     if jobs > 1 and len(spans) > 1:
         pool = _pool(model_path, jobs)
