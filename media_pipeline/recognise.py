@@ -8,8 +8,9 @@ for the next call in the same process. Every file or chunk gets a recogniser of 
 The model is loaded without Kaldi's random dither (``decoding_path``): with it, the features of
 the same audio depend on how many random numbers the process drew before, so one file's words
 changed with what the process had decoded earlier (a script's alignment broke a caption rule
-only after other files; measured by aligning the same lecture three times in one process: three
-different results). Without it, the same media always gives the same captions.
+only after other files). Measured: aligning the same lecture twice in one process, each time
+with a fresh recogniser, gave different results; re-seeding the C library's random generator
+before each made them equal. Without dither, the same media always gives the same captions.
 """
 
 from __future__ import annotations
