@@ -152,10 +152,10 @@ def test_segmentation_keeps_every_word_once_in_order_and_follows_the_rules(human
 def test_parallel_decoding_is_as_accurate_as_one_pass(long_results):
     """118 s of speech cut at a silence into 2 chunks decoded by 2 processes.
 
-    Measured here: the two differ in 5 % of tokens, in the second chunk: not at the cut but
+    Measured here: the two differ in 7 % of tokens, in the second chunk: not at the cut but
     because one pass carries the recogniser's online speaker adaptation (i-vectors) across the
     whole file while a chunk starts afresh. Against the references the parallel result is as
-    good (character error rate 0.168 parallel, 0.191 one pass). Asserted:
+    good (character error rate 0.158 parallel, 0.174 one pass). Asserted:
     at most 0.02 worse than one pass, at most 20 % of tokens different, and every word in order
     inside the audio."""
     single, parallel = long_results
