@@ -61,7 +61,8 @@ DITHER_SEED = 20240601
 
 def _seed_dither() -> None:
     """Re-seed the C library's random generator, which Kaldi's dither draws from. Two recognisers
-    decoding at once in one process still share it; our decoding runs one per process."""
+    decoding at the same moment in one process would share it and not be repeatable; the job
+    worker runs one job at a time, and each decoding process one chunk at a time."""
     ctypes.CDLL(None).srand(DITHER_SEED)
 
 
