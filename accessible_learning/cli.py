@@ -14,7 +14,7 @@ from media_pipeline import model_download, voice
 from media_pipeline import models as model_registry
 from media_pipeline.describe import describe, read_descriptions
 from media_pipeline.errors import MediaError
-from media_pipeline.pipeline import caption
+from media_pipeline.pipeline import caption, caption_many
 from media_pipeline.words import Word
 from media_pipeline.write import atomic_write
 
@@ -79,6 +79,61 @@ def caption_command(source, language, output, srt, json_path, transcript, script
     for item in result.report:
         click.echo(f"cue {item.cue_index + 1}: {item.rule}: {item.detail}")
     click.echo(result.summary())
+
+
+@media_cli.command("caption-batch")
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", "language", required=True, help="Language of the speech, e.g. ko.")
+@click.option("--output-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for NAME.vtt (and NAME.srt, NAME.json, NAME.txt) of each NAME.mp4.")
+@click.option("--srt", is_flag=True, help="Also write SRT.")
+@click.option("--json", "json_words", is_flag=True,
+              help="Also write JSON with every word's start, end and confidence.")
+@click.option("--transcript", is_flag=True, help="Also write a plain-text transcript.")
+@click.option("--scripts-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of lesson scripts: NAME.txt, where present, is the script of NAME.mp4.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes, each captioning one file at a time (default: the number of "
+                   "cores).")
+def caption_batch_command(sources, language, output_dir, srt, json_words, transcript,
+                          scripts_dir, jobs):
+    """Caption every SOURCE, several at a time, with the model loaded once per process. A file
+    that cannot be captioned is reported and the others go on; the exit status is then 1."""
+    names: dict[str, Path] = {}
+    for source in sources:
+        if source.stem in names:
+            raise click.ClickException(
+                f"{names[source.stem]} and {source} would both be captioned as "
+                f"{source.stem}.vtt; rename one of them or caption them separately.")
+        names[source.stem] = source
+    output_dir.mkdir(parents=True, exist_ok=True)
+    scripts = {}
+    for source in sources:
+        script = scripts_dir / f"{source.stem}.txt" if scripts_dir else None
+        if script is not None and script.is_file():
+            scripts[source] = script.read_text(encoding="utf-8")
+    outputs = [(".vtt", "vtt", True), (".srt", "srt", srt), (".json", "json", json_words),
+               (".txt", "transcript", transcript)]
+    done = failed = 0
+    try:
+        for source, result in caption_many(list(sources), language, scripts=scripts, jobs=jobs,
+                                           configured_models=current_app.config.get(
+                                               "VOSK_MODELS")):
+            if isinstance(result, MediaError):
+                failed += 1
+                click.echo(f"{source}: not captioned: {result}", err=True)
+                continue
+            for suffix, attribute, wanted in outputs:
+                if wanted:
+                    atomic_write(output_dir / f"{source.stem}{suffix}", getattr(result, attribute))
+            done += 1
+            click.echo(f"{source}: {result.summary()}")
+    except MediaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{done} captioned, {failed} not captioned; captions in {output_dir}")
+    if failed:
+        sys.exit(1)
 
 
 @media_cli.command("describe")

@@ -1,20 +1,23 @@
-"""caption: the whole captioning pipeline for one media file, stage by stage."""
+"""caption: the whole captioning pipeline for one media file, stage by stage; caption_many: for a
+batch of files."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import models
 from .align import align
 from .captions import Cue, to_webvtt
+from .errors import MediaError
 from .extract import extract_pcm
 from .probe import probe
-from .recognise import prepare, recognise
+from .recognise import decoding_processes, prepare, recognise
 from .segment import RuleBreak, segment
 from .words import Word, rejoin
 from .write import to_json, to_srt, to_transcript
@@ -112,3 +115,36 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     )
     report("write", 1.0)
     return result
+
+
+def caption_many(sources: list[Path], language: str, *, scripts: dict[Path, str] | None = None,
+                 jobs: int | None = None, configured_models: dict | None = None,
+                 max_duration_s: float = 4 * 3600,
+                 ) -> Iterator[tuple[Path, CaptionResult | MediaError]]:
+    """Caption several files, each as ``caption`` does, with the model loaded once per process:
+    ``jobs`` processes (default: the number of cores) take whole files, one at a time each,
+    so a batch of short lessons keeps every core busy (a file shorter than
+    ``recognise.MIN_CHUNK_S`` is never split). A single file is split into chunks instead.
+    Yields (source, result) as each file is done, or (source, MediaError) for a file that could
+    not be captioned; the other files go on."""
+    jobs = jobs or os.cpu_count() or 1
+    scripts = scripts or {}
+    model = models.find_model(language, configured_models)  # fails early, naming the fix
+    if len(sources) == 1 or jobs == 1:
+        for source in sources:
+            try:
+                yield source, caption(source, language, script=scripts.get(source), jobs=jobs,
+                                      configured_models=configured_models,
+                                      max_duration_s=max_duration_s)
+            except MediaError as exc:
+                yield source, exc
+        return
+    pool = decoding_processes(model.path, jobs)
+    futures = {pool.submit(caption, source, language, script=scripts.get(source), jobs=1,
+                           configured_models=configured_models,
+                           max_duration_s=max_duration_s): source for source in sources}
+    for future in as_completed(futures):
+        try:
+            yield futures[future], future.result()
+        except MediaError as exc:
+            yield futures[future], exc

@@ -199,6 +199,12 @@ def _pool(model_path: str, jobs: int) -> ProcessPoolExecutor:
     return _pools[key]
 
 
+def decoding_processes(model_path: str | Path, jobs: int) -> ProcessPoolExecutor:
+    """The ``jobs`` decoding processes for the model (see ``_pool``), kept for the next call; for
+    callers that give them whole files to caption (``pipeline.caption_many``)."""
+    return _pool(str(model_path), jobs)
+
+
 def _ready() -> bool:
     return True
 
