@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,12 +140,17 @@ def caption_many(sources: list[Path], language: str, *, scripts: dict[Path, str]
             except MediaError as exc:
                 yield source, exc
         return
-    pool = decoding_processes(model.path, jobs)
-    futures = {pool.submit(caption, source, language, script=scripts.get(source), jobs=1,
-                           configured_models=configured_models,
-                           max_duration_s=max_duration_s): source for source in sources}
-    for future in as_completed(futures):
-        try:
-            yield futures[future], future.result()
-        except MediaError as exc:
-            yield futures[future], exc
+    try:
+        with decoding_processes(model.path, jobs) as pool:
+            futures = {pool.submit(caption, source, language, script=scripts.get(source), jobs=1,
+                                   configured_models=configured_models,
+                                   max_duration_s=max_duration_s): source for source in sources}
+            for future in as_completed(futures):
+                try:
+                    yield futures[future], future.result()
+                except MediaError as exc:
+                    yield futures[future], exc
+    except BrokenProcessPool as exc:
+        raise MediaError("A captioning process stopped before the batch was done (killed, or "
+                         "out of memory). The captions already reported are saved; run the batch "
+                         "again for the files not reported.") from exc

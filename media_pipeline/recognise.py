@@ -23,8 +23,10 @@ import re
 import subprocess
 import threading
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,10 +201,21 @@ def _pool(model_path: str, jobs: int) -> ProcessPoolExecutor:
     return _pools[key]
 
 
-def decoding_processes(model_path: str | Path, jobs: int) -> ProcessPoolExecutor:
-    """The ``jobs`` decoding processes for the model (see ``_pool``), kept for the next call; for
-    callers that give them whole files to caption (``pipeline.caption_many``)."""
-    return _pool(str(model_path), jobs)
+@contextmanager
+def decoding_processes(model_path: str | Path, jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """The ``jobs`` decoding processes for the model (see ``_pool``), kept for the next call,
+    unless one of them dies while in use (killed, or out of memory): then the pool is broken for
+    good, so it is dropped and the next call starts new processes (the job worker's retry of the
+    job would otherwise fail the same way)."""
+    key = (str(model_path), jobs)
+    pool = _pool(*key)
+    try:
+        yield pool
+    except BrokenProcessPool:
+        if _pools.get(key) is pool:
+            del _pools[key]
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def _ready() -> bool:
@@ -237,16 +250,16 @@ def recognise(wav_path: str | Path, model_path: str | Path, *, jobs: int = 1,
     chunks = plan_chunks(duration, silences(wav_path) if jobs > 1 else [], jobs)
     if len(chunks) == 1:
         return _decode(model_path, str(wav_path), 0.0, None, grammar, progress)
-    pool = _pool(model_path, jobs)
-    futures = [pool.submit(_decode, model_path, str(wav_path), c.start_s, c.end_s, grammar)
-               for c in chunks]
     words: list[Word] = []
     done = 0.0
-    for chunk, future in zip(chunks, futures, strict=True):
-        words.extend(future.result())
-        done += chunk.end_s - chunk.start_s
-        if progress:
-            progress(done / duration)
+    with decoding_processes(model_path, jobs) as pool:
+        futures = [pool.submit(_decode, model_path, str(wav_path), c.start_s, c.end_s, grammar)
+                   for c in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            words.extend(future.result())
+            done += chunk.end_s - chunk.start_s
+            if progress:
+                progress(done / duration)
     return words
 
 
@@ -257,9 +270,9 @@ def recognise_spans(wav_path: str | Path, model_path: str | Path,
     wav_path, model_path = Path(wav_path), str(model_path)
     _check_wav(wav_path)
     if jobs > 1 and len(spans) > 1:
-        pool = _pool(model_path, jobs)
-        futures = [pool.submit(_decode, model_path, str(wav_path), a, b) for a, b in spans]
-        results = [future.result() for future in futures]
+        with decoding_processes(model_path, jobs) as pool:
+            futures = [pool.submit(_decode, model_path, str(wav_path), a, b) for a, b in spans]
+            results = [future.result() for future in futures]
     else:
         results = [_decode(model_path, str(wav_path), a, b) for a, b in spans]
     return [word for words in results for word in words]

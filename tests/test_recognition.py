@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -106,6 +108,19 @@ def test_the_same_audio_gives_the_same_words_whatever_was_decoded_before(model_p
     heard(HUMAN / "zeroth_104_003_0019.wav")
     assert heard(clip) == first
     assert first
+
+
+def test_a_decoding_process_that_dies_is_replaced_on_the_next_call(model_path):
+    """A killed decoding process (here one that exits in the middle of a task: the fault cannot
+    be made otherwise) breaks its pool for good; the next call must not fail the same way."""
+    with pytest.raises(BrokenProcessPool):
+        with recognise.decoding_processes(model_path, 2) as broken:
+            broken.submit(os._exit, 1).result()
+    clip = HUMAN / "zeroth_104_003_0193.wav"
+    heard = recognise.recognise_spans(clip, model_path, [(0.0, 4.4), (4.4, 8.8)], jobs=2)
+    assert [w.text for w in heard][:2] == ["그", "바람"]
+    with recognise.decoding_processes(model_path, 2) as pool:
+        assert pool is not broken
 
 
 def test_free_recognition_error_rate_on_real_human_speech(human_results):
