@@ -49,6 +49,11 @@ class User(UserMixin, db.Model):
         """What the session cookie stores: the user id and the login session ("7:Qw3…")."""
         return f"{self.id}:{self.login_session_id}"
 
+    def record(self) -> User:
+        """This row (the same call on ``security.SignedInUser``, who a request is signed in as,
+        loads the row)."""
+        return self
+
 
 class LoginSession(db.Model):
     """One log-in, on one browser. The signed session cookie names it; logging out, a new

@@ -111,22 +111,31 @@ def post_form(client, url: str, data: dict, token_page: str | None = None, **kwa
 
 @contextmanager
 def selects_during(app):
-    """The SELECT statements SQLAlchemy sends while the block runs (a list, filled in)."""
+    """The SELECT statements sent to SQLite while the block runs (a list, filled in): those of
+    SQLAlchemy and those run with the driver's own cursor (``driver_sql``), as SQLite's trace
+    callback sees them on each connection the block checks out of the pool."""
     from sqlalchemy import event
 
     selects: list[str] = []
+    traced = []
 
-    def record(_conn, _cursor, statement, *_args):
+    def trace(statement):
         if statement.lstrip().upper().startswith("SELECT"):
             selects.append(statement)
 
+    def checkout(dbapi_connection, _record, _proxy):
+        dbapi_connection.set_trace_callback(trace)
+        traced.append(dbapi_connection)
+
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "checkout", checkout)
     try:
         yield selects
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "checkout", checkout)
+        for connection in traced:
+            connection.set_trace_callback(None)
 
 
 def login(client, role: str):

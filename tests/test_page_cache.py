@@ -180,9 +180,8 @@ def test_a_learners_own_progress_and_messages_show_at_once(app, viewers):
 
 
 def test_a_kept_page_takes_few_queries(app, viewers):
-    """A kept lesson page is answered with two statements: the signed-in user, and one query
-    for the access and the progress. (The content version is read too, with the driver's own
-    cursor, which SQLAlchemy's events do not see.)"""
+    """A kept lesson page is answered with three statements: the signed-in user with their
+    preferences, one query for the access and the progress, and the content version."""
     learner = viewers["learner"]
     lesson = f"/lessons/{_first_lesson(app)}"
     learner.get(lesson)
@@ -190,5 +189,6 @@ def test_a_kept_page_takes_few_queries(app, viewers):
     with selects_during(app) as selects:
         assert learner.get(lesson).status_code == 200
     assert _store(app).renders == renders
-    assert len(selects) == 2, selects
-    assert "FROM users" in selects[0] and "FROM lessons" in selects[1]
+    assert len(selects) == 3, selects
+    assert "FROM users" in selects[0] and "JOIN preferences" in selects[0]
+    assert "FROM lessons" in selects[1] and "FROM content_version" in selects[2]

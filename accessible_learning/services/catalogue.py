@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import driver_sql
 from ..extensions import db
 from ..models import (
     CaptionTrack,
@@ -15,8 +16,6 @@ from ..models import (
     DescriptionTrack,
     Enrolment,
     Lesson,
-    LessonProgress,
-    MediaAsset,
     Trade,
     User,
 )
@@ -112,33 +111,31 @@ class LessonAccess(NamedTuple):
     progress: tuple | None
 
 
-# One query: the lesson's course, its video's length, whether the learner is enrolled in the
+# One query, through the database driver (see ``driver_sql``; the lesson page and each progress
+# report run it): the lesson's course, its video's length, whether the learner is enrolled in the
 # course, and their progress.
 _LESSON_ACCESS = (
-    select(Lesson.course_id, Course.published, MediaAsset.duration_s, Enrolment.id,
-           LessonProgress.completed, LessonProgress.completed_by, LessonProgress.watched_s,
-           LessonProgress.position_s)
-    .join(Course, Course.id == Lesson.course_id)
-    .outerjoin(MediaAsset, MediaAsset.id == Lesson.media_id)
-    .outerjoin(Enrolment, and_(Enrolment.course_id == Lesson.course_id,
-                               Enrolment.user_id == bindparam("user_id")))
-    .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
-                                    LessonProgress.user_id == bindparam("user_id")))
-    .where(Lesson.id == bindparam("lesson_id"))
+    "SELECT l.course_id, c.published, m.duration_s, e.id, "
+    "p.completed, p.completed_by, p.watched_s, p.position_s "
+    "FROM lessons l JOIN courses c ON c.id = l.course_id "
+    "LEFT JOIN media_assets m ON m.id = l.media_id "
+    "LEFT JOIN enrolments e ON e.course_id = l.course_id AND e.user_id = ? "
+    "LEFT JOIN lesson_progress p ON p.lesson_id = l.id AND p.user_id = ? "
+    "WHERE l.id = ?"
 )
 
 
 def lesson_access(user: User, lesson_id: int) -> LessonAccess | None:
     """Whether a signed-in user may open the lesson, without loading it (None: no such lesson).
     The same rule as ``can_view_lesson``."""
-    row = db.session.execute(_LESSON_ACCESS, {"user_id": user.id, "lesson_id": lesson_id}).first()
+    row = driver_sql.fetch_one(_LESSON_ACCESS, (user.id, user.id, lesson_id))
     if row is None:
         return None
-    course_id, published, duration_s, enrolment, *progress = row
+    course_id, published, duration_s, enrolment, completed, *progress = row
     allowed = user.has_role("content", "examiner") or (bool(published) and enrolment is not None)
-    started = progress[0] is not None
+    started = completed is not None
     return LessonAccess(course_id, bool(published), allowed, duration_s,
-                        tuple(progress) if started else None)
+                        (bool(completed), *progress) if started else None)
 
 
 def can_study(user: User | None, course: Course) -> bool:

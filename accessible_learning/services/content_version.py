@@ -25,7 +25,7 @@ import secrets
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from ..extensions import db
+from .. import driver_sql
 from ..models import (
     Certificate,
     ContentVersion,
@@ -53,15 +53,10 @@ _CURRENT = "SELECT token FROM content_version WHERE id = 1"  # the same SQL for 
 def current() -> str | None:
     """The token now (None in a database without the table's row: nothing is kept then).
 
-    Read for every shared page, so with the database driver's own cursor (a fifth of the time of
-    a SQLAlchemy statement), on the session's connection and in its transaction: the content the
-    page then reads is at least as new as the token."""
-    cursor = db.session.connection().connection.cursor()
-    try:
-        cursor.execute(_CURRENT)
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
+    Read for every shared page, so with the database driver's own cursor (``driver_sql``), on
+    the session's connection and in its transaction: the content the page then reads is at
+    least as new as the token."""
+    row = driver_sql.fetch_one(_CURRENT)
     return row[0] if row else None
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
 from flask import session
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Preferences, User
+
+if TYPE_CHECKING:
+    from ..security import SignedInUser
 
 SIZE_CHOICES = [
     ("small", _l("Small")),
@@ -83,23 +87,32 @@ def _valid(data: dict) -> dict:
     return clean
 
 
-def current(user: User | None) -> Prefs:
+def checked(values: dict) -> Prefs:
+    """Stored preferences, any value no longer offered replaced by its default."""
+    return Prefs(**_valid(values))
+
+
+def current(user: User | SignedInUser | None) -> Prefs:
     if user is not None and user.is_authenticated:
         row = user.preferences
         if row is None:
             return Prefs()
-        return Prefs(**_valid({n: getattr(row, n) for n in FIELD_NAMES}))
-    return Prefs(**_valid(session.get(_SESSION_KEY, {})))
+        if isinstance(row, Prefs):  # a SignedInUser's, checked when it was read
+            return row
+        return checked({n: getattr(row, n) for n in FIELD_NAMES})
+    return checked(session.get(_SESSION_KEY, {}))
 
 
-def save(user: User | None, data: dict) -> Prefs:
+def save(user: User | SignedInUser | None, data: dict) -> Prefs:
     clean = _valid(data)
     if user is not None and user.is_authenticated:
-        row = user.preferences or Preferences(user=user)
+        row = db.session.get(Preferences, user.id) or Preferences(user_id=user.id)
         for name, value in clean.items():
             setattr(row, name, value)
         db.session.add(row)
         db.session.commit()
+        if not isinstance(user, User):  # the rest of this request sees the new preferences
+            user.preferences = Prefs(**clean)
     else:
         session[_SESSION_KEY] = clean
         session["language"] = clean["language"]

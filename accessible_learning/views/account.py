@@ -56,11 +56,12 @@ def player_preferences():
 @login_required
 def profile():
     """The learner's name, optional real name (for certificates) and optional needs."""
-    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    user = current_user.record()
+    form = ProfileForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
-        form.needs.data = list(current_user.accessibility_needs or [])
+        form.needs.data = list(user.accessibility_needs or [])
     if form.validate_on_submit():
-        accounts.update_profile(current_user, form.display_name.data, form.real_name.data,
+        accounts.update_profile(user, form.display_name.data, form.real_name.data,
                                 form.needs.data)
         flash(_("Your account details are saved."), "success")
         return redirect(url_for("account.profile"))
@@ -82,7 +83,7 @@ def change_password():
     """A new password, given the current one; every other session of the learner ends."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_user.record()
         if accounts.change_password(user, form.current.data, form.password.data):
             flash(_("Your new password is saved. You stay logged in here and were logged out "
                     "everywhere else."), "success")

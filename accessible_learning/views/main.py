@@ -3,8 +3,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..services import catalogue
+from ..services import catalogue, preferences
 
 bp = Blueprint("main", __name__)
 
@@ -44,8 +43,7 @@ def set_language():
         abort(400)
     session["language"] = language
     if current_user.is_authenticated and current_user.preferences is not None:
-        current_user.preferences.language = language
-        db.session.commit()
+        preferences.update(current_user, {"language": language})
     return redirect(safe_next(request.form.get("next"), url_for("main.home")))
 
 
