@@ -84,8 +84,20 @@ end
 """
 
 
+# For the progress endpoint: each report a second further than the thread's last (a player
+# watching), so that each one is stored; the same report again changes nothing and writes nothing.
+MOVING_REPORTS = """
+local second = 0
+function request()
+  second = (second + 1) % 60
+  return wrk.format(nil, nil, nil, string.format(
+    '{"position": %d.0, "played": [[%d.0, %d.0]]}', second + 1, second, second + 1))
+end
+"""
+
+
 def wrk(url: str, cookie: str | None = None, body: str | None = None,
-        headers: dict | None = None, duration: int | None = None) -> dict:
+        headers: dict | None = None, duration: int | None = None, lua: str = "") -> dict:
     headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {}),
                **(headers or {})}
     # Warm up first: both workers' first requests compile templates and SQL and fill the kept
@@ -101,7 +113,7 @@ def wrk(url: str, cookie: str | None = None, body: str | None = None,
             if urllib.request.urlopen(request).status != 200:
                 raise SystemExit(f"POST {url} does not answer 200 for the benchmark user")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
+        script.write(WRK_SCRIPT + lua)
     cmd = ["wrk", "-t2", "-c8", f"-d{duration or DURATION}s", "-s", script.name]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
@@ -210,8 +222,10 @@ def main() -> int:
                 ("course page /courses/1", ours + "/courses/1", {}),
                 ("lesson page /lessons/1", ours + "/lessons/1", {}),
                 ("  the same, rendered each time", bare + "/lessons/1", {}),
-                ("progress report POST (JSON)", ours + "/lessons/1/progress",
-                 {"body": progress, "headers": {"X-CSRFToken": token}})]:
+                ("progress report POST, the same again", ours + "/lessons/1/progress",
+                 {"body": progress, "headers": {"X-CSRFToken": token}}),
+                ("  each report new, so stored", ours + "/lessons/1/progress",
+                 {"body": progress, "headers": {"X-CSRFToken": token}, "lua": MOVING_REPORTS})]:
             reference = wrk(ref + "/")
             references.append(reference["rps"])
             rows.append((label, wrk(url, cookie, **kwargs), reference["rps"]))
