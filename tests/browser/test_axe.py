@@ -129,6 +129,10 @@ def test_pages_with_errors_and_messages_have_no_axe_violations(live_server, page
     page.wait_for_selector(".notices")
     assert "high-contrast" in page.get_attribute("body", "class")
     _assert_no_violations(page, "preferences in high contrast")
+    # Other tests log in as the same learner on the same server and read English.
+    page.click("header button[lang=en]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("html", "lang") == "en"
 
 
 def test_studio_chapter_errors_and_report_date_errors_have_no_axe_violations(live_server, page):
