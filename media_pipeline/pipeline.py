@@ -82,7 +82,8 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     report("probe", 0.0)
     info = probe(source, max_duration_s=max_duration_s)
     model = models.find_model(language, configured_models)  # fails early, naming the fix
-    prepare(model.path, jobs)  # decoding processes load the model while the sound is extracted
+    # Decoding processes load the model while the sound is extracted (as it comes, to align).
+    prepare(model.path, jobs, free=not (script and script.strip()))
     seconds["probe"] = time.perf_counter() - t
     with tempfile.TemporaryDirectory(prefix="caption-") as tmp:
         t = time.perf_counter()

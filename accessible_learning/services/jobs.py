@@ -42,7 +42,7 @@ from .media import media_root
 
 MAX_ATTEMPTS = 3
 RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
-PIPELINE_VERSION = "2"  # part of the caption job key: a new pipeline makes new captions
+PIPELINE_VERSION = "3"  # part of the caption job key: a new pipeline makes new captions
 
 
 def N_(text: str) -> str:
