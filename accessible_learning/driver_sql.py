@@ -1,14 +1,15 @@
-"""One row from a query run with the database driver's own cursor.
+"""Queries run with the database driver's own cursor.
 
 A few queries run on every signed-in request (who is signed in, the content version, whether a
-learner may open a lesson). Through SQLAlchemy's ORM such a query takes about ten times as long
-as through the driver, and the ORM objects are not needed to read a few columns. These run on the
-request's session connection and in its transaction, like every other query of the request.
+learner may open a lesson). Through SQLAlchemy's ORM the first took 177 µs above the
+connection's own cost, through the driver 20 µs, and the ORM objects are not needed to read a
+few columns. These run on the request's session connection and in its transaction, like every
+other query of the request.
 
 The SQL is written with ``?`` placeholders and plain SQL that SQLite and PostgreSQL read alike;
 for a driver with ``format`` or ``pyformat`` parameters (psycopg), each ``?`` becomes ``%s``.
 Values come back as the driver gives them: SQLite gives booleans as 0 or 1 and date-times as
-text, so callers convert what they compare (see ``boolean`` and ``timestamp``).
+text, so callers convert what they compare (``bool()``; ``timestamp`` below).
 """
 
 from __future__ import annotations
@@ -54,10 +55,6 @@ def fetch_one(sql: str, params: tuple = ()) -> tuple | None:
 def fetch_all(sql: str, params: tuple = ()) -> list[tuple]:
     """Every row of ``sql``."""
     return _run(sql, params, lambda cursor: cursor.fetchall())
-
-
-def boolean(value) -> bool | None:
-    return None if value is None else bool(value)
 
 
 def timestamp(value) -> datetime | None:

@@ -111,22 +111,20 @@ def record(user: User, lesson_id: int, length: float | None, position,
         if isinstance(stored, str):  # SQLite gives JSON as text
             stored = json.loads(stored)
         stored = [list(r) for r in (stored or [])]
-        watched = merge(stored + ranges)
-        values = {"position_s": position_s, "watched": watched,
-                  "watched_s": round(sum(end - start for start, end in watched), 2)}
-        newly = not completed and values["watched_s"] >= COMPLETION_SHARE * length
+        watched, watched_s = _played(stored, ranges)
+        values = {"position_s": position_s, "watched": watched, "watched_s": watched_s}
+        newly = not completed and watched_s >= COMPLETION_SHARE * length
         if newly:
-            values.update(completed=True, completed_by="watching", completed_at=utcnow())
+            values.update(_completion("watching"))
         if newly or position_s != stored_position or watched != stored:  # else: nothing new
             db.session.execute(_UPDATE, {"row_id": row_id, **values})
             db.session.commit()
-        return Report(position_s, values["watched_s"], bool(completed) or newly, newly)
+        return Report(position_s, watched_s, bool(completed) or newly, newly)
     for attempt in range(2):
         row = get(user, lesson_id) or LessonProgress(user_id=user.id, lesson_id=lesson_id)
         was_completed = bool(row.completed)
         row.position_s = position_s
-        row.watched = merge([list(r) for r in (row.watched or [])] + ranges)
-        row.watched_s = round(sum(end - start for start, end in row.watched), 2)
+        row.watched, row.watched_s = _played(row.watched, ranges)
         if not row.completed and row.watched_s >= COMPLETION_SHARE * length:
             _complete(row, "watching")
         db.session.add(row)
@@ -164,10 +162,19 @@ def transcript_read(user: User, lesson: Lesson) -> bool:
     return True
 
 
+def _played(stored: list | None, ranges: list[list[float]]) -> tuple[list[list[float]], float]:
+    """The parts played, those stored and the new ones merged, and their total length."""
+    watched = merge([list(r) for r in (stored or [])] + ranges)
+    return watched, round(sum(end - start for start, end in watched), 2)
+
+
+def _completion(how: str) -> dict:
+    return {"completed": True, "completed_by": how, "completed_at": utcnow()}
+
+
 def _complete(row: LessonProgress, how: str) -> None:
-    row.completed = True
-    row.completed_by = how
-    row.completed_at = utcnow()
+    for name, value in _completion(how).items():
+        setattr(row, name, value)
 
 
 def resume_at(row: LessonProgress | None, lesson: Lesson) -> float | None:
