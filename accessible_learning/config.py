@@ -7,6 +7,12 @@ import secrets
 from pathlib import Path
 
 
+def vosk_models() -> dict[str, str]:
+    """``VOSK_MODELS`` ("ko=/srv/models/ko,zh=…"): a model folder by language."""
+    return dict(item.split("=", 1) for item in os.environ.get("VOSK_MODELS", "").split(",")
+                if "=" in item)
+
+
 def _secret_key(instance: Path) -> str:
     """``SECRET_KEY`` from the environment, else one generated once into the instance folder."""
     key = os.environ.get("SECRET_KEY")
@@ -52,10 +58,7 @@ def load_config(instance: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": {"en": "English", "zh": "简体中文"},
         # Vosk models by language from configuration, e.g. VOSK_MODELS="ko=/srv/models/ko,zh=…"
-        "VOSK_MODELS": dict(
-            item.split("=", 1) for item in os.environ.get("VOSK_MODELS", "").split(",")
-            if "=" in item
-        ),
+        "VOSK_MODELS": vosk_models(),
         # Voice commands: how sure the recogniser must be before the player acts (0–1), and how
         # many utterances one learner may send (Flask-Limiter syntax).
         "VOICE_CONFIDENCE_THRESHOLD": float(os.environ.get("VOICE_CONFIDENCE_THRESHOLD", "0")

@@ -251,19 +251,19 @@ def _ready() -> bool:
 
 
 def prepare(model_path: str | Path, jobs: int, free: bool = True) -> None:
-    """Get the decoding processes ready while the caller does other work (probing, extracting
-    the sound): alone, load the model in a thread of this process (Vosk loads it without
-    holding the GIL), to fork the processes from when they are needed; otherwise start them, and
-    they load it."""
+    """Get the model or the decoding processes ready while the caller does other work (building
+    the application, probing, extracting the sound): alone, load the model in a thread of this
+    process (Vosk loads it without holding the GIL), to decode with here or to fork the
+    processes from when they are needed; otherwise start the processes, and they load it."""
     model_path = str(model_path)
-    if jobs <= 1 or (model_path, jobs) in _pools or model_path in _loading:
+    if (model_path, jobs) in _pools or model_path in _loading:
         return
     if _alone():
         loader = threading.Thread(target=_load, args=(model_path, free),
                                   name="model-loader", daemon=True)
         _loading[model_path] = loader
         loader.start()
-    else:
+    elif jobs > 1:
         pool = _pool(model_path, jobs, free)
         for _ in range(jobs):
             pool.submit(_ready)

@@ -220,7 +220,7 @@ def test_the_voice_phrase_check_runs_for_servers_not_for_commands():
     (a second of CPU taken from the command); gunicorn and ``flask run`` do it."""
     import click
 
-    from accessible_learning import _cli_command
+    from accessible_learning.factory import _cli_command
 
     assert not _cli_command()  # gunicorn, the worker: no click context
     with click.Context(click.Command("run"), info_name="run"):
