@@ -16,6 +16,7 @@ benchmark lecture's character error rate worse (0.156 against 0.139; it has digi
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import json
@@ -250,6 +251,19 @@ def _ready() -> bool:
     return True
 
 
+def _finish_loading() -> None:
+    """At exit, wait for a model still loading (a command that failed on bad input just after
+    starting the load): the process would otherwise end while the loader thread is inside Vosk,
+    as the C++ library's globals are destroyed."""
+    for loader in list(_loading.values()):
+        loader.join()
+
+
+@functools.cache
+def _finish_loading_at_exit() -> None:
+    atexit.register(_finish_loading)
+
+
 def prepare(model_path: str | Path, jobs: int, free: bool = True) -> None:
     """Get the model or the decoding processes ready while the caller does other work (building
     the application, probing, extracting the sound): alone, load the model in a thread of this
@@ -261,6 +275,7 @@ def prepare(model_path: str | Path, jobs: int, free: bool = True) -> None:
     if _alone():
         loader = threading.Thread(target=_load, args=(model_path, free),
                                   name="model-loader", daemon=True)
+        _finish_loading_at_exit()
         _loading[model_path] = loader
         loader.start()
     elif jobs > 1:
