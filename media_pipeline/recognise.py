@@ -265,8 +265,8 @@ def _finish_loading_at_exit() -> None:
 
 
 def prepare(model_path: str | Path, jobs: int, free: bool = True) -> None:
-    """Get the model or the decoding processes ready while the caller does other work (building
-    the application, probing, extracting the sound): alone, load the model in a thread of this
+    """Get the model or the decoding processes ready while the caller does other work (reading
+    its input, probing, extracting the sound): alone, load the model in a thread of this
     process (Vosk loads it without holding the GIL), to decode with here or to fork the
     processes from when they are needed; otherwise start the processes, and they load it."""
     model_path = str(model_path)
