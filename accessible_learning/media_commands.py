@@ -5,9 +5,10 @@ pipeline), and it is also installed as a Flask plugin command (``flask.commands`
 pyproject.toml), which Flask finds without loading the application. ``media caption`` needs
 nothing from the application but the model settings, so it never builds it (about 0.6 s of
 imports and set-up): it starts loading the speech model at once and probes and extracts the
-sound meanwhile. The other commands build the application as usual. ``register_cli`` also adds
-the group to the application's own commands, for ``app.test_cli_runner()`` and an installation
-without the entry point.
+sound meanwhile. ``caption-batch`` does not build it either; ``describe`` does (it keeps its
+speech cache in the instance folder). ``register_cli`` also adds the group to the
+application's own commands, for ``app.test_cli_runner()`` and an installation without the
+entry point.
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ def _leave_memory_to_exit() -> None:
 
 def _configured_models() -> dict[str, str]:
     """The model settings: the application's when its context is pushed (``app.cli`` in
-    tests), else read from the environment as the application reads them. ``media caption``
-    needs nothing else from the application, so it does not build it: measured, building it
-    while the model loaded on the other core slowed the load from 1.04 s to 1.27 s."""
+    tests), else read from the environment as the application reads them. ``caption`` and
+    ``caption-batch`` need nothing else from the application, so they do not build it:
+    measured, building it while the model loaded on the other core slowed the load from 1.04 s
+    to 1.27 s."""
     return current_app.config.get("VOSK_MODELS") if current_app else vosk_models()
 
 
@@ -121,7 +123,7 @@ def caption_command(source, language, output, srt, json_path, transcript, script
     click.echo(result.summary())
 
 
-@media_cli.command("caption-batch")
+@media_cli.command("caption-batch", with_appcontext=False)
 @click.argument("sources", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lang", "language", required=True, help="Language of the speech, e.g. ko.")
@@ -159,8 +161,7 @@ def caption_batch_command(sources, language, output_dir, srt, json_words, transc
     done = failed = 0
     try:
         for source, result in caption_many(list(sources), language, scripts=scripts, jobs=jobs,
-                                           configured_models=current_app.config.get(
-                                               "VOSK_MODELS")):
+                                           configured_models=_configured_models()):
             if isinstance(result, MediaError):
                 failed += 1
                 click.echo(f"{source}: not captioned: {result}", err=True)
