@@ -1,8 +1,8 @@
 """Accessible Learning: the Flask application, built by ``create_app`` (``factory``).
 
-The package itself imports nothing: a ``flask media`` command imports only what it needs and
-can start loading a speech model before the application's own imports (Flask-SQLAlchemy,
-Alembic and the rest, about 0.4 s) are done; see ``media_commands``.
+The package itself imports nothing, so ``flask media caption`` imports only what it needs and
+never the application's own modules (Flask-SQLAlchemy, Alembic and the rest, about 0.4 s);
+see ``media_commands``.
 """
 
 from __future__ import annotations

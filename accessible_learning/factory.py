@@ -82,7 +82,7 @@ def _rate_limits_per_route_only(app: Flask) -> None:
 
 
 def _cli_command() -> bool:
-    """Whether a ``flask`` command other than ``run`` is loading the app (``media caption``,
+    """Whether a ``flask`` command other than ``run`` is loading the app (``media describe``,
     ``db upgrade``…): the voice phrase check is for servers, and would only take a second of
     CPU from the command."""
     import click
