@@ -14,6 +14,7 @@ entry point.
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
 import json
 import os
@@ -48,6 +49,7 @@ def _start_loading_model(language: str, jobs: int | None, script: bool) -> None:
     prepare(model.path, jobs or os.cpu_count() or 1, free=not script)
 
 
+@functools.cache
 def _leave_memory_to_exit() -> None:
     """At exit, skip the garbage collector's passes over every object the process made: its
     memory goes back to the system as a whole. Measured at the end of ``media caption``

@@ -110,7 +110,7 @@ def record(user: User, lesson_id: int, length: float | None, position,
         row_id, stored_position, stored, completed = started
         if isinstance(stored, str):  # SQLite gives JSON as text
             stored = json.loads(stored)
-        stored = [list(r) for r in (stored or [])]
+        stored = stored or []
         watched, watched_s = _played(stored, ranges)
         values = {"position_s": position_s, "watched": watched, "watched_s": watched_s}
         newly = not completed and watched_s >= COMPLETION_SHARE * length
