@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app accessible_learning
-RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libjemalloc2
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils postgresql redis-server
 
 .PHONY: run test bench setup setup-test system-packages system-packages-test lint translations translations-template migrate clean

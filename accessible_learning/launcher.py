@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from . import allocator
+
 
 def _stop(_signum, _frame):
     raise KeyboardInterrupt
@@ -21,14 +23,17 @@ def main() -> int:
     bin_dir = Path(sys.executable).parent
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "5000")
+    env = allocator.environ()  # both recognise speech: the worker captions, the web voice
     worker = subprocess.Popen(
-        [str(bin_dir / "huey_consumer"), "accessible_learning.tasks.huey", "--workers", "1"]
+        [str(bin_dir / "huey_consumer"), "accessible_learning.tasks.huey", "--workers", "1"],
+        env=env,
     )
     web = subprocess.Popen(
         [str(bin_dir / "gunicorn"), "--bind", f"{host}:{port}",
          "--workers", os.environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
          "--threads", os.environ.get("WEB_THREADS", "8"), "--graceful-timeout", "5",
-         "--access-logfile", "-", "accessible_learning:create_app()"]
+         "--access-logfile", "-", "accessible_learning:create_app()"],
+        env=env,
     )
     print(f"Accessible Learning is at http://{host}:{port}/ (worker pid {worker.pid}). "
           "Press Ctrl-C to stop.", flush=True)

@@ -33,6 +33,7 @@ from media_pipeline.recognise import prepare
 from media_pipeline.words import Word
 from media_pipeline.write import atomic_write
 
+from .allocator import restart_with_jemalloc
 from .config import vosk_models
 
 media_cli = AppGroup("media", help="Run the media pipeline from the command line.")
@@ -84,6 +85,7 @@ def _configured_models() -> dict[str, str]:
               help="Processes for recognition (default: the number of cores).")
 def caption_command(source, language, output, srt, json_path, transcript, script_path, jobs):
     """Caption SOURCE (a video or audio file) with offline speech recognition."""
+    restart_with_jemalloc()
     script = script_path.read_text(encoding="utf-8") if script_path else None
     _start_loading_model(language, jobs, bool(script and script.strip()))
     _leave_memory_to_exit()
@@ -144,6 +146,7 @@ def caption_batch_command(sources, language, output_dir, srt, json_words, transc
                           scripts_dir, jobs):
     """Caption every SOURCE, several at a time, with the model loaded once per process. A file
     that cannot be captioned is reported and the others go on; the exit status is then 1."""
+    restart_with_jemalloc()
     _leave_memory_to_exit()
     names: dict[str, Path] = {}
     for source in sources:

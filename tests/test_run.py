@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from accessible_learning import create_app
 from conftest import clone_instance
@@ -42,12 +43,30 @@ def test_launcher_serves_the_demo_and_stops_both_processes_on_ctrl_c(demo_templa
         children = subprocess.run(["pgrep", "-P", str(launcher.pid), "-a"], capture_output=True,
                                   text=True).stdout
         assert "huey_consumer" in children and "gunicorn" in children
+        # Both recognise speech, on jemalloc (accessible_learning.allocator).
+        for line in children.splitlines():
+            maps = Path(f"/proc/{line.split()[0]}/maps").read_text()
+            assert "libjemalloc" in maps, line
     finally:
         launcher.send_signal(signal.SIGINT)
         output, _ = launcher.communicate(timeout=30)
     assert launcher.returncode == 0, output
     left = subprocess.run(["pgrep", "-P", str(launcher.pid)], capture_output=True).stdout
     assert not left
+
+
+def test_allocator_environment_preloads_jemalloc_unless_told_not_to(monkeypatch):
+    from accessible_learning import allocator
+
+    library = allocator.jemalloc()
+    assert library, "libjemalloc2 is one of the Makefile's RUN_PACKAGES"
+    assert allocator.environ({"PATH": "/bin"}) == {
+        "PATH": "/bin", "LD_PRELOAD": library, allocator.SETTING: "jemalloc"}
+    assert allocator.environ({"LD_PRELOAD": "/x.so"})["LD_PRELOAD"] == f"{library}:/x.so"
+    already = {"LD_PRELOAD": library}
+    assert allocator.environ(already) == already
+    monkeypatch.setenv(allocator.SETTING, "system")
+    assert allocator.environ({"PATH": "/bin"}) == {"PATH": "/bin"}
 
 
 def test_demo_command_does_not_seed_twice(demo_template, tmp_path):
