@@ -4,10 +4,13 @@ Vosk's decoder makes and frees small objects all the time (its decoding graph's 
 lattice's tokens). Profiled with ``perf`` on the benchmark lecture, glibc's allocator took about
 13 % of decoding's CPU (``malloc``, ``free`` and ``malloc_consolidate``). With jemalloc
 (Debian's ``libjemalloc2``) preloaded instead, measured on the same lecture, 2 processes: 12.5 s
-wall and 22.4 s of CPU against 14.9 s and 27.0 s, and 7 % less memory. Words, times and cues
-are the same. The words' confidences differ by up to 0.03 (26 of 554 words): Kaldi's lattice
-depends on the allocator (most likely through memory it reads before writing), so the same media
-gives the same captions with the same allocator, every run.
+wall and 22.4 s of CPU against 14.9 s and 27.0 s, and 7 % less memory; 1 process: 22.5 s
+against 29.3 s (two runs each, taking turns).
+
+The decoder's results depend a little on the allocator (we have not traced where): with 2
+processes the words, times and cues were the same on both, and 26 of 554 words' confidences
+differed, by up to 0.03; with 1 process one word of 556 differed (나의 몸도 heard as 나의도).
+Each allocator gives the same result every run, so the same media gives the same captions.
 
 A process cannot change its allocator once started: ``make run``'s launcher starts the web
 server and the worker with jemalloc preloaded (``environ``), and ``flask media caption`` starts
