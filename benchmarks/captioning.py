@@ -6,10 +6,14 @@ with 1 s of silence between clips. Every tool gets the same WAV and the same Kor
 
 - our pipeline through ``flask --app accessible_learning media caption`` with 1 and 2 processes;
 - ``vosk-transcriber``, the CLI that ships in the ``vosk`` package (SRT output);
-- ``vosk-cli`` from PyPI (WebVTT output), when it is installed.
+- ``vosk-cli`` from PyPI (WebVTT output), when it is installed;
+- for reference, ``vosk-transcriber`` again with jemalloc preloaded: our pipeline decodes on
+  jemalloc (``accessible_learning.allocator``) and the peers, as shipped, on the C library's
+  allocator, so this row shows how much of the difference is the allocator. The ratios to the
+  peers (``× v-t``) are to the peers as shipped.
 
 Each is timed end to end as a command (start-up and model loading included), without network
-access where ``unshare -rn`` works, so that no tool can fetch a model. The four commands run in
+access where ``unshare -rn`` works, so that no tool can fetch a model. The commands run in
 turn ``BENCH_CAPTION_ROUNDS`` times (default 3) and each tool's fastest round is reported: on
 this shared 2-core machine the same command's wall time varies by up to a quarter from one
 minute to the next (measured: one half of the lecture decoded in 20.5 s, then 28.2 s), and
@@ -38,6 +42,7 @@ from pathlib import Path
 
 import webvtt
 
+from accessible_learning import allocator
 from media_pipeline import models
 from media_pipeline.captions import Cue, parse_webvtt, plain_text
 from media_pipeline.metrics import cer, edit_distance, wer
@@ -145,11 +150,17 @@ def ours(lecture: Path, model: Path, jobs: int, tmp: Path, prefix: list[str]) ->
     return run
 
 
-def vosk_transcriber(lecture: Path, model: Path, tmp: Path, prefix: list[str]) -> Run:
-    run = Run("vosk-transcriber (vosk 0.3.45)", 1)
+def vosk_transcriber(lecture: Path, model: Path, tmp: Path, prefix: list[str],
+                     on_jemalloc: bool = False) -> Run:
+    run = Run("vosk-transcriber on jemalloc" if on_jemalloc else "vosk-transcriber (vosk 0.3.45)",
+              1)
     out = tmp / "vosk-transcriber.srt"
+    env = allocator.environ() if on_jemalloc else None
+    if on_jemalloc and allocator.SETTING not in env:
+        run.error = "jemalloc is not installed (apt-get install libjemalloc2)"
+        return run
     timed(run, [*prefix, str(BIN / "vosk-transcriber"), "-m", str(model), "-i", str(lecture),
-                "-t", "srt", "-o", str(out), "--log-level", "WARNING"])
+                "-t", "srt", "-o", str(out), "--log-level", "WARNING"], env)
     if not run.error:
         run.cues = parse_webvtt(webvtt.from_srt(str(out)).content)
     return run
@@ -184,7 +195,9 @@ def main() -> int:
         rounds = [[vosk_transcriber(lecture, model, tmp, prefix),
                    vosk_cli(lecture, model, tmp, prefix),
                    ours(lecture, model, 1, tmp, prefix),
-                   ours(lecture, model, 2, tmp, prefix)] for _ in range(ROUNDS)]
+                   ours(lecture, model, 2, tmp, prefix),
+                   vosk_transcriber(lecture, model, tmp, prefix, on_jemalloc=True)]
+                  for _ in range(ROUNDS)]
         per_tool = list(zip(*rounds, strict=True))
         runs = [min(same, key=lambda r: (r.error is not None, r.wall_s)) for same in per_tool]
     finally:
@@ -198,7 +211,8 @@ def main() -> int:
           f"{SILENCE_S:g} s silence between), model {model}, fastest of {ROUNDS} rounds "
           f"(wall s of each round: {each_round}), "
           f"{os.cpu_count()} cores, " + ("no network (unshare -rn)" if prefix
-                                         else "network not isolated"))
+                                         else "network not isolated")
+          + (", ours on jemalloc" if allocator.jemalloc() else ", ours on the system allocator"))
     print(f"{'tool':<31} {'proc':>4} {'wall s':>6} {'RTF':>5} {'× v-t':>5} {'CPU s':>6} "
           f"{'load':>4} {'CER':>5} {'WER':>5} {'cues':>4} {'breaking':>8} {'lone particles':>14}")
     by_rule: list[tuple[str, int, Counter]] = []
@@ -223,14 +237,16 @@ def main() -> int:
           "+ system time of the tool's processes;\nload = 1-minute load average before the run "
           "(other work on the machine slows the wall times); CER ignores spaces, WER counts "
           "spacing;\nbreaking = cues breaking at least one caption rule (DESIGN.md §4, Korean "
-          f"profile); lone particles = tokens {' '.join(sorted(PARTICLES))} standing alone.")
+          f"profile); lone particles = tokens {' '.join(sorted(PARTICLES))} standing alone;\n"
+          "vosk-transcriber on jemalloc = the same peer with the allocator our pipeline decodes "
+          "on (LD_PRELOAD), for reference.")
 
     print("\nCues breaking each caption rule")
     print(f"{'tool':<31} {'proc':>4} " + " ".join(f"{rule:>13}" for rule in RULES))
     for tool, processes, counts in by_rule:
         print(f"{tool:<31} {processes:>4} " + " ".join(f"{counts[rule]:>13}" for rule in RULES))
 
-    one, two = runs[2:]
+    one, two = runs[2:4]
     if one.words is not None and two.words is not None:
         differ = edit_distance(one.words, two.words)
         print(f"\nOur pipeline, 2 processes against 1: {len(two.words)} against {len(one.words)} "

@@ -350,9 +350,7 @@ def test_cli_caption_restarts_itself_on_jemalloc_unless_told_not_to(tmp_path, se
     from accessible_learning import allocator
 
     assert allocator.jemalloc(), "libjemalloc2 is one of the Makefile's RUN_PACKAGES"
-    env = _env(tmp_path)
-    env.pop(allocator.SETTING, None)
-    env.update({allocator.SETTING: setting} if setting else {})
+    env = {**_env(tmp_path), **({allocator.SETTING: setting} if setting else {})}
     done = subprocess.run(
         [sys.executable, "-c", _CAPTION_COMMAND, str(tmp_path / "missing.wav"), "--lang", "ko",
          "--output", str(tmp_path / "c.vtt"), "--jobs", "1"],
@@ -409,4 +407,6 @@ def test_cli_captions_a_batch_several_files_at_a_time_and_goes_on_past_a_bad_one
 def _env(tmp_path: Path) -> dict:
     import os
 
-    return {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance")}
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("ACCESSIBLE_LEARNING_ALLOCATOR", None)  # the commands' default: jemalloc
+    return env

@@ -27,6 +27,7 @@ def test_launcher_serves_the_demo_and_stops_both_processes_on_ctrl_c(demo_templa
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
            "MEDIA_ROOT": config["MEDIA_ROOT"], "PORT": str(port),
            "INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("ACCESSIBLE_LEARNING_ALLOCATOR", None)  # the default: jemalloc
     launcher = subprocess.Popen([sys.executable, "-m", "accessible_learning.launcher"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
