@@ -23,7 +23,7 @@ def main() -> int:
     bin_dir = Path(sys.executable).parent
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "5000")
-    env = allocator.environ()  # both recognise speech: the worker captions, the web voice
+    env = allocator.environ()  # both recognise speech: captions, and voice commands
     worker = subprocess.Popen(
         [str(bin_dir / "huey_consumer"), "accessible_learning.tasks.huey", "--workers", "1"],
         env=env,

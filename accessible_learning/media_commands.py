@@ -6,7 +6,8 @@ pyproject.toml), which Flask finds without loading the application. ``media capt
 nothing from the application but the model settings, so it never builds it (about 0.6 s of
 imports and set-up): it starts loading the speech model at once and probes and extracts the
 sound meanwhile. ``caption-batch`` does not build it either; ``describe`` does (it keeps its
-speech cache in the instance folder). ``register_cli`` also adds the group to the
+speech cache in the instance folder). ``caption`` and ``caption-batch`` first start themselves
+again on jemalloc, which decodes faster (``allocator``). ``register_cli`` also adds the group to the
 application's own commands, for ``app.test_cli_runner()`` and an installation without the
 entry point.
 """

@@ -12,6 +12,8 @@ created right after re-seeding that generator (``_seed_dither``), so the same me
 same captions. Measured: aligning the same lecture twice in one process, each time with a fresh
 recogniser, gave different results; re-seeded, equal ones. Switching dither off instead made the
 benchmark lecture's character error rate worse (0.156 against 0.139; it has digital silence).
+The memory allocator matters too, a little: the app decodes on jemalloc (see
+``accessible_learning.allocator``).
 """
 
 from __future__ import annotations
