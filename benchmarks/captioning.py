@@ -155,10 +155,11 @@ def vosk_transcriber(lecture: Path, model: Path, tmp: Path, prefix: list[str],
     run = Run("vosk-transcriber on jemalloc" if on_jemalloc else "vosk-transcriber (vosk 0.3.45)",
               1)
     out = tmp / "vosk-transcriber.srt"
-    env = allocator.environ() if on_jemalloc else None
-    if on_jemalloc and allocator.SETTING not in env:
-        run.error = "jemalloc is not installed (apt-get install libjemalloc2)"
+    if on_jemalloc and not allocator.jemalloc():
+        run.error = (f"jemalloc is not installed (apt-get install libjemalloc2), or "
+                     f"{allocator.SETTING}=system")
         return run
+    env = allocator.environ() if on_jemalloc else None
     timed(run, [*prefix, str(BIN / "vosk-transcriber"), "-m", str(model), "-i", str(lecture),
                 "-t", "srt", "-o", str(out), "--log-level", "WARNING"], env)
     if not run.error:

@@ -407,6 +407,8 @@ def test_cli_captions_a_batch_several_files_at_a_time_and_goes_on_past_a_bad_one
 def _env(tmp_path: Path) -> dict:
     import os
 
+    from accessible_learning import allocator
+
     env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance")}
-    env.pop("ACCESSIBLE_LEARNING_ALLOCATOR", None)  # the commands' default: jemalloc
+    env.pop(allocator.SETTING, None)  # the commands' default: jemalloc
     return env

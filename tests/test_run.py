@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from accessible_learning import create_app
+from accessible_learning import allocator, create_app
 from conftest import clone_instance
 
 
@@ -27,7 +27,7 @@ def test_launcher_serves_the_demo_and_stops_both_processes_on_ctrl_c(demo_templa
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
            "MEDIA_ROOT": config["MEDIA_ROOT"], "PORT": str(port),
            "INSTANCE_PATH": str(tmp_path / "instance")}
-    env.pop("ACCESSIBLE_LEARNING_ALLOCATOR", None)  # the default: jemalloc
+    env.pop(allocator.SETTING, None)  # the default: jemalloc
     launcher = subprocess.Popen([sys.executable, "-m", "accessible_learning.launcher"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -57,8 +57,6 @@ def test_launcher_serves_the_demo_and_stops_both_processes_on_ctrl_c(demo_templa
 
 
 def test_allocator_environment_preloads_jemalloc_unless_told_not_to(monkeypatch):
-    from accessible_learning import allocator
-
     library = allocator.jemalloc()
     assert library, "libjemalloc2 is one of the Makefile's RUN_PACKAGES"
     assert allocator.environ({"PATH": "/bin"}) == {
