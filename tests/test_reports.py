@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -186,12 +186,67 @@ def test_one_month_and_the_period_bounds(seeded):
     assert dict(april.features) == {"captions": 0, "descriptions": 0, "voice": 1}
 
 
-def test_default_period_is_the_last_twelve_months():
+def test_default_period_is_the_year_that_ends_today():
+    """The last 12 months: from the day after the same date a year earlier, up to today."""
     period = reports.default_period(date(2026, 11, 29))
-    assert (period.start, period.end) == (date(2025, 12, 1), date(2026, 11, 29))
-    assert len(period.months()) == 12 and period.month_count() == 12
-    assert reports.default_period(date(2026, 1, 15)).start == date(2025, 2, 1)
-    assert reports.default_period(date(2026, 12, 31)).start == date(2026, 1, 1)
+    assert (period.start, period.end) == (date(2025, 11, 30), date(2026, 11, 29))
+    assert len(period.months()) == 13 and period.month_count() == 13
+    for today, start, months in [
+        (date(2026, 12, 3), date(2025, 12, 4), 13),  # the day the old rule left out 364 days ago
+        (date(2026, 1, 1), date(2025, 1, 2), 13),  # a year's first day
+        (date(2026, 12, 31), date(2026, 1, 1), 12),  # a year's last day: the calendar year
+        (date(2026, 3, 1), date(2025, 3, 2), 13),  # a month's first day
+        (date(2026, 4, 30), date(2025, 5, 1), 12),  # a month's last day
+        (date(2028, 2, 29), date(2027, 3, 1), 12),  # a leap day: a year earlier was 28 February
+        (date(2029, 3, 1), date(2028, 3, 2), 13),  # a year that holds a leap day
+    ]:
+        period = reports.default_period(today)
+        assert (period.start, period.end, period.month_count()) == (start, today, months), today
+        assert 365 <= (period.end - period.start).days + 1 <= 366, today
+
+
+# Today set to the first and the last day of a month and of a year (and a leap day). Far from
+# the real date, so that the demo's own users (registered when the demo was made) never count.
+BOUNDARY_DAYS = [date(2031, 3, 1), date(2031, 3, 31), date(2031, 12, 31), date(2032, 1, 1),
+                 date(2032, 2, 29)]
+
+
+@pytest.mark.parametrize("today", BOUNDARY_DAYS, ids=str)
+def test_the_default_period_on_the_first_and_last_days_of_months_and_years(app, today):
+    """Learners registered just inside and just outside the year that ends ``today``: those of
+    today (up to 23:59:59), of 364 days ago and of the period's first day at midnight count;
+    those of the day before the period, of the same date a year ago and of tomorrow do not."""
+    period = reports.default_period(today)
+    first, last = datetime.combine(period.start, datetime.min.time()), datetime.combine(
+        today, datetime.max.time().replace(microsecond=0))
+    year_ago = first - timedelta(days=1)  # the same date a year earlier (28 Feb for 29 Feb)
+    inside = {"first-midnight": first, "364-days-ago": datetime.combine(
+        today - timedelta(days=364), datetime.min.time()) + timedelta(hours=12),
+        "today-midnight": datetime.combine(today, datetime.min.time()), "today-last": last}
+    outside = {"before-first": first - timedelta(seconds=1),
+               "year-ago-noon": year_ago + timedelta(hours=12),
+               "tomorrow": last + timedelta(seconds=1)}
+    with app.app_context():
+        lesson = db.session.scalars(select(Lesson).order_by(Lesson.id)).first()
+        for name, created in {**inside, **outside}.items():
+            user = User(email=f"{name}-{today}@example.org", display_name=name,
+                        password_hash="x", role="learner", created_at=created)
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, watched_s=360,
+                                          updated_at=created))
+        db.session.commit()
+        report = reports.build(period)
+        # The period's own bounds, one day wider on each side: everyone counts.
+        wider = reports.build(reports.Period(period.start - timedelta(days=1),
+                                             today + timedelta(days=1)))
+    assert report.period == period and period.end == today
+    assert (report.totals.registered, report.totals.active) == (len(inside), len(inside))
+    assert report.totals.hours == round(len(inside) * 360 / 3600, 1)
+    assert sum(row.figures.registered for row in report.by_month) == len(inside)
+    assert report.by_month[0].label == f"{period.start.year:04d}-{period.start.month:02d}"
+    assert report.by_month[-1].label == f"{today.year:04d}-{today.month:02d}"
+    assert (wider.totals.registered, wider.totals.active) == (len(inside) + len(outside),) * 2
 
 
 def test_neutralise_formula_cells():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -267,9 +267,11 @@ _NEEDS_CYCLE = ((), ("screen_reader",), (), ("deaf_hoh",), ("keyboard_only",), (
                 ("low_vision", "screen_reader"), ("voice",))
 
 
-def add_learners(count: int, batch: int = 5000) -> tuple[int, int]:
+def add_learners(count: int, batch: int = 5000,
+                 now: datetime | None = None) -> tuple[int, int]:
     """``count`` more learners (``learner00001@scale.example.org`` …), each enrolled in one or two
-    of the published courses, registered over the past year: a population the size of a large
+    of the published courses, registered over the year up to ``now`` (default: this moment), all
+    inside the reports' default period that ends on ``now``'s date: a population the size of a large
     employer's, to try the server at scale. One in fifty has handed in the practical assignment
     of a course that has one (the demo lesson's video stands in for theirs), waiting for
     review. They share no password anyone knows (one random secret, hashed once); an
@@ -284,7 +286,7 @@ def add_learners(count: int, batch: int = 5000) -> tuple[int, int]:
     video = db.session.scalar(select(Lesson.media_id).where(Lesson.media_id.is_not(None))
                               .order_by(Lesson.id).limit(1))
     unusable = hash_password(secrets.token_urlsafe(32))
-    now = utcnow()
+    now = now or utcnow()
     last = first + count - 1
     for start in range(first, last + 1, batch):
         numbers = range(start, min(last, start + batch - 1) + 1)
@@ -294,7 +296,9 @@ def add_learners(count: int, batch: int = 5000) -> tuple[int, int]:
             "real_name": f"{_FAMILY_NAMES[n % 10]}{_GIVEN_NAMES[(n // 10) % 12]}",
             "accessibility_needs": list(_NEEDS_CYCLE[n % len(_NEEDS_CYCLE)]),
             "password_hash": unusable, "role": "learner",
-            "created_at": now - timedelta(days=(n * 7) % 365, minutes=n % 1440),
+            # Every day of the year, at most 363 days and 23:59 before now: never before the
+            # first day of the reports' default period.
+            "created_at": now - timedelta(days=(n * 11) % 364, minutes=n % 1440),
         } for n in numbers]
         db.session.execute(insert(User), rows)
         if courses:
@@ -310,7 +314,7 @@ def add_learners(count: int, batch: int = 5000) -> tuple[int, int]:
             db.session.execute(insert(Enrolment), enrolments)
             handed_in = [{"user_id": user_id, "course_id": practicals[user_id % len(practicals)],
                           "media_id": video, "note": "", "status": "waiting",
-                          "submitted_at": created + timedelta(days=3)}
+                          "submitted_at": min(created + timedelta(days=3), now)}
                          for user_id, created in ids if user_id % 50 == 0]
             if practicals and video is not None and handed_in:
                 db.session.execute(insert(Submission), handed_in)

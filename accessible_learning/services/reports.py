@@ -1,8 +1,11 @@
 """Training figures for administrators, over a period, and the completions export.
 
 A period is two dates, both included (``Period.start`` 00:00 up to the end of ``Period.end``).
-The default period is the last 12 months: the 12 calendar months that end with the current one,
-from the first day of the earliest month up to today.
+The default period is the last 12 months as an administrator means it: a year that ends today,
+from the day after the same date a year earlier up to today (365 days, 366 when it holds a
+29 February). Someone who registered 364 days ago counts; someone who registered on the same date
+a year ago does not. The month rows run from the start's month to today's, so the first and last
+rows are parts of months (13 rows; 12 when the period starts on the 1st).
 
 Only users whose role is ``learner`` are counted anywhere in these figures: staff who try the
 courses (content team, examiners, administrators) are left out. The figures:
@@ -47,6 +50,7 @@ from __future__ import annotations
 
 import csv
 import io
+from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -105,10 +109,12 @@ class Period:
 
 
 def default_period(today: date | None = None) -> Period:
-    """The 12 calendar months ending with today's month, up to today."""
+    """The year that ends today: from the day after today's date a year earlier, up to today.
+
+    For 29 February the date a year earlier is 28 February, so the period starts on 1 March."""
     today = today or utcnow().date()
-    index = today.year * 12 + today.month - 1 - 11
-    return Period(date(index // 12, index % 12 + 1, 1), today)
+    day = min(today.day, monthrange(today.year - 1, today.month)[1])
+    return Period(date(today.year - 1, today.month, day) + timedelta(days=1), today)
 
 
 @dataclass
