@@ -25,7 +25,7 @@ def main() -> int:
     port = os.environ.get("PORT", "5000")
     env = allocator.environ()  # both recognise speech: captions, and voice commands
     worker = subprocess.Popen(
-        [str(bin_dir / "huey_consumer"), "accessible_learning.tasks.huey", "--workers", "1"],
+        [str(bin_dir / "huey_consumer"), "accessible_learning.worker.huey", "--workers", "1"],
         env=env,
     )
     web = subprocess.Popen(

@@ -153,7 +153,7 @@ def worker_app(demo_template, tmp_path):
            "MEDIA_ROOT": config["MEDIA_ROOT"]}
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
+        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.worker.huey",
          "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )

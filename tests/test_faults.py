@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from accessible_learning import jobs
 from accessible_learning.extensions import db
 from accessible_learning.models import CaptionTrack, Enrolment, Job, Lesson
-from accessible_learning.services import jobs
 from conftest import csrf_from, demo_app, login
 
 
@@ -157,7 +157,7 @@ def test_a_full_disk_during_a_caption_job_fails_clearly_and_keeps_earlier_output
             raise OSError(errno.ENOSPC, "No space left on device")
 
         monkeypatch.setattr(pipeline, "extract_pcm", disk_full)
-        monkeypatch.setattr(jobs, "RETRY_BASE_SECONDS", 0)
+        monkeypatch.setattr(jobs.runners, "RETRY_BASE_SECONDS", 0)
         lesson.script = (lesson.script or "") + "\n한 줄 더."  # a new job key: really run
         db.session.commit()
         job = jobs.enqueue_caption(lesson)

@@ -67,12 +67,12 @@ def test_worker_checks_media_and_a_broken_file_fails_with_a_clear_message(worker
 def test_a_retry_message_is_translated_with_its_cause(app):
     """A message whose value is itself catalogue words (the cause of a retry) is translated
     whole; a translation that does not fit its values falls back to the English message."""
-    from accessible_learning.services import jobs
+    from accessible_learning import jobs
 
     with app.app_context():
         lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
         job = Job(kind="probe", key="probe:retry-words", payload={"media_id": lesson.media.id},
-                  state="queued", **jobs._say(
+                  state="queued", **jobs.say(
                       jobs.N_("%(cause)s; it will be tried again in %(delay)d seconds (attempt "
                               "%(attempt)d of %(attempts)d)."),
                       cause=jobs.N_("The server's disk is full"), delay=20, attempt=2,
@@ -110,7 +110,7 @@ def test_a_job_left_running_by_a_dead_worker_is_requeued_and_completed(worker_ap
         db.session.add(job)
         db.session.commit()
         job_id = job.id
-        from accessible_learning.services import jobs
+        from accessible_learning import jobs
 
         assert jobs.requeue_stale() == [job_id]
     finished = wait_for_job(app, job_id)
@@ -141,7 +141,7 @@ def test_a_worker_killed_mid_captioning_leaves_one_version_and_no_partial_files(
 
     def start_worker():
         return subprocess.Popen(
-            [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
+            [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.worker.huey",
              "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -195,13 +195,13 @@ def test_a_transient_fault_is_retried_with_growing_delays_then_fails_clearly(app
     """An OSError inside the job (injected: a fault the test cannot cause otherwise)."""
     from datetime import timedelta
 
-    from accessible_learning.services import jobs
-    from accessible_learning.tasks import huey
+    from accessible_learning import jobs
+    from accessible_learning.jobs.queue import huey
 
     def broken_probe(*_args, **_kwargs):
         raise OSError("disk went away")
 
-    monkeypatch.setattr(jobs, "probe", broken_probe)
+    monkeypatch.setattr(jobs.runners, "probe", broken_probe)
     with app.app_context():
         lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
         job = Job(kind="probe", key="probe:test", payload={"media_id": lesson.media.id})
@@ -222,7 +222,7 @@ def test_a_transient_fault_is_retried_with_growing_delays_then_fails_clearly(app
 
 
 def test_the_latest_job_of_a_lesson_is_found_among_other_lessons_jobs(app):
-    from accessible_learning.services import jobs
+    from accessible_learning import jobs
 
     with app.app_context():
         first, second = db.session.scalars(select(Lesson).order_by(Lesson.id).limit(2)).all()

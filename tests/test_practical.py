@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from accessible_learning import jobs
 from accessible_learning.extensions import db
 from accessible_learning.models import Course, Job, MediaAsset, Submission, User
-from accessible_learning.services import accounts, jobs, practical
+from accessible_learning.services import accounts, practical
 from conftest import csrf_from, login, make_work_video, post_form
 
 pytestmark = pytest.mark.media

@@ -116,7 +116,8 @@ def test_moments_to_describe_are_picture_changes_in_pauses(app, tmp_path):
     5.5 s (in a 3 s pause after it): only the second is suggested."""
     import subprocess
 
-    from accessible_learning.services import jobs, media
+    from accessible_learning import jobs
+    from accessible_learning.services import media
     from conftest import SHARED_DATA
 
     video = tmp_path / "slides.webm"

@@ -16,9 +16,10 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from media_pipeline.captions import parse_webvtt
 
+from .. import jobs
 from ..extensions import db
 from ..models import Course, Submission, User, utcnow
-from . import jobs, media
+from . import media
 
 MAX_CRITERIA = 12
 MAX_POINTS = 100

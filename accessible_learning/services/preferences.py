@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask import session
 from flask_babel import lazy_gettext as _l
@@ -11,8 +11,14 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Preferences, User
 
-if TYPE_CHECKING:
-    from ..security import SignedInUser
+
+class Account(Protocol):
+    """Who is asking: the ORM ``User``, the request's signed-in user (``security``'s, whose
+    ``preferences`` are already ``Prefs``), or an anonymous visitor. Only these are read."""
+
+    id: int
+    is_authenticated: bool
+    preferences: object
 
 SIZE_CHOICES = [
     ("small", _l("Small")),
@@ -92,7 +98,7 @@ def checked(values: dict) -> Prefs:
     return Prefs(**_valid(values))
 
 
-def current(user: User | SignedInUser | None) -> Prefs:
+def current(user: Account | None) -> Prefs:
     if user is not None and user.is_authenticated:
         row = user.preferences
         if row is None:
@@ -103,7 +109,7 @@ def current(user: User | SignedInUser | None) -> Prefs:
     return checked(session.get(_SESSION_KEY, {}))
 
 
-def save(user: User | SignedInUser | None, data: dict) -> Prefs:
+def save(user: Account | None, data: dict) -> Prefs:
     clean = _valid(data)
     if user is not None and user.is_authenticated:
         row = db.session.get(Preferences, user.id) or Preferences(user_id=user.id)

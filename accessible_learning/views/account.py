@@ -34,7 +34,7 @@ def edit_preferences():
 @bp.post("/preferences/player")
 def player_preferences():
     """The lesson player saves caption style, captions on/off and speed as they are changed."""
-    from ..web import is_htmx
+    from ..rendering import is_htmx
     from .main import safe_next
 
     changes = preferences.player_changes(request.form)

@@ -14,9 +14,9 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms import NEEDS, ReportPeriodForm, UserSearchForm
 from ..models import User
+from ..rendering import list_problems, page_number
 from ..security import role_required
 from ..services import accounts, reports, studio
-from ..web import list_problems, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

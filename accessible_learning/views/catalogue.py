@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 from ..forms import CatalogueSearchForm
 from ..models import Lesson
 from ..page_cache import shared_page
+from ..rendering import render_page
 from ..services import catalogue, chapters, completion, descriptions, player_help, progress
 from ..services.captions import clock
-from ..web import render_page
 from .player import completion_context
 
 bp = Blueprint("catalogue", __name__)

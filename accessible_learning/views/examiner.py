@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Submission
+from ..rendering import list_problems, page_number
 from ..security import role_required
 from ..services import completion, practical
-from ..web import list_problems, page_number
 
 bp = Blueprint("examiner", __name__, url_prefix="/examiner")
 

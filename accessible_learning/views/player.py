@@ -20,8 +20,8 @@ from flask_login import current_user, login_required
 
 from ..extensions import limiter, user_key
 from ..models import Lesson
+from ..rendering import is_htmx, render_page
 from ..services import catalogue, completion, progress, transcript, usage, voice_commands
-from ..web import is_htmx, render_page
 
 bp = Blueprint("player", __name__)
 

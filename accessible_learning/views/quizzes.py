@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..models import Quiz, QuizAttempt
+from ..rendering import is_htmx
 from ..services import catalogue, completion, quizzes
-from ..web import is_htmx
 
 bp = Blueprint("quizzes", __name__)
 

@@ -15,12 +15,13 @@ from media_pipeline.captions import read_caption_file, timestamp
 from media_pipeline.errors import MediaError
 from media_pipeline.synthesise import synthesise
 
+from .. import jobs
 from ..extensions import db
 from ..forms import CaptionImportForm, LessonMediaForm
 from ..models import Lesson
+from ..rendering import render_page
 from ..security import role_required
-from ..services import captions, chapters, descriptions, jobs, media, studio
-from ..web import render_page
+from ..services import captions, chapters, descriptions, media, studio
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 MAX_CAPTION_FILE = 2_000_000  # bytes

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from accessible_learning import jobs
 from accessible_learning.extensions import db
 from accessible_learning.models import Course, Enrolment, Job, Submission, User
-from accessible_learning.services import jobs, media
+from accessible_learning.services import media
 from conftest import make_work_video
 
 from .conftest import log_in

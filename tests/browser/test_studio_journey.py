@@ -27,7 +27,7 @@ def worker(live_server):
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "MEDIA_ROOT": app.config["MEDIA_ROOT"]}
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
+        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.worker.huey",
          "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -19,7 +19,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from test_access import ANON, check_every_get_route
 
+from accessible_learning import jobs
 from accessible_learning.extensions import db
+from accessible_learning.jobs.queue import make_huey
 from accessible_learning.models import (
     CaptionTrack,
     Certificate,
@@ -31,8 +33,6 @@ from accessible_learning.models import (
     User,
 )
 from accessible_learning.paths import MIGRATIONS_DIR
-from accessible_learning.services import jobs
-from accessible_learning.tasks import make_huey
 from conftest import ROLES, SHARED_DATA, csrf_from, login, post_form
 
 from .conftest import TIMINGS
@@ -170,7 +170,7 @@ def test_studio_caption_upload_on_postgresql(pg_app):
 def _start_worker(env: dict, log: Path) -> subprocess.Popen:
     with open(log, "w") as out:
         return subprocess.Popen(
-            [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.tasks.huey",
+            [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.worker.huey",
              "-w", "1", "--delay", "0.1", "--max-delay", "0.5"],
             env=env, stdout=out, stderr=subprocess.STDOUT)
 
