@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import driver_sql
 from ..extensions import db
 from ..models import (
     CaptionTrack,
@@ -67,15 +64,6 @@ def search(query: str = "", trade_slug: str = "", options=()) -> list[Course]:
     return list(db.session.scalars(stmt.order_by(Course.title).options(*options)))
 
 
-def visible_course(course_id: int, user: User | None, options=()) -> Course | None:
-    course = db.session.get(Course, course_id, options=options)
-    if course is None:
-        return None
-    if course.published or is_staff(user, "content"):
-        return course
-    return None
-
-
 def is_enrolled(user: User | None, course: Course) -> bool:
     if user is None or not user.is_authenticated:
         return False
@@ -95,60 +83,6 @@ def enrol(user: User, course: Course) -> bool:
         db.session.rollback()
         return False
     return True
-
-
-def is_staff(user: User | None, *roles: str) -> bool:
-    return user is not None and user.is_authenticated and user.has_role(*roles)
-
-
-class LessonAccess(NamedTuple):
-    course_id: int
-    published: bool
-    allowed: bool  # what ``can_view_lesson`` says
-    duration_s: float | None  # the video's length (None: no video yet)
-    # What the lesson page shows of the learner's progress: completed, how, the part played
-    # and the position (see ``progress``); None when the learner has not started the lesson.
-    progress: tuple | None
-
-
-# One query, through the database driver (see ``driver_sql``; the lesson page and each progress
-# report run it): the lesson's course, its video's length, whether the learner is enrolled in the
-# course, and their progress.
-_LESSON_ACCESS = (
-    "SELECT l.course_id, c.published, m.duration_s, e.id, "
-    "p.completed, p.completed_by, p.watched_s, p.position_s "
-    "FROM lessons l JOIN courses c ON c.id = l.course_id "
-    "LEFT JOIN media_assets m ON m.id = l.media_id "
-    "LEFT JOIN enrolments e ON e.course_id = l.course_id AND e.user_id = ? "
-    "LEFT JOIN lesson_progress p ON p.lesson_id = l.id AND p.user_id = ? "
-    "WHERE l.id = ?"
-)
-
-
-def lesson_access(user: User, lesson_id: int) -> LessonAccess | None:
-    """Whether a signed-in user may open the lesson, without loading it (None: no such lesson).
-    The same rule as ``can_view_lesson``."""
-    row = driver_sql.fetch_one(_LESSON_ACCESS, (user.id, user.id, lesson_id))
-    if row is None:
-        return None
-    course_id, published, duration_s, enrolment, completed, *progress = row
-    allowed = user.has_role("content", "examiner") or (bool(published) and enrolment is not None)
-    started = completed is not None
-    return LessonAccess(course_id, bool(published), allowed, duration_s,
-                        (bool(completed), *progress) if started else None)
-
-
-def can_study(user: User | None, course: Course) -> bool:
-    """Lessons and quizzes: for learners enrolled in the published course, and for staff."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.has_role("content", "examiner"):
-        return True
-    return course.published and is_enrolled(user, course)
-
-
-def can_view_lesson(user: User | None, lesson: Lesson) -> bool:
-    return can_study(user, lesson.course)
 
 
 def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:

@@ -70,16 +70,6 @@ def issue(user: User, course: Course) -> Certificate:
     raise RuntimeError("could not draw a unique certificate code")
 
 
-def viewable(user: User, certificate_id: int) -> Certificate | None:
-    """The learner's own certificate, or any for an administrator; otherwise None."""
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None:
-        return None
-    if certificate.user_id == user.id or user.has_role("admin"):
-        return certificate
-    return None
-
-
 def by_code(text: str | None) -> Certificate | None:
     code = normalise_code(text)
     if code is None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from media_pipeline.captions import parse_webvtt
+from media_pipeline.errors import MediaError
 
 from .. import jobs
 from ..extensions import db
@@ -95,25 +96,6 @@ def save_settings(course: Course, brief: str, rubric_source: str,
     return []
 
 
-def can_examine(user: User, course: Course) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.role == "admin":
-        return True
-    return user.role == "examiner" and any(e.id == user.id for e in course.examiners)
-
-
-def viewable(user: User, submission_id: int) -> Submission | None:
-    """The submission for its learner, the course's examiners and administrators; otherwise
-    None, as if it did not exist."""
-    found = db.session.get(Submission, submission_id)
-    if found is None or not user.is_authenticated:
-        return None
-    if found.user_id == user.id or can_examine(user, found.course):
-        return found
-    return None
-
-
 def submit(user: User, course: Course, upload, note: str) -> Submission:
     """Store the video (probed first: anything that is not readable media is refused and
     nothing is kept) and queue its captions."""
@@ -122,7 +104,11 @@ def submit(user: User, course: Course, upload, note: str) -> Submission:
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise PracticalError(_("The note must be %(count)d characters or fewer.", count=MAX_NOTE))
-    asset = media.store_upload(upload)  # MediaError for anything that is not usable media
+    try:
+        asset = media.store_upload(upload)  # MediaError for anything that is not usable media
+    except MediaError:
+        db.session.rollback()
+        raise
     db.session.flush()
     submission = Submission(user_id=user.id, course_id=course.id, media_id=asset.id, note=note,
                             status="waiting")

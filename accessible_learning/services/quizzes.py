@@ -68,14 +68,6 @@ def best_of(tries: list[QuizAttempt]) -> QuizAttempt | None:
     return max(done, key=lambda a: (a.score or 0, -a.number)) if done else None
 
 
-def attempt_for(user: User, attempt_id: int) -> QuizAttempt | None:
-    """A learner's own attempt; another learner's is None, as if it did not exist."""
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != user.id:
-        return None
-    return attempt
-
-
 # ---------------------------------------------------------------------------------------------
 # Attempts
 

@@ -1,11 +1,80 @@
-"""Read models for the studio, examiner and admin areas."""
+"""The studio's changes to a lesson, each one transaction, and read models for the studio,
+examiner and admin areas.
+
+Each change here commits when it succeeds and rolls back when it fails (the project's
+transaction rule: services end their transactions, views never touch ``db.session``). The
+building blocks it calls (``captions.add_track``, ``descriptions.add`` …) only flush, so that a
+job or the demo can combine them into one transaction of its own.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from media_pipeline.captions import Cue
+from media_pipeline.describe import Description
+from media_pipeline.errors import MediaError
+
+from .. import jobs
 from ..extensions import db
-from ..models import ROLES, Course, Enrolment, Lesson, LessonProgress, User
+from ..models import (
+    ROLES,
+    CaptionTrack,
+    Course,
+    DescriptionTrack,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    MediaAsset,
+    User,
+)
+from . import captions, descriptions, media
+
+
+def replace_media(lesson: Lesson, upload, script: str | None) -> MediaAsset:
+    """Store the upload as the lesson's media (probed first: MediaError for anything that is
+    not usable media, and nothing changes), keep the script, and queue its captions."""
+    try:
+        asset = media.store_upload(upload)
+    except MediaError:
+        db.session.rollback()
+        raise
+    lesson.media = asset
+    lesson.script = (script or "").strip() or None
+    db.session.commit()
+    jobs.enqueue_caption(lesson)
+    return asset
+
+
+def save_captions(lesson: Lesson, cues: list[Cue]) -> CaptionTrack:
+    """Imported or edited captions, as a new draft version (earlier versions are kept)."""
+    track = captions.add_track(lesson, cues, source="edited", publish=False)
+    db.session.commit()
+    return track
+
+
+def add_description(lesson: Lesson, item: Description) -> DescriptionTrack:
+    track = descriptions.add(lesson, item)
+    db.session.commit()
+    return track
+
+
+def remove_description(lesson: Lesson, index: int) -> DescriptionTrack | None:
+    track = descriptions.remove(lesson, index)
+    if track is not None:
+        db.session.commit()
+    return track
+
+
+def import_descriptions(lesson: Lesson, data: bytes, filename: str) -> DescriptionTrack:
+    """The draft's cues from a WebVTT/SRT file; MediaError names the line, nothing changes."""
+    try:
+        track = descriptions.import_file(lesson, data, filename)
+    except MediaError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return track
 
 
 def all_courses() -> list[Course]:

@@ -11,9 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..extensions import db
+from .. import access
 from ..forms import NEEDS, ReportPeriodForm, UserSearchForm
-from ..models import User
 from ..rendering import list_problems, page_number
 from ..security import role_required
 from ..services import accounts, reports, studio
@@ -95,7 +94,7 @@ def completions_csv():
 def reset_link(user_id):
     """A one-time link for a user who forgot their password, shown once to the administrator
     to hand over (this server sends no e-mail)."""
-    user = db.get_or_404(User, user_id)
+    user = access.user_or_404(user_id)  # the blueprint lets administrators only
     hours = current_app.config["RESET_LINK_HOURS"]
     token, reset = accounts.make_reset_link(user, current_user, hours)
     link = url_for("auth.reset_password", token=token, _external=True)

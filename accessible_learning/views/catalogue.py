@@ -3,8 +3,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from .. import access
 from ..forms import CatalogueSearchForm
-from ..models import Lesson
 from ..page_cache import shared_page
 from ..rendering import render_page
 from ..services import catalogue, chapters, completion, descriptions, player_help, progress
@@ -36,16 +36,13 @@ def _courses() -> str:
 @bp.get("/courses/<int:course_id>")
 def course(course_id: int):
     seen = completion.fingerprint(current_user, course_id)
-    if seen.published is None or not (seen.published or catalogue.is_staff(current_user,
-                                                                           "content")):
+    if seen.published is None or not access.can_see_course(current_user, seen.published):
         abort(404)
     return shared_page(lambda: _course(course_id, seen.enrolled), (seen.enrolled, seen.learner))
 
 
 def _course(course_id: int, enrolled: bool) -> str:
-    found = catalogue.visible_course(course_id, current_user, catalogue.COURSE_PAGE)
-    if found is None:
-        abort(404)
+    found = access.course_or_404(course_id, catalogue.COURSE_PAGE)
     state = completion.status(current_user, found) if enrolled else None
     if state is not None and state.complete and state.certificate is None:
         completion.update(current_user, found)  # completed before certificates existed
@@ -56,8 +53,8 @@ def _course(course_id: int, enrolled: bool) -> str:
 @bp.post("/courses/<int:course_id>/enrol")
 @login_required
 def enrol(course_id: int):
-    found = catalogue.visible_course(course_id, current_user)
-    if found is None or not found.published:
+    found = access.course_or_404(course_id)
+    if not found.published:
         abort(404)
     if catalogue.enrol(current_user, found):
         flash(_("You are enrolled in %(title)s. Its lessons are listed below.", title=found.title),
@@ -67,29 +64,22 @@ def enrol(course_id: int):
     return redirect(url_for("catalogue.course", course_id=found.id))
 
 
-def _lesson_or_404(lesson_id: int, options=catalogue.LESSON_BASICS) -> Lesson:
-    lesson = catalogue.get_lesson(lesson_id, options)
-    if lesson is None:
-        abort(404)
-    return lesson
-
-
 @bp.get("/lessons/<int:lesson_id>")
 @login_required
 def lesson(lesson_id: int):
-    access = catalogue.lesson_access(current_user, lesson_id)
-    if access is None:
+    allowed = access.lesson_access(current_user, lesson_id)
+    if allowed is None:
         abort(404)
-    if not access.allowed:
-        if access.published:
+    if not allowed.allowed:
+        if allowed.published:
             flash(_("Enrol in this course to open its lessons."), "info")
-            return redirect(url_for("catalogue.course", course_id=access.course_id))
+            return redirect(url_for("catalogue.course", course_id=allowed.course_id))
         abort(404)
-    return shared_page(lambda: _lesson(lesson_id), access.progress)
+    return shared_page(lambda: _lesson(lesson_id), allowed.progress)
 
 
 def _lesson(lesson_id: int) -> str:
-    found = _lesson_or_404(lesson_id, catalogue.LESSON_PAGE)  # access checked by the caller
+    found = access.lesson_or_404(lesson_id, catalogue.LESSON_PAGE)
     described = found.published_descriptions
     previous, following = catalogue.neighbours(found)
     completion = completion_context(found)
@@ -107,8 +97,8 @@ def _lesson(lesson_id: int) -> str:
 @bp.get("/lessons/<int:lesson_id>/captions.vtt")
 @login_required
 def lesson_captions(lesson_id: int):
-    found = _lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
-    if not catalogue.can_view_lesson(current_user, found) or found.published_captions is None:
+    found = access.lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
+    if found.published_captions is None:
         abort(404)
     return Response(found.published_captions.vtt, mimetype="text/vtt; charset=utf-8")
 
@@ -116,9 +106,9 @@ def lesson_captions(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/descriptions.vtt")
 @login_required
 def lesson_descriptions(lesson_id: int):
-    found = _lesson_or_404(lesson_id)
+    found = access.lesson_or_404(lesson_id)
     described = found.published_descriptions
-    if not catalogue.can_view_lesson(current_user, found) or described is None:
+    if described is None:
         abort(404)
     return Response(described.placed_vtt, mimetype="text/vtt; charset=utf-8")
 
@@ -126,7 +116,7 @@ def lesson_descriptions(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/chapters.vtt")
 @login_required
 def lesson_chapters(lesson_id: int):
-    found = _lesson_or_404(lesson_id)
-    if not catalogue.can_view_lesson(current_user, found) or not found.chapters:
+    found = access.lesson_or_404(lesson_id)
+    if not found.chapters:
         abort(404)
     return Response(found.chapters, mimetype="text/vtt; charset=utf-8")

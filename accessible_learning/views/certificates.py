@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_login import login_required
 
+from .. import access
 from ..services import certificates
 
 bp = Blueprint("certificates", __name__)
-
-
-def _own(certificate_id: int):
-    found = certificates.viewable(current_user, certificate_id)
-    if found is None:  # another learner's certificate does not exist for this one
-        abort(404)
-    return found
 
 
 def _verify_url(certificate) -> str:
@@ -24,7 +18,7 @@ def _verify_url(certificate) -> str:
 @bp.get("/certificates/<int:certificate_id>")
 @login_required
 def certificate_page(certificate_id: int):
-    found = _own(certificate_id)
+    found = access.certificate_or_404(certificate_id)
     return render_template("certificates/certificate.html", certificate=found,
                            verify_url=_verify_url(found))
 
@@ -32,7 +26,7 @@ def certificate_page(certificate_id: int):
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
 def certificate_pdf(certificate_id: int):
-    found = _own(certificate_id)
+    found = access.certificate_or_404(certificate_id)
     document = certificates.pdf(found, _verify_url(found))
     return Response(document, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificate-{found.code}.pdf"'})

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
-from ..models import Submission
+from .. import access
 from ..rendering import list_problems, page_number
 from ..security import role_required
 from ..services import completion, practical
@@ -36,11 +35,7 @@ def index():
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
 def review(submission_id: int):
-    found = db.session.get(Submission, submission_id)
-    if found is None:
-        abort(404)
-    if not practical.can_examine(current_user, found.course):
-        abort(403)  # an examiner of another course
+    found = access.submission_to_examine(submission_id)  # 403: an examiner of another course
     problems: list[tuple[str, str]] = []
     if request.method == "POST":
         problems = practical.review(found, current_user, request.form.getlist("score"),

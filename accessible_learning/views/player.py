@@ -18,19 +18,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from .. import access
 from ..extensions import limiter, user_key
 from ..models import Lesson
 from ..rendering import is_htmx, render_page
 from ..services import catalogue, completion, progress, transcript, usage, voice_commands
 
 bp = Blueprint("player", __name__)
-
-
-def viewable_lesson(lesson_id: int, options=catalogue.LESSON_BASICS) -> Lesson:
-    found = catalogue.get_lesson(lesson_id, options)
-    if found is None or not catalogue.can_view_lesson(current_user, found):
-        abort(404)
-    return found
 
 
 def completion_context(lesson: Lesson) -> dict:
@@ -50,7 +44,7 @@ def completion_context(lesson: Lesson) -> dict:
 def transcript_page(lesson_id: int):
     """The transcript: a page of its own (to read, print or download), or, for htmx, the
     interactive panel beside the video, whose lines seek the video."""
-    found = viewable_lesson(lesson_id, catalogue.LESSON_CAPTIONS)
+    found = access.lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
     query = transcript.clean_query(request.args.get("q"))
     lines = transcript.search(transcript.items(found), query)
     count_text = (ngettext("%(num)d line contains “%(query)s”.",
@@ -65,7 +59,7 @@ def transcript_page(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/transcript.txt")
 @login_required
 def transcript_text(lesson_id: int):
-    found = viewable_lesson(lesson_id, catalogue.LESSON_CAPTIONS)
+    found = access.lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
     text = transcript.plain_text(found, _("Description:"))
     return Response(text, mimetype="text/plain; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="lesson-{found.id}-transcript.txt"'})
@@ -77,14 +71,14 @@ def save_progress(lesson_id: int):
     """The player reports the position and the parts played since its last report (JSON).
     Several a minute per learner watching: the lesson itself is loaded only when the report
     completes it."""
-    access = catalogue.lesson_access(current_user, lesson_id)
-    if access is None or not access.allowed:
+    allowed = access.lesson_access(current_user, lesson_id)
+    if allowed is None or not allowed.allowed:
         abort(404)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return jsonify(error=_("The progress report was not understood. Nothing was changed.")), 400
     try:
-        report = progress.record(current_user, lesson_id, access.duration_s,
+        report = progress.record(current_user, lesson_id, allowed.duration_s,
                                  data.get("position"), data.get("played"))
     except progress.ProgressError:
         return jsonify(error=_("The progress report had impossible times, so it was not saved. "
@@ -94,7 +88,7 @@ def save_progress(lesson_id: int):
         usage.record(current_user, *features)
     message = _("Lesson completed.") if report.newly_completed else ""
     if report.newly_completed and completion.update(
-            current_user, catalogue.get_course(access.course_id)) is not None:
+            current_user, catalogue.get_course(allowed.course_id)) is not None:
         message = _("Lesson completed. You have completed the course: your certificate is ready "
                     "on the course page.")
     return jsonify(position=report.position_s, watched=report.watched_s,
@@ -105,7 +99,7 @@ def save_progress(lesson_id: int):
 @bp.post("/lessons/<int:lesson_id>/transcript-read")
 @login_required
 def transcript_read(lesson_id: int):
-    found = viewable_lesson(lesson_id)
+    found = access.lesson_or_404(lesson_id)
     newly = progress.transcript_read(current_user, found)
     message = (_("Lesson completed: you have read the transcript.") if newly
                else _("This lesson was already completed."))
@@ -128,7 +122,7 @@ MAX_UTTERANCE_BYTES = int(voice_commands.MAX_SECONDS * 16000 * 2)  # 16 kHz 16-b
 def voice_command(lesson_id: int):
     """One spoken command: the body is 16 kHz mono 16-bit PCM; the reply is the command as JSON.
     The audio is recognised in memory and never stored."""
-    found = viewable_lesson(lesson_id)
+    found = access.lesson_or_404(lesson_id)
     length = request.content_length
     if length is None or length > MAX_UTTERANCE_BYTES:
         return jsonify(error=_("Say one short command at a time (at most 10 seconds).")), 413

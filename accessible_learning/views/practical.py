@@ -21,27 +21,12 @@ from flask_login import current_user, login_required
 
 from media_pipeline.errors import MediaError
 
-from ..extensions import db
+from .. import access
 from ..forms import PracticalUploadForm
-from ..models import Course, Submission
-from ..services import catalogue, completion, practical
+from ..models import Course
+from ..services import completion, practical
 
 bp = Blueprint("practical", __name__)
-
-
-def _course(course_id: int) -> Course:
-    course = db.session.get(Course, course_id)
-    if course is None or not course.practical_brief or not catalogue.can_study(current_user,
-                                                                                course):
-        abort(404)
-    return course
-
-
-def _submission(submission_id: int) -> Submission:
-    found = practical.viewable(current_user, submission_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _page(course: Course, form: PracticalUploadForm, status: int = 200):
@@ -52,19 +37,18 @@ def _page(course: Course, form: PracticalUploadForm, status: int = 200):
 @bp.get("/courses/<int:course_id>/practical")
 @login_required
 def assignment(course_id: int):
-    return _page(_course(course_id), PracticalUploadForm())
+    return _page(access.practical_course_or_404(course_id), PracticalUploadForm())
 
 
 @bp.post("/courses/<int:course_id>/practical")
 @login_required
 def hand_in(course_id: int):
-    course = _course(course_id)
+    course = access.practical_course_or_404(course_id)
     form = PracticalUploadForm()
     if form.validate_on_submit():
         try:
             submission = practical.submit(current_user, course, form.video.data, form.note.data)
         except (MediaError, practical.PracticalError) as error:
-            db.session.rollback()
             form.video.errors.append(str(error))
         else:
             flash(_("Your video is handed in. Captions are being made for the examiner; you "
@@ -76,7 +60,7 @@ def hand_in(course_id: int):
 @bp.get("/submissions/<int:submission_id>")
 @login_required
 def submission_page(submission_id: int):
-    found = _submission(submission_id)
+    found = access.submission_or_404(submission_id)
     if found.user_id == current_user.id:
         practical.mark_seen(found)
         completion.update(current_user, found.course)
@@ -87,7 +71,7 @@ def submission_page(submission_id: int):
 @bp.get("/submissions/<int:submission_id>/video")
 @login_required
 def submission_video(submission_id: int):
-    found = _submission(submission_id)
+    found = access.submission_or_404(submission_id)
     return send_from_directory(Path(current_app.config["MEDIA_ROOT"]), found.media.filename,
                                mimetype=found.media.mime_type, conditional=True, max_age=0)
 
@@ -95,7 +79,7 @@ def submission_video(submission_id: int):
 @bp.get("/submissions/<int:submission_id>/captions.vtt")
 @login_required
 def submission_captions(submission_id: int):
-    found = _submission(submission_id)
+    found = access.submission_or_404(submission_id)
     if not found.captions_vtt:
         abort(404)
     return Response(found.captions_vtt, mimetype="text/vtt")

@@ -3,10 +3,10 @@ sets its practical assignment (brief, rubric, examiners)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..extensions import db
+from .. import access
 from ..forms import CHOICE_ROWS, QuestionForm, QuizForm
 from ..models import Course, Question, Quiz
 from ..security import role_required
@@ -19,27 +19,6 @@ bp = Blueprint("quiz_studio", __name__, url_prefix="/studio")
 @role_required("content")
 def _content_team_only():
     return None
-
-
-def _course(course_id: int) -> Course:
-    course = db.session.get(Course, course_id)
-    if course is None:
-        abort(404)
-    return course
-
-
-def _quiz(quiz_id: int) -> Quiz:
-    quiz = quizzes.get(quiz_id)
-    if quiz is None:
-        abort(404)
-    return quiz
-
-
-def _question(quiz: Quiz, question_id: int) -> Question:
-    question = db.session.get(Question, question_id)
-    if question is None or question.quiz_id != quiz.id:
-        abort(404)
-    return question
 
 
 def _quiz_form(course: Course, quiz: Quiz | None = None, bound: bool = True) -> QuizForm:
@@ -62,7 +41,7 @@ def _settings(form: QuizForm) -> dict:
 
 @bp.route("/courses/<int:course_id>/quizzes", methods=["GET", "POST"])
 def course_quizzes(course_id: int):
-    course = _course(course_id)
+    course = access.course_or_404(course_id)
     form = _quiz_form(course)
     if form.validate_on_submit():
         quiz = quizzes.create(course, **_settings(form))
@@ -95,7 +74,7 @@ def _editor(quiz: Quiz, form: QuizForm, question_form: QuestionForm, status: int
 
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 def edit_quiz(quiz_id: int):
-    quiz = _quiz(quiz_id)
+    quiz = access.quiz_or_404(quiz_id)
     form = _quiz_form(quiz.course, quiz)
     if form.validate_on_submit():
         quizzes.update(quiz, **_settings(form))
@@ -126,19 +105,19 @@ def _save_question(quiz: Quiz, question: Question | None):
 
 @bp.post("/quizzes/<int:quiz_id>/questions")
 def add_question(quiz_id: int):
-    return _save_question(_quiz(quiz_id), None)
+    return _save_question(access.quiz_or_404(quiz_id), None)
 
 
 @bp.route("/quizzes/<int:quiz_id>/questions/<int:question_id>", methods=["GET", "POST"])
 def edit_question(quiz_id: int, question_id: int):
-    quiz = _quiz(quiz_id)
-    return _save_question(quiz, _question(quiz, question_id))
+    quiz = access.quiz_or_404(quiz_id)
+    return _save_question(quiz, access.question_or_404(quiz, question_id))
 
 
 @bp.post("/quizzes/<int:quiz_id>/questions/<int:question_id>/delete")
 def delete_question(quiz_id: int, question_id: int):
-    quiz = _quiz(quiz_id)
-    quizzes.delete_question(_question(quiz, question_id))
+    quiz = access.quiz_or_404(quiz_id)
+    quizzes.delete_question(access.question_or_404(quiz, question_id))
     flash(_("The question is deleted. Learners' earlier attempts keep their scores."), "success")
     return redirect(url_for("quiz_studio.edit_quiz", quiz_id=quiz.id) + "#questions")
 
@@ -146,7 +125,7 @@ def delete_question(quiz_id: int, question_id: int):
 @bp.route("/courses/<int:course_id>/practical", methods=["GET", "POST"])
 def practical_settings(course_id: int):
     """The course's practical assignment: the brief, the rubric and the examiners."""
-    course = _course(course_id)
+    course = access.course_or_404(course_id)
     errors = []
     values = {"brief": course.practical_brief or "", "rubric": practical.rubric_text(course),
               "examiners": [e.id for e in course.examiners]}

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..models import Quiz, QuizAttempt
+from .. import access
+from ..models import QuizAttempt
 from ..rendering import is_htmx
-from ..services import catalogue, completion, quizzes
+from ..services import completion, quizzes
 
 bp = Blueprint("quizzes", __name__)
-
-
-def _quiz(quiz_id: int) -> Quiz:
-    quiz = quizzes.get(quiz_id)
-    if quiz is None or not catalogue.can_study(current_user, quiz.course):
-        abort(404)
-    return quiz
-
-
-def _attempt(attempt_id: int) -> QuizAttempt:
-    """Only the learner's own attempts exist for them: another learner's is a 404."""
-    attempt = quizzes.attempt_for(current_user, attempt_id)
-    if attempt is None:
-        abort(404)
-    return attempt
 
 
 @bp.get("/quizzes/<int:quiz_id>")
 @login_required
 def quiz_page(quiz_id: int):
-    quiz = _quiz(quiz_id)
+    quiz = access.quiz_or_404(quiz_id)
     state = completion.status(current_user, quiz.course).quiz_status(quiz)
     return render_template("quizzes/quiz.html", quiz=quiz, state=state,
                            history=quizzes.attempts(current_user, quiz),
@@ -41,7 +27,7 @@ def quiz_page(quiz_id: int):
 @bp.post("/quizzes/<int:quiz_id>/start")
 @login_required
 def start(quiz_id: int):
-    quiz = _quiz(quiz_id)
+    quiz = access.quiz_or_404(quiz_id)
     try:
         attempt = quizzes.start(current_user, quiz)
     except quizzes.QuizError as error:
@@ -61,7 +47,7 @@ def _form_page(attempt: QuizAttempt, errors=None, status: int = 200, missing=())
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt_page(attempt_id: int):
-    attempt = _attempt(attempt_id)
+    attempt = access.attempt_or_404(attempt_id)
     if attempt.submitted_at is not None:
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     return _form_page(attempt)
@@ -71,7 +57,7 @@ def attempt_page(attempt_id: int):
 @login_required
 def answer(attempt_id: int):
     """The quiz form: "Save answers" keeps them for later; "Send answers" scores the attempt."""
-    attempt = _attempt(attempt_id)
+    attempt = access.attempt_or_404(attempt_id)
     if attempt.submitted_at is not None:
         flash(_("This attempt was already sent. Here is its result."), "info")
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
@@ -100,7 +86,7 @@ def answer(attempt_id: int):
 @login_required
 def autosave(attempt_id: int):
     """htmx saves the answers whenever one changes; the reply is the save status line."""
-    attempt = _attempt(attempt_id)
+    attempt = access.attempt_or_404(attempt_id)
     try:
         quizzes.save(attempt, quizzes.parse_answers(attempt.quiz, request.form))
     except quizzes.QuizError as error:
@@ -112,7 +98,7 @@ def autosave(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/extend")
 @login_required
 def extend(attempt_id: int):
-    attempt = _attempt(attempt_id)
+    attempt = access.attempt_or_404(attempt_id)
     try:
         quizzes.extend(attempt)
     except quizzes.QuizError as error:
@@ -134,7 +120,7 @@ def extend(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
-    attempt = _attempt(attempt_id)
+    attempt = access.attempt_or_404(attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
     state = completion.status(current_user, attempt.quiz.course)

@@ -15,13 +15,12 @@ from media_pipeline.captions import read_caption_file, timestamp
 from media_pipeline.errors import MediaError
 from media_pipeline.synthesise import synthesise
 
-from .. import jobs
-from ..extensions import db
+from .. import access, jobs
 from ..forms import CaptionImportForm, LessonMediaForm
 from ..models import Lesson
 from ..rendering import render_page
 from ..security import role_required
-from ..services import captions, chapters, descriptions, media, studio
+from ..services import captions, chapters, descriptions, studio
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 MAX_CAPTION_FILE = 2_000_000  # bytes
@@ -33,13 +32,6 @@ def _content_team_only():
     return None
 
 
-def _lesson(lesson_id: int) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None:
-        abort(404)
-    return lesson
-
-
 @bp.get("/")
 def index():
     return render_template("studio/index.html", courses=studio.all_courses(),
@@ -48,7 +40,7 @@ def index():
 
 @bp.post("/lessons/<int:lesson_id>/probe")
 def probe_lesson_media(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     if lesson.media is None:
         abort(404)
     job = jobs.enqueue_probe(lesson.media)
@@ -75,33 +67,28 @@ def _lesson_page(lesson: Lesson, media_form=None, import_form=None, status=200,
 
 @bp.get("/lessons/<int:lesson_id>")
 def lesson_page(lesson_id: int):
-    return _lesson_page(_lesson(lesson_id))
+    return _lesson_page(access.lesson_or_404(lesson_id))
 
 
 @bp.post("/lessons/<int:lesson_id>/media")
 def upload_media(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     form = LessonMediaForm()
     if form.validate_on_submit():
         try:
-            asset = media.store_upload(form.media.data)
+            studio.replace_media(lesson, form.media.data, form.script.data)
         except MediaError as exc:
             form.media.errors.append(str(exc))
         else:
-            lesson.media = asset
-            lesson.script = (form.script.data or "").strip() or None
-            db.session.commit()
-            jobs.enqueue_caption(lesson)
             flash(_("The file is stored. Captions are being made; progress is shown below."),
                   "success")
             return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
-    db.session.rollback()
     return _lesson_page(lesson, media_form=form, status=400)
 
 
 @bp.post("/lessons/<int:lesson_id>/chapters")
 def save_chapters(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     text = request.form.get("chapters", "")[:20_000]
     errors = chapters.save(lesson, text)
     if errors:
@@ -112,7 +99,7 @@ def save_chapters(lesson_id: int):
 
 @bp.post("/lessons/<int:lesson_id>/caption")
 def make_captions(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     if lesson.media is None:
         abort(404)
     job = jobs.enqueue_caption(lesson)
@@ -126,7 +113,7 @@ def make_captions(lesson_id: int):
 
 @bp.get("/lessons/<int:lesson_id>/job")
 def lesson_job(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     job = jobs.latest_for_lesson(lesson)
     html = render_page("studio/lesson.html", "studio/_lesson_job.html", lesson=lesson, job=job,
                        media_form=LessonMediaForm(script=lesson.script),
@@ -142,7 +129,7 @@ def _job_fragment(html: str, job) -> Response:
 
 @bp.post("/lessons/<int:lesson_id>/captions/import")
 def import_captions(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     form = CaptionImportForm()
     if form.validate_on_submit():
         upload = form.captions.data
@@ -155,8 +142,7 @@ def import_captions(lesson_id: int):
         except MediaError as exc:
             form.captions.errors.append(str(exc))
         else:
-            track = captions.add_track(lesson, cues, source="edited", publish=False)
-            db.session.commit()
+            track = studio.save_captions(lesson, cues)
             flash(_("The caption file is imported as version %(v)d (a draft).", v=track.version),
                   "success")
             return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
@@ -166,7 +152,7 @@ def import_captions(lesson_id: int):
 
 @bp.route("/lessons/<int:lesson_id>/captions/<int:version>", methods=["GET", "POST"])
 def edit_captions(lesson_id: int, version: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     track = captions.track(lesson, version)
     if track is None:
         abort(404)
@@ -181,8 +167,7 @@ def edit_captions(lesson_id: int, version: int):
         edited, errors = captions.parse_edited_cues(
             request.form, count, lesson.media.duration_s if lesson.media else None)
         if not errors:
-            new = captions.add_track(lesson, edited, source="edited", publish=False)
-            db.session.commit()
+            new = studio.save_captions(lesson, edited)
             flash(_("Saved as version %(v)d. Earlier versions are kept.", v=new.version),
                   "success")
             return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
@@ -194,7 +179,7 @@ def edit_captions(lesson_id: int, version: int):
 
 @bp.post("/lessons/<int:lesson_id>/captions/<int:version>/publish")
 def publish_captions(lesson_id: int, version: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     track = captions.track(lesson, version)
     if track is None:
         abort(404)
@@ -206,7 +191,7 @@ def publish_captions(lesson_id: int, version: int):
 
 @bp.get("/lessons/<int:lesson_id>/captions/<int:version>.vtt")
 def track_vtt(lesson_id: int, version: int):
-    track = captions.track(_lesson(lesson_id), version)
+    track = captions.track(access.lesson_or_404(lesson_id), version)
     if track is None:
         abort(404)
     return Response(track.vtt, mimetype="text/vtt; charset=utf-8")
@@ -226,19 +211,18 @@ def _descriptions_page(lesson: Lesson, errors=None, values=None, status=200):
 
 @bp.get("/lessons/<int:lesson_id>/descriptions")
 def descriptions_page(lesson_id: int):
-    return _descriptions_page(_lesson(lesson_id))
+    return _descriptions_page(access.lesson_or_404(lesson_id))
 
 
 @bp.post("/lessons/<int:lesson_id>/descriptions")
 def add_description(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     item, errors = descriptions.check_new(
         descriptions.cues(descriptions.latest(lesson)), request.form.get("time", ""),
         request.form.get("text", ""), lesson.media.duration_s if lesson.media else None)
     if errors:
         return _descriptions_page(lesson, errors, request.form, status=400)
-    track = descriptions.add(lesson, item)
-    db.session.commit()
+    track = studio.add_description(lesson, item)
     flash(_("Description added at %(time)s to version %(v)d (a draft).",
             time=timestamp(item.anchor), v=track.version), "success")
     return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id))
@@ -246,11 +230,10 @@ def add_description(lesson_id: int):
 
 @bp.post("/lessons/<int:lesson_id>/descriptions/<int:index>/remove")
 def remove_description(lesson_id: int, index: int):
-    lesson = _lesson(lesson_id)
-    track = descriptions.remove(lesson, index)
+    lesson = access.lesson_or_404(lesson_id)
+    track = studio.remove_description(lesson, index)
     if track is None:
         abort(404)
-    db.session.commit()
     flash(_("Description %(n)d removed from version %(v)d (a draft).", n=index + 1,
             v=track.version), "success")
     return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id))
@@ -258,18 +241,16 @@ def remove_description(lesson_id: int, index: int):
 
 @bp.post("/lessons/<int:lesson_id>/descriptions/import")
 def import_descriptions(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     upload = request.files.get("descriptions")
     if upload is None or not upload.filename:
         return _descriptions_page(lesson, [("descriptions", _(
             "Choose a .vtt or .srt file of descriptions."))], status=400)
     try:
-        track = descriptions.import_file(lesson, upload.read(descriptions.MAX_FILE + 1),
-                                         upload.filename)
+        track = studio.import_descriptions(lesson, upload.read(descriptions.MAX_FILE + 1),
+                                           upload.filename)
     except MediaError as exc:
-        db.session.rollback()
         return _descriptions_page(lesson, [("descriptions", str(exc))], status=400)
-    db.session.commit()
     flash(_("The descriptions file is imported as version %(v)d (a draft).", v=track.version),
           "success")
     return redirect(url_for("studio.descriptions_page", lesson_id=lesson.id))
@@ -278,7 +259,7 @@ def import_descriptions(lesson_id: int):
 @bp.get("/lessons/<int:lesson_id>/descriptions/preview")
 def preview_description(lesson_id: int):
     """The description spoken with the lesson's voice, as a WAV, before publishing."""
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     text = (request.args.get("text") or "")[: descriptions.MAX_TEXT]
     try:
         wav = synthesise(text, lesson.language, descriptions.speech_cache())
@@ -289,7 +270,7 @@ def preview_description(lesson_id: int):
 
 @bp.post("/lessons/<int:lesson_id>/descriptions/<int:version>/publish")
 def publish_descriptions(lesson_id: int, version: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     track = descriptions.track(lesson, version)
     if track is None:
         abort(404)
@@ -305,7 +286,7 @@ def publish_descriptions(lesson_id: int, version: int):
 
 @bp.get("/lessons/<int:lesson_id>/descriptions/job")
 def descriptions_job(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     job = jobs.latest_for_lesson(lesson, "describe")
     html = render_page("studio/descriptions.html", "studio/_describe_job.html", lesson=lesson,
                        job=job, track=descriptions.latest(lesson), cues=[], errors=[],
@@ -315,7 +296,7 @@ def descriptions_job(lesson_id: int):
 
 @bp.post("/lessons/<int:lesson_id>/descriptions/suggest")
 def suggest_descriptions(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     if lesson.media is None:
         abort(404)
     job = jobs.enqueue_suggest(lesson)
@@ -327,7 +308,7 @@ def suggest_descriptions(lesson_id: int):
 
 @bp.get("/lessons/<int:lesson_id>/descriptions/suggestions")
 def description_suggestions(lesson_id: int):
-    lesson = _lesson(lesson_id)
+    lesson = access.lesson_or_404(lesson_id)
     job = jobs.latest_for_lesson(lesson, "suggest")
     html = render_page("studio/descriptions.html", "studio/_suggestions.html", lesson=lesson,
                        suggest_job=job, job=None, track=descriptions.latest(lesson), cues=[],
