@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from media_pipeline import model_download, voice
-from media_pipeline import models as model_registry
+from media_pipeline import speech_models as model_registry
 from media_pipeline.errors import MediaError
 
 from .media_commands import media_cli

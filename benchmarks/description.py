@@ -38,7 +38,7 @@ import time
 import wave
 from pathlib import Path
 
-from media_pipeline import models, narration
+from media_pipeline import narration, speech_models
 from media_pipeline.describe import DescribeResult, Description, describe
 from media_pipeline.extract import extract_pcm
 from media_pipeline.place import Gap, place, summary
@@ -203,7 +203,7 @@ def size(path: Path | None) -> str:
 
 
 def main() -> int:
-    model = models.find_model(LANGUAGE).path
+    model = speech_models.find_model(LANGUAGE).path
     tmp = Path(tempfile.mkdtemp(prefix="al-bench-describe-"))
     try:
         t = time.perf_counter()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import webvtt
 
-from . import models
+from . import speech_models
 from .captions import read_caption_file, timestamp
 from .errors import MediaError
 from .extract import extract_pcm
@@ -172,10 +172,10 @@ def describe(source: str | Path, descriptions: Sequence[Description], language: 
         gaps_from = "words"
         if words is None:
             try:
-                model = models.find_model(language, configured_models)
+                model = speech_models.find_model(language, configured_models)
                 words = rejoin(recognise(wav16, model.path, jobs=jobs or os.cpu_count() or 1),
                                language)
-            except models.ModelNotFound:
+            except speech_models.ModelNotFound:
                 words, gaps_from = [], "silences"
         gaps = find_gaps(wav16, words, info.duration_s)
         seconds["gaps"] = time.perf_counter() - t

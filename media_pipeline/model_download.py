@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import MediaError
-from .models import KNOWN_LANGUAGES, _is_model
+from .speech_models import KNOWN_LANGUAGES, _is_model
 
 OFFICIAL_BASE_URL = "https://alphacephei.com/vosk/models/"
 BASE_URL_ENV = "VOSK_MODEL_BASE_URL"  # a local mirror holding the same <name>.zip files

@@ -12,7 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import models
+from . import speech_models
 from .align import align
 from .captions import Cue, to_webvtt
 from .errors import MediaError
@@ -81,7 +81,7 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     t = time.perf_counter()
     report("probe", 0.0)
     info = probe(source, max_duration_s=max_duration_s)
-    model = models.find_model(language, configured_models)  # fails early, naming the fix
+    model = speech_models.find_model(language, configured_models)  # fails early, naming the fix
     # Decoding processes load the model while the sound is extracted (as it comes, to align).
     prepare(model.path, jobs, free=not (script and script.strip()))
     seconds["probe"] = time.perf_counter() - t
@@ -131,7 +131,7 @@ def caption_many(sources: list[Path], language: str, *, scripts: dict[Path, str]
     not be captioned; the other files go on."""
     jobs = jobs or os.cpu_count() or 1
     scripts = scripts or {}
-    model = models.find_model(language, configured_models)  # fails early, naming the fix
+    model = speech_models.find_model(language, configured_models)  # fails early, naming the fix
     if len(sources) == 1 or jobs == 1:
         for source in sources:
             try:

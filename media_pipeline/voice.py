@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import models
+from . import speech_models
 from .errors import MediaError
 from .vocabulary import special_symbols, split_into_tokens, vocabulary
 
@@ -255,8 +255,8 @@ _BEAM = re.compile(r"^--lattice-beam=([\d.]+)\s*$", re.M)
 
 def decoding_model_dir(model_path: str | Path, cache_dir: str | Path | None = None) -> Path:
     """A folder that Vosk loads as the model at ``model_path`` with ``--lattice-beam`` at least
-    ``LATTICE_BEAM`` and, unless the model sets it, no random dither (``models.with_options``:
-    links, not copies). The model itself when it needs neither."""
+    ``LATTICE_BEAM`` and, unless the model sets it, no random dither
+    (``speech_models.with_options``: links, not copies). The model itself when it needs neither."""
     conf = Path(model_path) / "conf"
     match = _BEAM.search((conf / "model.conf").read_text(encoding="utf-8"))
     beam = {} if match and float(match.group(1)) >= LATTICE_BEAM else \
@@ -265,7 +265,7 @@ def decoding_model_dir(model_path: str | Path, cache_dir: str | Path | None = No
     # Kaldi dithers with random noise: the same recording would not always give the same answer
     dither = {} if mfcc.is_file() and "--dither" in mfcc.read_text(encoding="utf-8") else \
         {"dither": "0"}
-    return models.with_options(model_path, beam, dither, cache_dir)
+    return speech_models.with_options(model_path, beam, dither, cache_dir)
 
 
 def _peaks(samples: array.array, frame: int) -> list[int]:
@@ -390,7 +390,7 @@ class CommandRecogniser:
             log.warning("Voice commands: no wider lattice beam (%s); using %s as it is.", exc,
                         self.model_path)
             self.decoding_path = self.model_path
-        self._model = models.load(self.decoding_path)
+        self._model = speech_models.load(self.decoding_path)
         self._local = threading.local()
         _dither_noise()
 

@@ -20,11 +20,11 @@ from media_pipeline.captions import to_webvtt
 from media_pipeline.errors import MediaError
 from media_pipeline.extract import extract_pcm
 from media_pipeline.gaps import find_gaps
-from media_pipeline.models import find_model
 from media_pipeline.pipeline import caption
 from media_pipeline.probe import probe
 from media_pipeline.recognise import recognise
 from media_pipeline.scenes import scene_changes, suggestions
+from media_pipeline.speech_models import find_model
 from media_pipeline.words import Word, rejoin
 
 from ..extensions import db

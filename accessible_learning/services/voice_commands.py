@@ -7,7 +7,7 @@ from flask import current_app
 
 from media_pipeline import voice
 from media_pipeline.errors import MediaError
-from media_pipeline.models import ModelNotFound, find_model
+from media_pipeline.speech_models import ModelNotFound, find_model
 
 LANGUAGE_NAMES = {"ko": "한국어", "zh": "中文", "en": "English"}
 

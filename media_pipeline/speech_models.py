@@ -1,4 +1,4 @@
-"""models: find Vosk models by language, load each once per process.
+"""speech_models: find Vosk models by language, load each once per process.
 
 Where a model for a language comes from, first match wins:
 1. configuration (a mapping passed in by the caller, e.g. the app's ``VOSK_MODELS`` setting);
