@@ -36,8 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import languages
 from .errors import MediaError
-from .speech_models import KNOWN_LANGUAGES, _is_model
+from .speech_models import _is_model
 
 OFFICIAL_BASE_URL = "https://alphacephei.com/vosk/models/"
 BASE_URL_ENV = "VOSK_MODEL_BASE_URL"  # a local mirror holding the same <name>.zip files
@@ -112,7 +113,7 @@ class Installed:
 
 
 def known_languages() -> str:
-    return ", ".join(f"{lang} ({KNOWN_LANGUAGES.get(lang, lang)})" for lang in sorted(CATALOGUE))
+    return ", ".join(f"{lang} ({languages.get(lang).name})" for lang in sorted(CATALOGUE))
 
 
 def check_language(language: str) -> str:

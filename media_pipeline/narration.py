@@ -16,10 +16,10 @@ from pathlib import Path
 
 import ffmpeg
 
+from . import languages
 from .captions import Cue
 from .errors import MediaError
 
-ESPEAK_VOICES = {"ko": "ko", "zh": "cmn", "en": "en"}
 LEAD_IN_S = 0.5
 PAUSE_S = 0.7
 TAIL_S = 0.8
@@ -40,7 +40,7 @@ def _espeak() -> str:
 def speak_sentences(sentences: Sequence[str], language: str, out_wav: Path,
                     words_per_minute: int = 150) -> list[Cue]:
     """Speak each sentence, join them with pauses into one WAV; return one cue per sentence."""
-    voice = ESPEAK_VOICES.get(language, language)
+    voice = languages.get(language).espeak_voice or language
     out_wav = Path(out_wav)
     cues: list[Cue] = []
     with tempfile.TemporaryDirectory(prefix="narration-") as tmp:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from . import speech_models
 from .align import align
-from .captions import Cue, to_webvtt
+from .captions import Cue, to_srt, to_webvtt
 from .errors import MediaError
 from .extract import extract_pcm
 from .probe import probe
 from .recognise import decoding_processes, prepare, recognise
 from .segment import RuleBreak, segment
 from .words import Word, rejoin
-from .write import to_json, to_srt, to_transcript
+from .write import to_json, to_transcript
 
 # (stage name, fraction done overall)
 StageProgress = Callable[[str, float], None]
@@ -107,7 +107,7 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     report("write", base["write"])
     result = CaptionResult(
         duration_s=info.duration_s, words=words, cues=seg.cues, report=seg.report,
-        vtt=to_webvtt(seg.cues), srt=to_srt(seg.cues),
+        vtt=to_webvtt(seg.cues, language), srt=to_srt(seg.cues, language),
         transcript=to_transcript(seg.words_per_cue, language),
         json=to_json(words, seg.cues, language, {"model": str(model.path)}),
         model=str(model.path), seconds=seconds, aligned=alignment is not None,

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import languages
 from .errors import MediaError
-
-KNOWN_LANGUAGES = {"ko": "Korean", "zh": "Chinese", "en": "English"}
 
 
 class ModelNotFound(MediaError):
@@ -70,7 +69,7 @@ def find_model(language: str, configured: Mapping[str, str] | None = None,
     for info in candidates(language, configured, models_dir):
         if _is_model(info.path):
             return info
-    name = KNOWN_LANGUAGES.get(language, language)
+    name = languages.get(language).name
     raise ModelNotFound(
         f"No speech recognition model is installed for {name} ({language}). Install one with: "
         f"flask --app accessible_learning models download {language}"
@@ -79,12 +78,12 @@ def find_model(language: str, configured: Mapping[str, str] | None = None,
 
 def installed(configured: Mapping[str, str] | None = None,
               models_dir: Path | None = None) -> list[ModelInfo]:
-    languages = set(KNOWN_LANGUAGES) | set(configured or {})
+    codes = set(languages.offered()) | set(configured or {})
     models_dir = models_dir or default_models_dir()
     if models_dir and Path(models_dir).is_dir():
-        languages |= {p.name for p in Path(models_dir).iterdir() if p.is_dir()}
+        codes |= {p.name for p in Path(models_dir).iterdir() if p.is_dir()}
     result = []
-    for language in sorted(languages):
+    for language in sorted(codes):
         try:
             result.append(find_model(language, configured, models_dir))
         except ModelNotFound:
