@@ -7,6 +7,10 @@
 4. Write the described version (programme ducked under the descriptions that fit), the
    extended-description rendition (picture and programme pause for the others; only when there
    are any) and a descriptions WebVTT with the final times.
+
+Owns: the audio-description run for one lesson, stage by stage, and reading/checking
+description cues. Must not: hold language facts (the synthesis voice is the ``languages``
+entry's), place or mix itself (``place``, ``mix``), or import Flask or the database.
 """
 
 from __future__ import annotations

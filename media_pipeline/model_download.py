@@ -16,6 +16,10 @@ Atomic: the archive is downloaded to a hidden temporary file in ``dest``, unpack
 temporary folder in ``dest``, and only then renamed to ``dest/<lang>``. An existing model is moved
 aside (not deleted) until the new one is in place, and put back if that fails. On any failure
 nothing is left behind: no partial folder, no temporary files.
+
+Owns: the catalogue of pinned official model archives, downloading, verifying and unpacking.
+Must not: import Flask or click (the CLI in ``accessible_learning.cli`` wraps it), choose which
+installed model is used (``speech_models``), or hold language names (``languages``).
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 Used for the bundled demo course. Each sentence is spoken separately, so its start and end time
 in the narration is known exactly and becomes a caption cue.
+
+Owns: speaking sentences with espeak-ng and drawing the slide videos. Must not: hold language
+facts (the espeak-ng voice of a language is its ``languages`` entry's ``espeak_voice``), be
+used for description audio (``synthesise``), or import Flask.
 """
 
 from __future__ import annotations

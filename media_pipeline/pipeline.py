@@ -1,5 +1,10 @@
 """caption: the whole captioning pipeline for one media file, stage by stage; caption_many: for a
-batch of files."""
+batch of files.
+
+Owns: running the captioning stages in order, with timings and progress, for one file or a
+batch. Must not: hold rules or language facts of its own (each stage reads ``languages``),
+store anything (the app does), or import Flask or the database.
+"""
 
 from __future__ import annotations
 

