@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from media_pipeline import model_download, voice
-from media_pipeline import models as model_registry
+from media_pipeline import languages, model_download, voice
+from media_pipeline import speech_models as model_registry
 from media_pipeline.errors import MediaError
 
 from .media_commands import media_cli
@@ -30,7 +30,7 @@ def list_models():
                    "flask --app accessible_learning models download LANG")
         return
     for info in found:
-        name = model_registry.KNOWN_LANGUAGES.get(info.language, info.language)
+        name = languages.get(info.language).name
         click.echo(f"{info.language}\t{name}\t{info.source}\t{info.path}")
 
 
@@ -102,7 +102,7 @@ def download_model_command(language: str, dest: Path | None, url: str | None,
         source = model_download.resolve_source(language, url, sha256)
     except MediaError as exc:
         raise click.ClickException(str(exc)) from exc
-    name = model_registry.KNOWN_LANGUAGES.get(source.language, source.language)
+    name = languages.get(source.language).name
     click.echo(f"Installing the {name} ({source.language}) model from {source.url}")
     click.echo(f"into {dest / source.language}")
     progress = _DownloadProgress(sys.stdout.isatty())
@@ -135,7 +135,7 @@ def download_model_command(language: str, dest: Path | None, url: str | None,
 
 def _voice_language(language: str) -> str:
     language = language.strip().lower()
-    if language not in voice.PHRASES:
+    if not voice.phrases(language):
         raise click.ClickException(
             f"There are no voice commands for {language!r}; languages: "
             + ", ".join(voice.languages()) + ".")

@@ -26,7 +26,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from media_pipeline import models as model_registry
+from media_pipeline import speech_models as model_registry
 from media_pipeline.describe import describe, read_descriptions
 from media_pipeline.errors import MediaError
 from media_pipeline.pipeline import caption, caption_many
@@ -56,7 +56,7 @@ def _leave_memory_to_exit() -> None:
     """At exit, skip the garbage collector's passes over every object the process made: its
     memory goes back to the system as a whole. Measured at the end of ``media caption``
     on the benchmark lecture: 0.12 s from the command's end to the process's end, against 0.30 s
-    (with ``media_pipeline.models`` leaving the model unfreed as well)."""
+    (with ``media_pipeline.speech_models`` leaving the model unfreed as well)."""
     atexit.register(gc.freeze)
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import webvtt
 
 from accessible_learning import allocator
-from media_pipeline import models
+from media_pipeline import speech_models
 from media_pipeline.captions import Cue, parse_webvtt, plain_text
 from media_pipeline.metrics import cer, edit_distance, wer
 from media_pipeline.segment import check
@@ -187,7 +187,7 @@ def hypothesis_tokens(cues: list[Cue]) -> list[str]:
 
 
 def main() -> int:
-    model = models.find_model(LANGUAGE).path
+    model = speech_models.find_model(LANGUAGE).path
     prefix = offline_prefix()
     tmp = Path(tempfile.mkdtemp(prefix="al-bench-captions-"))
     try:

@@ -38,7 +38,7 @@ import time
 import wave
 from pathlib import Path
 
-from media_pipeline import models, narration
+from media_pipeline import languages, narration, speech_models
 from media_pipeline.describe import DescribeResult, Description, describe
 from media_pipeline.extract import extract_pcm
 from media_pipeline.place import Gap, place, summary
@@ -114,7 +114,7 @@ def build_lesson(tmp: Path) -> tuple[Path, int]:
     params = None
     for i, sentence in enumerate(sentences):
         clip = tmp / f"sentence-{i:02d}.wav"
-        subprocess.run(["espeak-ng", "-v", narration.ESPEAK_VOICES[LANGUAGE], "-s",
+        subprocess.run(["espeak-ng", "-v", languages.get(LANGUAGE).espeak_voice, "-s",
                         str(WORDS_PER_MINUTE), "-w", str(clip), sentence],
                        check=True, capture_output=True, timeout=120)
         with wave.open(str(clip), "rb") as w:
@@ -203,7 +203,7 @@ def size(path: Path | None) -> str:
 
 
 def main() -> int:
-    model = models.find_model(LANGUAGE).path
+    model = speech_models.find_model(LANGUAGE).path
     tmp = Path(tempfile.mkdtemp(prefix="al-bench-describe-"))
     try:
         t = time.perf_counter()

@@ -30,7 +30,7 @@ import wave
 from collections import Counter
 from pathlib import Path
 
-from media_pipeline import models, voice
+from media_pipeline import speech_models, voice
 
 LANGUAGE = "ko"
 COUNT = int(os.environ.get("BENCH_VOICE_UTTERANCES", "50"))
@@ -81,7 +81,7 @@ def utterances(count: int = COUNT) -> list[Utterance]:
 
 
 def recogniser() -> voice.CommandRecogniser:
-    return voice.recogniser(models.find_model(LANGUAGE).path, LANGUAGE)
+    return voice.recogniser(speech_models.find_model(LANGUAGE).path, LANGUAGE)
 
 
 def bare_timings(utterances: list[Utterance]) -> list[float]:

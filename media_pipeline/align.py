@@ -11,6 +11,11 @@ caption text; recognition only provides the times.
    starting a sentence where speech starts after a pause and ending it where the pause begins.
 5. Speech that no script word covers (an unscripted remark, a question from the room) is
    recognised freely, and its words are put in between the script's, in time order.
+
+Owns: matching a script to recognition, timing every script word, and finding speech outside
+the script. Must not: hold language facts (what a caption word of a script is in a language
+written without spaces is its ``languages`` entry's ``alignment_unit``), change the script's
+text, or segment and write captions.
 """
 
 from __future__ import annotations
@@ -20,15 +25,15 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from . import languages
 from .recognise import Progress, recognise, recognise_spans, silences
 from .vocabulary import split_into_tokens, vocabulary
-from .words import NO_SPACE_LANGUAGES, Word, rejoin
+from .words import Word, rejoin
 
 UNSCRIPTED_MIN_S = 1.0  # speech at least this long with no script word on it is not scripted
 UNSCRIPTED_PAD_S = 0.15  # taken either side, so that the recogniser hears the word onsets
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.?!。？！])\s+|\n+")
-_NO_SPACE_UNIT = re.compile(r"[^\s，。！？、；：,.!?;:]+[，。！？、；：,.!?;:]*")
 
 
 @dataclass
@@ -51,10 +56,11 @@ def script_sentences(script: str) -> list[str]:
 
 
 def _script_units(sentence: str, language: str) -> list[str]:
-    if language in NO_SPACE_LANGUAGES:
-        # No spaces: caption words are the chunks between punctuation and spaces; the
+    unit = languages.get(language).alignment_unit
+    if unit:
+        # E.g. no spaces: caption words are the chunks between punctuation and spaces; the
         # tokenizer splits them further for recognition.
-        return _NO_SPACE_UNIT.findall(sentence)
+        return re.findall(unit, sentence)
     return sentence.split()
 
 

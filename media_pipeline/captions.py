@@ -1,16 +1,24 @@
-"""Caption cues and WebVTT reading/writing (through webvtt-py)."""
+"""captions: caption cues, their line breaks, and caption files: WebVTT and SRT, written and read.
+
+Owns: ``Cue``, balanced line breaking (``wrap``, ``wrap_tokens``) at the lesson language's
+characters per line, writing WebVTT (through webvtt-py, cue text escaped) and SRT, and reading
+WebVTT and uploaded WebVTT/SRT files with a reason for what is malformed.
+Must not: hold caption rules or language facts of its own (they are the lesson language's
+``languages`` entry), decide where cues start and end (``segment``), or write files to disk.
+"""
 
 from __future__ import annotations
 
 import html
 import io
 import re
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import webvtt
 from webvtt.errors import MalformedFileError
 
+from . import languages
 from .errors import MediaError
 from .words import join_text
 
@@ -22,31 +30,40 @@ class Cue:
     text: str
 
 
-def _is_cjk(text: str) -> bool:
-    return any(unicodedata.east_asian_width(ch) in {"W", "F"} for ch in text)
+def max_line_chars(language: str | None = None, *, text: str = "") -> int:
+    """The characters a line of the lesson language's caption profile (DESIGN.md §4: 16 for
+    Chinese, Japanese and Korean, 42 for Latin scripts). Without a language, the default for the
+    script ``text`` is written in."""
+    return languages.for_text(text, language).caption.max_line_chars
 
 
-def max_line_chars(text: str) -> int:
-    """DESIGN.md §4: 16 characters a line for Chinese, Japanese and Korean, 42 otherwise."""
-    return 16 if _is_cjk(text) else 42
-
-
-def wrap(text: str, width: int | None = None, max_lines: int = 2) -> list[str]:
-    """Break space-separated text into balanced lines (see wrap_tokens)."""
-    return wrap_tokens(text.split(), width or max_line_chars(text), "en", max_lines)
+def wrap(text: str, language: str | None = None, *, width: int | None = None,
+         max_lines: int | None = None) -> list[str]:
+    """Break written text into balanced lines at its spaces (see wrap_tokens), as wide and as
+    many as the lesson language's caption profile allows (without a language: the default for
+    the script the text is written in). The text's own spaces are kept."""
+    profile = languages.for_text(text, language).caption
+    return _balanced(text.split(), width or profile.max_line_chars,
+                     max_lines or profile.max_lines, " ".join)
 
 
 def wrap_tokens(tokens: list[str], width: int, language: str, max_lines: int = 2) -> list[str]:
     """Balanced lines at token boundaries, never inside a word: the two-line split whose
     longer line is shortest. A text too long for ``max_lines`` lines comes back in more lines,
-    so that the segmenter can see it must split the cue."""
-    text = join_text(tokens, language)
+    so that the segmenter can see it must split the cue. Tokens are joined as ``language`` is
+    written (with or without spaces)."""
+    return _balanced(tokens, width, max_lines, lambda part: join_text(part, language))
+
+
+def _balanced(tokens: list[str], width: int, max_lines: int,
+              join: Callable[[list[str]], str]) -> list[str]:
+    text = join(tokens)
     if len(text) <= width or len(tokens) < 2:
         return [text] if tokens else []
     if max_lines == 2:
         best = None
         for i in range(1, len(tokens)):
-            first, second = join_text(tokens[:i], language), join_text(tokens[i:], language)
+            first, second = join(tokens[:i]), join(tokens[i:])
             longest = max(len(first), len(second))
             if longest <= width and (best is None or longest < best[0]):
                 best = (longest, [first, second])
@@ -54,13 +71,13 @@ def wrap_tokens(tokens: list[str], width: int, language: str, max_lines: int = 2
             return best[1]
     lines, current = [], []
     for token in tokens:
-        if current and len(join_text([*current, token], language)) > width:
-            lines.append(join_text(current, language))
+        if current and len(join([*current, token])) > width:
+            lines.append(join(current))
             current = [token]
         else:
             current.append(token)
     if current:
-        lines.append(join_text(current, language))
+        lines.append(join(current))
     return lines
 
 
@@ -72,13 +89,23 @@ def timestamp(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
-def to_webvtt(cues: list[Cue]) -> str:
+def to_webvtt(cues: list[Cue], language: str | None = None) -> str:
+    """WebVTT of ``cues``, text escaped. A cue without line breaks is wrapped by the caption
+    profile of ``language`` (without one: by the script each cue is written in)."""
     vtt = webvtt.WebVTT()
     for cue in cues:
-        given = cue.text.split("\n") if "\n" in cue.text else wrap(cue.text)
+        given = cue.text.split("\n") if "\n" in cue.text else wrap(cue.text, language)
         lines = [html.escape(line, quote=False) for line in given]
         vtt.captions.append(webvtt.Caption(timestamp(cue.start), timestamp(cue.end), lines))
     return vtt.content
+
+
+def to_srt(cues: list[Cue], language: str | None = None) -> str:
+    """SRT of ``cues``, wrapped as ``to_webvtt`` wraps them."""
+    vtt = webvtt.from_string(to_webvtt(cues, language))
+    buffer = io.StringIO()
+    vtt.write(buffer, format="srt")
+    return buffer.getvalue()
 
 
 def parse_webvtt(text: str) -> list[Cue]:

@@ -7,6 +7,10 @@
 4. Write the described version (programme ducked under the descriptions that fit), the
    extended-description rendition (picture and programme pause for the others; only when there
    are any) and a descriptions WebVTT with the final times.
+
+Owns: the audio-description run for one lesson, stage by stage, and reading/checking
+description cues. Must not: hold language facts (the synthesis voice is the ``languages``
+entry's), place or mix itself (``place``, ``mix``), or import Flask or the database.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 
 import webvtt
 
-from . import models
+from . import speech_models
 from .captions import read_caption_file, timestamp
 from .errors import MediaError
 from .extract import extract_pcm
@@ -172,10 +176,10 @@ def describe(source: str | Path, descriptions: Sequence[Description], language: 
         gaps_from = "words"
         if words is None:
             try:
-                model = models.find_model(language, configured_models)
+                model = speech_models.find_model(language, configured_models)
                 words = rejoin(recognise(wav16, model.path, jobs=jobs or os.cpu_count() or 1),
                                language)
-            except models.ModelNotFound:
+            except speech_models.ModelNotFound:
                 words, gaps_from = [], "silences"
         gaps = find_gaps(wav16, words, info.duration_s)
         seconds["gaps"] = time.perf_counter() - t

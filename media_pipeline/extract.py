@@ -1,4 +1,8 @@
-"""extract: any readable media → 16 kHz mono 16-bit PCM WAV, in one ffmpeg pass, with progress."""
+"""extract: any readable media → 16 kHz mono 16-bit PCM WAV, in one ffmpeg pass, with progress.
+
+Owns: the one ffmpeg pass to 16 kHz mono PCM and its progress. Must not: recognise, or read
+anything but local files (``probe.LOCAL_ONLY``).
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,9 @@ sentences where a syllable was not matched (measured on the synthetic lectures: 
 holes overlapped 1–3 sentences of each lecture), while silence alone would take a pause in the
 middle of a word, or a quiet word, for a gap. A lesson with a music bed under its speech has few
 silences, so its descriptions tend to become extended ones (the picture pauses for them).
+
+Owns: finding description gaps from silences and words. Must not: place descriptions
+(``place``), synthesise, or know about languages.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Error rates for recognition output against reference transcripts."""
+"""Error rates for recognition output against reference transcripts.
+
+Owns: character and word error rates and the normalisation of text before comparing (Korean
+numbers as spoken). Must not: be used to make captions (benchmarks and tests only), or do I/O.
+"""
 
 from __future__ import annotations
 

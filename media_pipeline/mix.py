@@ -11,6 +11,9 @@
   (``apad``) at each extended description's point, for as long as it is spoken.
 
 Every output is written under a temporary name and renamed when complete.
+
+Owns: the ffmpeg filter graphs for ducking, mixing, loudness and the extended rendition.
+Must not: decide where descriptions go (``place``) or synthesise speech (``synthesise``).
 """
 
 from __future__ import annotations

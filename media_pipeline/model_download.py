@@ -16,6 +16,10 @@ Atomic: the archive is downloaded to a hidden temporary file in ``dest``, unpack
 temporary folder in ``dest``, and only then renamed to ``dest/<lang>``. An existing model is moved
 aside (not deleted) until the new one is in place, and put back if that fails. On any failure
 nothing is left behind: no partial folder, no temporary files.
+
+Owns: the catalogue of pinned official model archives, downloading, verifying and unpacking.
+Must not: import Flask or click (the CLI in ``accessible_learning.cli`` wraps it), choose which
+installed model is used (``speech_models``), or hold language names (``languages``).
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import languages
 from .errors import MediaError
-from .models import KNOWN_LANGUAGES, _is_model
+from .speech_models import _is_model
 
 OFFICIAL_BASE_URL = "https://alphacephei.com/vosk/models/"
 BASE_URL_ENV = "VOSK_MODEL_BASE_URL"  # a local mirror holding the same <name>.zip files
@@ -112,7 +117,7 @@ class Installed:
 
 
 def known_languages() -> str:
-    return ", ".join(f"{lang} ({KNOWN_LANGUAGES.get(lang, lang)})" for lang in sorted(CATALOGUE))
+    return ", ".join(f"{lang} ({languages.get(lang).name})" for lang in sorted(CATALOGUE))
 
 
 def check_language(language: str) -> str:

@@ -2,6 +2,10 @@
 
 Used for the bundled demo course. Each sentence is spoken separately, so its start and end time
 in the narration is known exactly and becomes a caption cue.
+
+Owns: speaking sentences with espeak-ng and drawing the slide videos. Must not: hold language
+facts (the espeak-ng voice of a language is its ``languages`` entry's ``espeak_voice``), be
+used for description audio (``synthesise``), or import Flask.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from pathlib import Path
 
 import ffmpeg
 
+from . import languages
 from .captions import Cue
 from .errors import MediaError
 
-ESPEAK_VOICES = {"ko": "ko", "zh": "cmn", "en": "en"}
 LEAD_IN_S = 0.5
 PAUSE_S = 0.7
 TAIL_S = 0.8
@@ -40,7 +44,7 @@ def _espeak() -> str:
 def speak_sentences(sentences: Sequence[str], language: str, out_wav: Path,
                     words_per_minute: int = 150) -> list[Cue]:
     """Speak each sentence, join them with pauses into one WAV; return one cue per sentence."""
-    voice = ESPEAK_VOICES.get(language, language)
+    voice = languages.get(language).espeak_voice or language
     out_wav = Path(out_wav)
     cues: list[Cue] = []
     with tempfile.TemporaryDirectory(prefix="narration-") as tmp:

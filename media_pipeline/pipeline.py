@@ -1,5 +1,10 @@
 """caption: the whole captioning pipeline for one media file, stage by stage; caption_many: for a
-batch of files."""
+batch of files.
+
+Owns: running the captioning stages in order, with timings and progress, for one file or a
+batch. Must not: hold rules or language facts of its own (each stage reads ``languages``),
+store anything (the app does), or import Flask or the database.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +17,16 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import models
+from . import speech_models
 from .align import align
-from .captions import Cue, to_webvtt
+from .captions import Cue, to_srt, to_webvtt
 from .errors import MediaError
 from .extract import extract_pcm
 from .probe import probe
 from .recognise import decoding_processes, prepare, recognise
 from .segment import RuleBreak, segment
 from .words import Word, rejoin
-from .write import to_json, to_srt, to_transcript
+from .write import to_json, to_transcript
 
 # (stage name, fraction done overall)
 StageProgress = Callable[[str, float], None]
@@ -81,7 +86,7 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     t = time.perf_counter()
     report("probe", 0.0)
     info = probe(source, max_duration_s=max_duration_s)
-    model = models.find_model(language, configured_models)  # fails early, naming the fix
+    model = speech_models.find_model(language, configured_models)  # fails early, naming the fix
     # Decoding processes load the model while the sound is extracted (as it comes, to align).
     prepare(model.path, jobs, free=not (script and script.strip()))
     seconds["probe"] = time.perf_counter() - t
@@ -107,7 +112,7 @@ def caption(source: str | Path, language: str, *, script: str | None = None,
     report("write", base["write"])
     result = CaptionResult(
         duration_s=info.duration_s, words=words, cues=seg.cues, report=seg.report,
-        vtt=to_webvtt(seg.cues), srt=to_srt(seg.cues),
+        vtt=to_webvtt(seg.cues, language), srt=to_srt(seg.cues, language),
         transcript=to_transcript(seg.words_per_cue, language),
         json=to_json(words, seg.cues, language, {"model": str(model.path)}),
         model=str(model.path), seconds=seconds, aligned=alignment is not None,
@@ -131,7 +136,7 @@ def caption_many(sources: list[Path], language: str, *, scripts: dict[Path, str]
     not be captioned; the other files go on."""
     jobs = jobs or os.cpu_count() or 1
     scripts = scripts or {}
-    model = models.find_model(language, configured_models)  # fails early, naming the fix
+    model = speech_models.find_model(language, configured_models)  # fails early, naming the fix
     if len(sources) == 1 or jobs == 1:
         for source in sources:
             try:

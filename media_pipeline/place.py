@@ -7,6 +7,9 @@ gap. When no gap in the window can hold it, it becomes an *extended* description
 pauses while it is spoken, at the start of the next gap so that the pause falls between words.
 
 Descriptions never overlap speech or each other and keep their order. Pure: no I/O.
+
+Owns: the placement rules (DESIGN.md §5) and the placement summary. Must not: read or write
+files, synthesise or mix.
 """
 
 from __future__ import annotations

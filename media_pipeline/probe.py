@@ -1,4 +1,8 @@
-"""probe: read what a media file is with ffprobe, refusing what we cannot use."""
+"""probe: read what a media file is with ffprobe, refusing what we cannot use.
+
+Owns: ffprobe reading, the local-files-only protocol list and the limits on duration and size.
+Must not: decode or convert media (``extract``), or accept anything it cannot use.
+"""
 
 from __future__ import annotations
 

@@ -14,6 +14,10 @@ recogniser, gave different results; re-seeded, equal ones. Switching dither off 
 benchmark lecture's character error rate worse (0.156 against 0.139; it has digital silence).
 The memory allocator matters too, a little: the app decodes on jemalloc (see
 ``accessible_learning.allocator``).
+
+Owns: loading the model into decoding processes, splitting at silences, decoding with word
+times and confidences. Must not: turn tokens into written words (``words``), choose a model
+(``speech_models``), or hold language facts (``languages``).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import models
+from . import speech_models
 from .errors import MediaError
 from .words import Word
 
@@ -180,20 +184,20 @@ def _wait_for_loader(model_path: str) -> None:
         loader.join()
 
 
-# Set in the model's settings for free recognition (``models.with_options``): Kaldi computes the
-# acoustic model for this many frames at a time; the model's folder does not set it. Measured on
+# Set in the model's settings for free recognition (``speech_models.with_options``): Kaldi computes
+# the acoustic model for this many frames at a time; the model's folder does not set it. Measured on
 # the 10 Zeroth clips, one pass each, against the model as it comes: 6 % less CPU and a character
 # error rate of 0.138 against 0.147; on the 5.7-minute benchmark lecture, 7 to 11 % less CPU and
-# 0.137 against 0.141. With 64 frames: 0.148 on the clips; with 100 or 150: 0.145 on the
-# lecture. Alignment to a script (a grammar) decodes with the model as it comes: with 75 frames
-# one sentence of a synthetic lecture started 0.64 s late instead of 0.06 s.
+# 0.137 against 0.141. With 64 frames: 0.148 on the clips; with 100 or 150: 0.145 on the lecture.
+# Alignment to a script (a grammar) decodes with the model as it comes: with 75 frames one sentence
+# of a synthetic lecture started 0.64 s late instead of 0.06 s.
 MODEL_OPTIONS = {"frames-per-chunk": "75"}
 
 
 @functools.cache
 def _with_options(model_path: str) -> str:
     try:
-        return str(models.with_options(model_path, MODEL_OPTIONS))
+        return str(speech_models.with_options(model_path, MODEL_OPTIONS))
     except OSError:  # no folder can be made for the settings: decode with the model as it is
         return model_path
 
@@ -201,7 +205,7 @@ def _with_options(model_path: str) -> str:
 def _load(model_path: str, free: bool = True):
     """The model at ``model_path``, loaded once per process: with ``MODEL_OPTIONS`` for free
     recognition, as it comes for alignment."""
-    return models.load(_with_options(model_path) if free else model_path)
+    return speech_models.load(_with_options(model_path) if free else model_path)
 
 
 def _model(model_path: str, free: bool = True):

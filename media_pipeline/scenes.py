@@ -3,6 +3,9 @@
 ffmpeg's scene score (``select='gt(scene,T)'``) marks frames that differ strongly from the one
 before. A change that falls in a pause of the speech is a moment the content team should
 consider describing: something new is shown and nothing is said about it.
+
+Owns: ffmpeg scene detection and the suggestions in speech pauses. Must not: write
+descriptions, or place them (``place``).
 """
 
 from __future__ import annotations

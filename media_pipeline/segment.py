@@ -2,41 +2,27 @@
 
 Breaks come first at pauses and sentence punctuation, then where a cue would grow past two lines
 or seven seconds. Every cue that still breaks a rule is reported with the reason.
+
+Owns: grouping words into cues, their times and line breaks, and the rule report (``check``).
+Must not: hold caption rules of its own — each language's ``Profile`` (characters per line,
+lines, reading speed, durations) is its ``languages`` entry —, recognise, or write files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import languages
 from .captions import Cue, wrap_tokens
-from .words import NO_SPACE_LANGUAGES, Word
-
-
-@dataclass(frozen=True)
-class Profile:
-    max_line_chars: int
-    max_cps: float
-    max_lines: int = 2
-    min_duration: float = 0.833
-    max_duration: float = 7.0
-    min_gap: float = 0.083  # two frames at 24 fps; a smaller gap is closed to none
-    max_hang: float = 0.5  # a cue may stay up this long after its last word
-    pause: float = 0.6  # a silence this long between words ends a cue
-
-
-PROFILES = {
-    "ko": Profile(max_line_chars=16, max_cps=12),
-    "zh": Profile(max_line_chars=16, max_cps=9),
-    "ja": Profile(max_line_chars=16, max_cps=9),
-    "latin": Profile(max_line_chars=42, max_cps=20),
-    "latin-children": Profile(max_line_chars=32, max_cps=17),
-}
+from .languages import Profile
+from .words import Word
 
 SENTENCE_END = tuple(".?!。？！…")
 
 
 def profile_for(language: str) -> Profile:
-    return PROFILES.get(language, PROFILES["latin"])
+    """The caption rules of ``language`` (its ``languages`` entry; Latin for one without)."""
+    return languages.get(language).caption
 
 
 @dataclass(frozen=True)
@@ -134,7 +120,7 @@ def check(cues: list[Cue], language: str, profile: Profile | None = None,
         for line in lines:
             if len(line) > profile.max_line_chars:
                 why = " (a single word longer than a line)" if single_word or (
-                    language not in NO_SPACE_LANGUAGES and " " not in line) else ""
+                    not languages.get(language).no_spaces and " " not in line) else ""
                 report.append(RuleBreak(i, "line-length",
                                         f"{len(line)} characters (limit "
                                         f"{profile.max_line_chars}){why}"))

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from .extract import extract_pcm
 from .gaps import find_gaps
-from .models import find_model
 from .probe import probe
 from .recognise import recognise
 from .scenes import scene_changes, suggestions
+from .speech_models import find_model
 from .words import Word, rejoin
 
 # progress(stage): "probe", then "gaps" (extracting, recognising if needed, finding pauses),

@@ -4,6 +4,10 @@ WAVs are cached by text, voice and rate, so that editing one description re-spea
 espeak-ng can be initialised once per process, so one engine serves the process, behind a lock;
 it runs in espeak-ng's synchronous mode (``_synchronous_espeak``), so that each synthesis has its
 own voice and rate.
+
+Owns: the espeak-ng engine, the WAV cache and the limits on a description's text and rate.
+Must not: hold language facts (each language's espeak-ng voice is its ``languages`` entry's
+``synthesis_voice``), place or mix descriptions (``place``, ``mix``), or import Flask.
 """
 
 from __future__ import annotations
@@ -18,11 +22,9 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
+from . import languages
 from .errors import MediaError
 
-# The espeak-ng voice for each lesson language.
-VOICES = {"ko": "ko", "zh": "sit/cmn", "en": "gmw/en"}
-LANGUAGE_NAMES = {"ko": "Korean", "zh": "Chinese", "en": "English"}
 DEFAULT_RATE = 175  # words per minute
 MIN_RATE, MAX_RATE = 80, 400
 MAX_TEXT = 1000  # characters in one description
@@ -104,10 +106,10 @@ def installed_voices() -> frozenset[str]:
 
 def voice_for(language: str) -> str:
     """The espeak-ng voice for ``language``, or a MediaError that says what is available."""
-    voice = VOICES.get(language)
+    voice = languages.get(language).synthesis_voice
     if voice is None or voice not in installed_voices():
-        have = ", ".join(f"{LANGUAGE_NAMES[k]} ({k})" for k, v in VOICES.items()
-                         if v in installed_voices())
+        have = ", ".join(f"{languages.get(k).name} ({k})" for k in languages.with_synthesis_voice()
+                         if languages.get(k).synthesis_voice in installed_voices())
         raise MediaError(f"There is no speech synthesis voice for the language “{language}”. "
                          f"Voices are available for: {have or 'none'}.")
     return voice

@@ -3,6 +3,9 @@
 Models with a lookahead graph keep their word list as the input symbol table of
 ``graph/Gr.fst`` (the Korean model's is an OpenFst ``ngram`` FST that generic FST readers refuse;
 its header and symbol table are simple to read). Older models ship ``graph/words.txt``.
+
+Owns: reading a model's word list and splitting written words into its tokens. Must not:
+recognise audio or hold language facts (``languages``).
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ the same answer. Silence longer than ``TRIM_KEEP_S`` is trimmed from both ends b
 Input: empty, too short (< ``MIN_SECONDS``) or silent audio gives ``none``; audio that is not
 16-bit PCM (odd length) or longer than ``MAX_SECONDS``, and unreadable files, raise
 ``MediaError``. Vosk errors are raised as ``MediaError`` too.
+
+Owns: the grammar, the decision between commands and garbage, its tuning, and reading command
+audio. Must not: hold phrase lists or fillers (each language's are its ``languages`` entry),
+import Flask (the app's ``services/voice_commands`` wraps this), or act on a command.
 """
 
 from __future__ import annotations
@@ -47,12 +51,14 @@ import subprocess
 import sys
 import threading
 import wave
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import models
+from . import languages as language_table
+from . import speech_models
 from .errors import MediaError
+from .languages import Phrase
 from .vocabulary import special_symbols, split_into_tokens, vocabulary
 
 log = logging.getLogger(__name__)
@@ -70,18 +76,6 @@ NONE = "none"
 COMMANDS = ("play", "pause", "back", "forward", "faster", "slower", "normal_speed",
             "captions_on", "captions_off", "descriptions_on", "descriptions_off", "transcript",
             "next_lesson", "previous_lesson", "repeat", "where", "help")
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """A spoken form of a command; ``args`` (e.g. ``{"seconds": 10}``) must not be changed."""
-
-    text: str
-    command: str
-    args: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {"text": self.text, "command": self.command, "args": dict(self.args)}
 
 
 @dataclass(frozen=True)
@@ -119,111 +113,15 @@ class Hypothesis:
     score: float
 
 
-def _korean() -> tuple[Phrase, ...]:
-    plain = [
-        ("재생", "play"), ("재생 시작", "play"), ("계속", "play"),
-        ("정지", "pause"), ("일시정지", "pause"), ("멈춰", "pause"), ("멈춤", "pause"),
-        ("빠르게", "faster"), ("더 빠르게", "faster"),
-        ("느리게", "slower"), ("더 느리게", "slower"), ("천천히", "slower"),
-        ("보통 속도", "normal_speed"), ("원래 속도", "normal_speed"),
-        ("정상 속도", "normal_speed"),
-        ("자막 켜", "captions_on"), ("자막 켜기", "captions_on"), ("자막 켜 줘", "captions_on"),
-        ("자막 꺼", "captions_off"), ("자막 끄기", "captions_off"),
-        ("자막 꺼 줘", "captions_off"),
-        ("해설 켜", "descriptions_on"), ("해설 켜기", "descriptions_on"),
-        ("화면 해설 켜", "descriptions_on"),
-        ("해설 꺼", "descriptions_off"), ("해설 끄기", "descriptions_off"),
-        ("화면 해설 꺼", "descriptions_off"),
-        ("대본", "transcript"), ("대본 보기", "transcript"), ("자막 목록", "transcript"),
-        ("스크립트", "transcript"),
-        ("다음", "next_lesson"), ("다음 강의", "next_lesson"), ("다음 수업", "next_lesson"),
-        ("이전", "previous_lesson"), ("이전 강의", "previous_lesson"),
-        ("이전 수업", "previous_lesson"),
-        ("다시", "repeat"), ("다시 듣기", "repeat"), ("한 번 더", "repeat"), ("반복", "repeat"),
-        ("위치", "where"), ("현재 위치", "where"), ("지금 어디", "where"),
-        ("도움말", "help"), ("도와줘", "help"),
-    ]
-    found = [Phrase(text, command) for text, command in plain]
-    found += [Phrase("뒤로", "back", {"seconds": 10}), Phrase("되감기", "back", {"seconds": 10}),
-              Phrase("앞으로", "forward", {"seconds": 10})]
-    for amount, seconds in [("오 초", 5), ("십 초", 10), ("십오 초", 15), ("이십 초", 20),
-                            ("삼십 초", 30), ("일 분", 60)]:
-        found.append(Phrase(f"뒤로 {amount}", "back", {"seconds": seconds}))
-        found.append(Phrase(f"앞으로 {amount}", "forward", {"seconds": seconds}))
-    return tuple(found)
-
-
-def _chinese() -> tuple[Phrase, ...]:
-    plain = [
-        ("播放", "play"), ("继续播放", "play"), ("暂停", "pause"), ("停止", "pause"),
-        ("快一点", "faster"), ("加快速度", "faster"), ("慢一点", "slower"),
-        ("放慢速度", "slower"), ("正常速度", "normal_speed"),
-        ("打开字幕", "captions_on"), ("关闭字幕", "captions_off"),
-        ("打开口述影像", "descriptions_on"), ("打开音频描述", "descriptions_on"),
-        ("关闭口述影像", "descriptions_off"), ("关闭音频描述", "descriptions_off"),
-        ("文字稿", "transcript"), ("显示文字稿", "transcript"),
-        ("下一课", "next_lesson"), ("下一节", "next_lesson"),
-        ("上一课", "previous_lesson"), ("上一节", "previous_lesson"),
-        ("重复", "repeat"), ("再听一遍", "repeat"),
-        ("当前位置", "where"), ("我在哪里", "where"), ("帮助", "help"),
-    ]
-    found = [Phrase(text, command) for text, command in plain]
-    found += [Phrase("后退", "back", {"seconds": 10}), Phrase("快进", "forward", {"seconds": 10})]
-    for amount, seconds in [("五秒", 5), ("十秒", 10), ("十五秒", 15), ("二十秒", 20),
-                            ("三十秒", 30), ("一分钟", 60)]:
-        found.append(Phrase(f"后退{amount}", "back", {"seconds": seconds}))
-        found.append(Phrase(f"快进{amount}", "forward", {"seconds": seconds}))
-    return tuple(found)
-
-
-def _english() -> tuple[Phrase, ...]:
-    plain = [
-        ("play", "play"), ("resume", "play"), ("pause", "pause"), ("stop", "pause"),
-        ("faster", "faster"), ("speed up", "faster"), ("slower", "slower"),
-        ("slow down", "slower"), ("normal speed", "normal_speed"),
-        ("captions on", "captions_on"), ("subtitles on", "captions_on"),
-        ("captions off", "captions_off"), ("subtitles off", "captions_off"),
-        ("descriptions on", "descriptions_on"), ("audio description on", "descriptions_on"),
-        ("descriptions off", "descriptions_off"),
-        ("audio description off", "descriptions_off"),
-        ("transcript", "transcript"), ("show transcript", "transcript"),
-        ("next lesson", "next_lesson"), ("previous lesson", "previous_lesson"),
-        ("repeat", "repeat"), ("say that again", "repeat"),
-        ("where am i", "where"), ("help", "help"),
-    ]
-    found = [Phrase(text, command) for text, command in plain]
-    found += [Phrase("back", "back", {"seconds": 10}), Phrase("go back", "back", {"seconds": 10}),
-              Phrase("forward", "forward", {"seconds": 10}),
-              Phrase("skip ahead", "forward", {"seconds": 10})]
-    for amount, seconds in [("five seconds", 5), ("ten seconds", 10), ("fifteen seconds", 15),
-                            ("twenty seconds", 20), ("thirty seconds", 30),
-                            ("one minute", 60)]:
-        found.append(Phrase(f"back {amount}", "back", {"seconds": seconds}))
-        found.append(Phrase(f"forward {amount}", "forward", {"seconds": seconds}))
-    return tuple(found)
-
-
-PHRASES: dict[str, tuple[Phrase, ...]] = {"ko": _korean(), "zh": _chinese(), "en": _english()}
-"""The command phrases of each language, as written (the web app lists them on its help page).
-Korean is tested with the installed model; Chinese and English are ready for their models."""
-
-# Short, common words that are not in any phrase: ordinary speech decodes into them rather than
-# into a command. Words missing from a model's vocabulary are skipped.
-FILLERS: dict[str, tuple[str, ...]] = {
-    "ko": tuple("이 가 는 을 를 에 의 고 다 요 서 도 지 하 한 그 저 것 수 아 어 오늘 우리 있 없 "
-                "네 면 게 나".split()),
-    "zh": tuple("的 了 是 我 你 他 这 那 个 在 有 就 不 也 和 啊 吧 呢 嗯 说".split()),
-    "en": tuple("the a of and to in is it that you i uh um so what this".split()),
-}
-
-
 def languages() -> list[str]:
-    return list(PHRASES)
+    """The languages that have voice commands (their ``languages`` entry has phrases)."""
+    return language_table.with_phrases()
 
 
 def phrases(language: str) -> list[Phrase]:
-    """The phrases of ``language`` (empty for a language without a list)."""
-    return list(PHRASES.get(language, ()))
+    """The command phrases of ``language`` as written (the web app lists them on its help page);
+    empty for a language without a list."""
+    return list(language_table.get(language).phrases)
 
 
 def phrase_tokens(phrase: Phrase, vocab: frozenset[str]) -> list[str] | None:
@@ -255,8 +153,8 @@ _BEAM = re.compile(r"^--lattice-beam=([\d.]+)\s*$", re.M)
 
 def decoding_model_dir(model_path: str | Path, cache_dir: str | Path | None = None) -> Path:
     """A folder that Vosk loads as the model at ``model_path`` with ``--lattice-beam`` at least
-    ``LATTICE_BEAM`` and, unless the model sets it, no random dither (``models.with_options``:
-    links, not copies). The model itself when it needs neither."""
+    ``LATTICE_BEAM`` and, unless the model sets it, no random dither
+    (``speech_models.with_options``: links, not copies). The model itself when it needs neither."""
     conf = Path(model_path) / "conf"
     match = _BEAM.search((conf / "model.conf").read_text(encoding="utf-8"))
     beam = {} if match and float(match.group(1)) >= LATTICE_BEAM else \
@@ -265,7 +163,7 @@ def decoding_model_dir(model_path: str | Path, cache_dir: str | Path | None = No
     # Kaldi dithers with random noise: the same recording would not always give the same answer
     dither = {} if mfcc.is_file() and "--dither" in mfcc.read_text(encoding="utf-8") else \
         {"dither": "0"}
-    return models.with_options(model_path, beam, dither, cache_dir)
+    return speech_models.with_options(model_path, beam, dither, cache_dir)
 
 
 def _peaks(samples: array.array, frame: int) -> list[int]:
@@ -363,14 +261,15 @@ class CommandRecogniser:
 
     def __init__(self, model_path: str | Path, language: str, *, tuning: Tuning | None = None,
                  cache_dir: str | Path | None = None) -> None:
-        if language not in PHRASES:
+        entry = language_table.get(language)
+        if not entry.phrases:
             raise MediaError(f"There are no voice commands for the language {language!r}.")
         self.language = language
         self.model_path = str(model_path)
         self.tuning = tuning or Tuning()
         vocab = vocabulary(self.model_path)
         self.phrase_of: dict[tuple[str, ...], Phrase] = {}
-        for phrase in PHRASES[language]:
+        for phrase in entry.phrases:
             tokens = phrase_tokens(phrase, vocab)
             if tokens:
                 self.phrase_of.setdefault(tuple(tokens), phrase)
@@ -378,7 +277,9 @@ class CommandRecogniser:
             raise MediaError(f"The model at {model_path} cannot spell any {language} command.")
         phrase_tokens_used = {t for tokens in self.phrase_of for t in tokens}
         extra = ["[unk]"] if "[unk]" in special_symbols(self.model_path) else []
-        extra += [f for f in FILLERS.get(language, ()) if f in vocab
+        # Short, common words that are not in any phrase: ordinary speech decodes into them
+        # rather than into a command. Words missing from the model's vocabulary are skipped.
+        extra += [f for f in entry.fillers if f in vocab
                   and f not in phrase_tokens_used]
         sentences = [list(tokens) for tokens in self.phrase_of] + [[f] for f in extra]
         self.grammar = [" ".join(s) for s in sentences]
@@ -390,7 +291,7 @@ class CommandRecogniser:
             log.warning("Voice commands: no wider lattice beam (%s); using %s as it is.", exc,
                         self.model_path)
             self.decoding_path = self.model_path
-        self._model = models.load(self.decoding_path)
+        self._model = speech_models.load(self.decoding_path)
         self._local = threading.local()
         _dither_noise()
 

@@ -1,9 +1,17 @@
-"""Recognised words, and turning recognition tokens back into written words."""
+"""words: the ``Word`` a recogniser returns, and turning recognition tokens into written words.
+
+Owns: ``Word``, the token rules (the Korean model's morpheme-like tokens joined back into words,
+numbers written as the model spells them) and joining tokens into text with or without spaces.
+Must not: decide anything per language code itself — whether a language is written without
+spaces and which token rules it needs are ``languages`` facts —, recognise, or do I/O.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+
+from . import languages
 
 
 @dataclass(frozen=True)
@@ -21,9 +29,6 @@ class Word:
             result["unscripted"] = True
         return result
 
-
-# Languages written without spaces between words.
-NO_SPACE_LANGUAGES = {"zh", "ja"}
 
 _NUMBER_TOKEN = re.compile(r"^[\[(]([^\])]+)[\])]$")
 
@@ -84,21 +89,31 @@ def normalise_token(text: str) -> str:
     return match.group(1) if match else text
 
 
-def rejoin(words: list[Word], language: str) -> list[Word]:
-    """Join recognition tokens into written words (Korean), keeping first start and last end.
+def _joins_previous_ko_or_counter(text: str, previous: str) -> bool:
+    return _joins_previous_ko(text, previous) or (previous.isdigit() and text.startswith(_COUNTERS))
 
-    The confidence of a joined word is the lowest of its parts. Chinese and Japanese keep their
-    tokens: they are written without spaces, which the segmenter handles.
+
+# The token rules a language's entry can name (``languages.Language.rejoin_rules``).
+REJOIN_RULES = {"ko": _joins_previous_ko_or_counter}
+
+
+def rejoin(words: list[Word], language: str) -> list[Word]:
+    """Join recognition tokens into written words (by the language's ``rejoin_rules``: Korean),
+    keeping first start and last end.
+
+    The confidence of a joined word is the lowest of its parts. Languages without token rules
+    keep their tokens (Chinese and Japanese are written without spaces, which the segmenter
+    handles).
     """
+    rules = languages.get(language).rejoin_rules
+    joins = REJOIN_RULES[rules] if rules else None
     out: list[Word] = []
     for word in words:
         text = normalise_token(word.text)
         word = replace(word, text=text)
-        if out and language == "ko":
+        if out and joins is not None:
             prev = out[-1]
-            join = _joins_previous_ko(text, prev.text) or (
-                prev.text.isdigit() and text.startswith(_COUNTERS))
-            if join:
+            if joins(text, prev.text):
                 out[-1] = Word(prev.text + text, prev.start, word.end, min(prev.conf, word.conf))
                 continue
         out.append(word)
@@ -106,4 +121,5 @@ def rejoin(words: list[Word], language: str) -> list[Word]:
 
 
 def join_text(tokens: list[str], language: str) -> str:
-    return ("" if language in NO_SPACE_LANGUAGES else " ").join(tokens)
+    """The tokens as text: without spaces for a language written without them."""
+    return ("" if languages.get(language).no_spaces else " ").join(tokens)

@@ -1,15 +1,18 @@
-"""write: WebVTT and SRT (webvtt-py), a plain transcript, and JSON with every word's timing."""
+"""write: a lesson's plain transcript, the JSON with every word's timing, and atomic file writes.
+
+Owns: ``to_transcript`` (paragraphs at the speaker's pauses, words joined as the language is
+written), ``to_json`` and ``atomic_write`` (never a half-written output file).
+Must not: format caption files — WebVTT and SRT are written and read in ``captions`` —, hold
+language facts (``languages``), or decide cue times (``segment``).
+"""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
 
-import webvtt
-
-from .captions import Cue, timestamp, to_webvtt
+from .captions import Cue, timestamp
 from .words import Word, join_text
 
 
@@ -20,13 +23,6 @@ def atomic_write(path: str | Path, text: str) -> Path:
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return path
-
-
-def to_srt(cues: list[Cue]) -> str:
-    vtt = webvtt.from_string(to_webvtt(cues))
-    buffer = io.StringIO()
-    vtt.write(buffer, format="srt")
-    return buffer.getvalue()
 
 
 def to_transcript(groups: list[list[Word]], language: str, paragraph_pause: float = 1.5) -> str:

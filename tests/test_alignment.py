@@ -10,7 +10,7 @@ import wave
 import pytest
 
 from conftest import SHARED_DATA
-from media_pipeline import align, metrics, models, recognise, segment, vocabulary, words
+from media_pipeline import align, metrics, recognise, segment, speech_models, vocabulary, words
 from media_pipeline.words import Word
 
 SYNTH = SHARED_DATA / "speech" / "ko-synth"
@@ -19,7 +19,7 @@ LECTURES = ["food_safety", "noodles", "livestream"]
 
 @pytest.fixture(scope="module")
 def model_path() -> str:
-    return str(models.find_model("ko").path)
+    return str(speech_models.find_model("ko").path)
 
 
 def _duration(path) -> float:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED_DATA
-from media_pipeline import align, gaps, models, scenes, synthesise
+from media_pipeline import align, gaps, scenes, speech_models, synthesise
 from media_pipeline.describe import Description, describe, read_descriptions
 from media_pipeline.errors import MediaError
 from media_pipeline.mix import Clip, Pause, mix_audio, programme_audio
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.media
 
 @pytest.fixture(scope="module")
 def model_path() -> str:
-    return str(models.find_model("ko").path)
+    return str(speech_models.find_model("ko").path)
 
 
 def _duration(path) -> float:

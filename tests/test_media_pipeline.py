@@ -24,10 +24,22 @@ HUMAN = SHARED_DATA / "speech" / "ko"
 
 
 def test_pipeline_never_imports_flask():
-    code = ("import sys, media_pipeline.captions, media_pipeline.probe, "
-            "media_pipeline.narration; print('flask' in sys.modules)")
+    """Every module of media_pipeline, imported in a fresh interpreter, leaves Flask, SQLAlchemy
+    and the web app unimported."""
+    code = ("import importlib, json, pkgutil, sys, media_pipeline\n"
+            "names = [m.name for m in pkgutil.iter_modules(media_pipeline.__path__, "
+            "'media_pipeline.')]\n"
+            "for name in names: importlib.import_module(name)\n"
+            "print(json.dumps({'modules': names, 'flask': 'flask' in sys.modules, 'app': sorted("
+            "m for m in sys.modules if m.split('.')[0] in "
+            "('flask', 'sqlalchemy', 'accessible_learning'))}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    result = json.loads(out.stdout)
+    assert result["flask"] is False
+    assert result["app"] == []
+    package = Path(captions.__file__).parent
+    every = {f"media_pipeline.{p.stem}" for p in package.glob("*.py")} - {"media_pipeline.__init__"}
+    assert set(result["modules"]) == every and len(every) >= 23  # every module, not a few
 
 
 def test_probe_reads_real_speech_recordings():
@@ -137,7 +149,7 @@ def test_wrap_never_breaks_inside_a_word_and_keeps_every_word(words):
     text = " ".join(words)
     lines = captions.wrap(text)
     assert " ".join(lines).split() == text.split()
-    width = captions.max_line_chars(text)
+    width = captions.max_line_chars(text=text)
     for line in lines:
         assert len(line) <= width or len(line.split()) == 1  # only an over-long word overflows
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from accessible_learning import create_app
-from media_pipeline import model_download, models
+from media_pipeline import languages, model_download, speech_models
 
 TOP = "vosk-model-test-0.1"
 GOOD = {
@@ -142,7 +142,7 @@ def test_download_installs_the_model_where_find_model_looks(download, server, tm
 
     assert result.exit_code == 0, result.output
     assert (dest / "ko" / "am" / "final.mdl").read_bytes() == GOOD[f"{TOP}/am/final.mdl"]
-    info = models.find_model("ko", models_dir=dest)
+    info = speech_models.find_model("ko", models_dir=dest)
     assert info.path == dest / "ko" and info.source == "models folder"
     assert leftovers(dest) == ["ko"]  # no temporary file or folder left
     assert f"Installed the Korean (ko) model at {dest / 'ko'}" in result.output
@@ -158,7 +158,7 @@ def test_default_folder_is_vosk_models_dir_then_the_instance_folder(app, downloa
 
     result = download("ko", "--url", url)
     assert result.exit_code == 0, result.output
-    assert models.find_model("ko", models_dir=Path(app.instance_path) / "models").path == \
+    assert speech_models.find_model("ko", models_dir=Path(app.instance_path) / "models").path == \
         Path(app.instance_path) / "models" / "ko"
     assert "Set VOSK_MODELS_DIR=" in result.output
     assert "not pinned: pass --sha256 " + sha256(data) in result.output
@@ -166,7 +166,7 @@ def test_default_folder_is_vosk_models_dir_then_the_instance_folder(app, downloa
     monkeypatch.setenv("VOSK_MODELS_DIR", str(tmp_path / "from-env"))
     result = download("zh", "--url", url)
     assert result.exit_code == 0, result.output
-    assert models.find_model("zh").path == tmp_path / "from-env" / "zh"
+    assert speech_models.find_model("zh").path == tmp_path / "from-env" / "zh"
     assert "Set VOSK_MODELS_DIR" not in result.output
 
 
@@ -346,11 +346,11 @@ def test_catalogue_pins_apply_through_a_mirror(download, server, tmp_path, monke
 
     result = download("ko", "--sha256", sha256(fake), "--dest", str(dest))  # pinned by the caller
     assert result.exit_code == 0, result.output
-    assert models.find_model("ko", models_dir=dest).path == dest / "ko"
+    assert speech_models.find_model("ko", models_dir=dest).path == dest / "ko"
 
 
 def test_catalogue_has_official_pinned_archives():
-    assert set(models.KNOWN_LANGUAGES) <= set(model_download.CATALOGUE)
+    assert set(languages.offered()) <= set(model_download.CATALOGUE)
     expected = {"ko": "vosk-model-small-ko-0.22", "zh": "vosk-model-small-cn-0.22",
                 "en": "vosk-model-small-en-us-0.15"}
     for language, name in expected.items():

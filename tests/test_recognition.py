@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED_DATA
-from media_pipeline import metrics, models, recognise, segment, words
+from media_pipeline import metrics, recognise, segment, speech_models, words
 from media_pipeline.errors import MediaError
 from media_pipeline.extract import extract_pcm
 
@@ -24,7 +24,7 @@ LONG = HUMAN / "long" / "dev_concat.wav"
 
 @pytest.fixture(scope="module")
 def model_path() -> Path:
-    return models.find_model("ko").path
+    return speech_models.find_model("ko").path
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +47,17 @@ def long_results(model_path):
 
 def test_model_registry_finds_the_installed_package_and_names_the_fix_otherwise(
         tmp_path, monkeypatch):
-    info = models.find_model("ko")
+    info = speech_models.find_model("ko")
     assert info.source == "package" and (info.path / "am" / "final.mdl").is_file()
-    with pytest.raises(models.ModelNotFound,
+    with pytest.raises(speech_models.ModelNotFound,
                        match="flask --app accessible_learning models download zh"):
-        models.find_model("zh")
+        speech_models.find_model("zh")
     monkeypatch.setenv("VOSK_MODEL_ZH", str(info.path))  # any real model folder will do
-    assert models.find_model("zh").source == "environment"
-    assert models.find_model("zh", {"zh": str(info.path)}).source == "configuration"
+    assert speech_models.find_model("zh").source == "environment"
+    assert speech_models.find_model("zh", {"zh": str(info.path)}).source == "configuration"
     monkeypatch.setenv("VOSK_MODEL_ZH", str(tmp_path))  # not a model: skipped, not used
-    with pytest.raises(models.ModelNotFound):
-        models.find_model("zh")
+    with pytest.raises(speech_models.ModelNotFound):
+        speech_models.find_model("zh")
 
 
 def _fake_model(base: Path) -> Path:
@@ -72,7 +72,7 @@ def _fake_model(base: Path) -> Path:
 
 def test_model_settings_folder_links_the_model_and_changes_only_its_settings(tmp_path):
     model, cache = _fake_model(tmp_path), tmp_path / "cache"
-    tuned = models.with_options(model, {"lattice-beam": "8.0", "frames-per-chunk": "150"},
+    tuned = speech_models.with_options(model, {"lattice-beam": "8.0", "frames-per-chunk": "150"},
                                 {"dither": "0"}, cache)
     assert tuned.parent == cache and tuned != model
     assert (tuned / "conf" / "model.conf").read_text() == \
@@ -82,16 +82,16 @@ def test_model_settings_folder_links_the_model_and_changes_only_its_settings(tmp
     assert (tuned / "am").is_symlink() and (tuned / "am" / "final.mdl").read_text() == "weights"
     assert (model / "conf" / "model.conf").read_text().endswith("--lattice-beam=2.0\n")
     # built once: the same folder again, nothing left half-built
-    assert models.with_options(model, {"frames-per-chunk": "150", "lattice-beam": "8.0"},
+    assert speech_models.with_options(model, {"frames-per-chunk": "150", "lattice-beam": "8.0"},
                                {"dither": "0"}, cache) == tuned
     assert [p.name for p in cache.iterdir()] == [tuned.name]
     # settings the model already has: the model itself, no folder
-    assert models.with_options(model, {"beam": "10.0"}, {}, cache) == model.resolve()
+    assert speech_models.with_options(model, {"beam": "10.0"}, {}, cache) == model.resolve()
     # a cache that cannot be written: an error
     blocked = tmp_path / "blocked"
     blocked.write_text("a file, not a folder")
     with pytest.raises(OSError):
-        models.with_options(model, {"frames-per-chunk": "150"}, None, blocked / "sub")
+        speech_models.with_options(model, {"frames-per-chunk": "150"}, None, blocked / "sub")
 
 
 def test_the_same_audio_gives_the_same_words_whatever_was_decoded_before(model_path):
@@ -307,7 +307,7 @@ _CAPTION_COMMAND = """
 import atexit, sys, threading
 import vosk
 from flask.cli import main
-from media_pipeline import models, recognise
+from media_pipeline import recognise, speech_models
 import accessible_learning.factory as factory
 from accessible_learning import allocator
 
@@ -317,7 +317,7 @@ factory.create_app = lambda o=None: (seen.append("app built"), build(o))[1]
 load = vosk.Model.__init__
 vosk.Model.__init__ = lambda self, *a: (  # a thread loads it while the command goes on
     seen.append("model loaded by " + threading.current_thread().name), load(self, *a))[1]
-atexit.register(lambda: print(*seen, "|", "left" if vosk.Model.__del__ is models._not_freed
+atexit.register(lambda: print(*seen, "|", "left" if vosk.Model.__del__ is speech_models._not_freed
                               else "freed", "|", "jemalloc" if allocator.loaded() else "system"))
 sys.argv = ["flask", "--app", "accessible_learning", "media", "caption", *sys.argv[1:]]
 main()

@@ -26,7 +26,7 @@ import pytest
 
 from accessible_learning import create_app
 from conftest import SHARED_DATA
-from media_pipeline import models, vocabulary, voice
+from media_pipeline import speech_models, vocabulary, voice
 from media_pipeline.errors import MediaError
 
 HUMAN = SHARED_DATA / "speech" / "ko"
@@ -102,7 +102,7 @@ def outcome(result: voice.Command, utterance: Utterance) -> str:
 
 @pytest.fixture(scope="module")
 def model_path() -> str:
-    return str(models.find_model("ko").path)
+    return str(speech_models.find_model("ko").path)
 
 
 @pytest.fixture(scope="module")

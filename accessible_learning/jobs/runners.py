@@ -147,7 +147,7 @@ def _run_submission_captions(job: Job) -> None:
         _done(job)  # rerun: reuse the result
         return
     result = _caption(job, submission.media, submission.course.language)
-    submission.captions_vtt = to_webvtt(result.cues)
+    submission.captions_vtt = to_webvtt(result.cues, submission.course.language)
     job.result = {"submission_id": submission.id, "cues": len(result.cues)}
     _done(job, **say(N_("Captions ready: %(cues)d cues."), cues=len(result.cues)))
 

@@ -52,7 +52,7 @@ def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,
     version = (db.session.scalar(
         select(func.max(CaptionTrack.version)).where(CaptionTrack.lesson_id == lesson.id)
     ) or 0) + 1
-    vtt = to_webvtt(cues)
+    vtt = to_webvtt(cues, lesson.language)  # wrapped by the lesson language's profile
     if report is None:  # judge the cues as they will be shown, after line breaking
         report = [asdict(r) for r in check(parse_webvtt(vtt), lesson.language)]
     track = CaptionTrack(

@@ -12,8 +12,8 @@ from sqlalchemy import func, insert, select
 from media_pipeline import narration
 from media_pipeline.describe import Description, authored_vtt
 from media_pipeline.errors import MediaError
-from media_pipeline.models import ModelNotFound
 from media_pipeline.pipeline import caption
+from media_pipeline.speech_models import ModelNotFound
 
 from ..extensions import db
 from ..models import (

