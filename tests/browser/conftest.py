@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
@@ -59,3 +64,72 @@ def log_in(page, base_url: str, role: str) -> None:
     page.fill("#password", DEMO_PASSWORDS[role])
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base_url}/dashboard")
+
+
+# --- Shared by the journeys: axe, focus and the keyboard, a worker process -------------------
+
+# axe's defaults plus the rules it leaves off unless asked: target-size (WCAG 2.2 AA 2.5.8) and
+# its experimental rules, among them label-content-name-mismatch (2.5.3, for speech input users).
+EXTRA_RULES = ["target-size", "label-content-name-mismatch", "css-orientation-lock",
+               "p-as-heading", "table-fake-caption", "td-has-header", "focus-order-semantics",
+               "hidden-content"]
+AXE_OPTIONS = {"resultTypes": ["violations"],
+               "rules": {rule: {"enabled": True} for rule in EXTRA_RULES}}
+
+FOCUS_VISIBLE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return false;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  return outline || style.boxShadow !== 'none';
+}"""
+
+ACTIVE = """() => {
+  const el = document.activeElement;
+  return {tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim(),
+          type: el.type || '', name: el.getAttribute('name') || ''};
+}"""
+
+
+def focused(page) -> dict:
+    return page.evaluate(ACTIVE)
+
+
+def assert_focus_visible(page) -> None:
+    assert page.evaluate(FOCUS_VISIBLE), f"focus is not visible on {focused(page)}"
+
+
+def tab_to(page, selector: str, text: str | None = None, limit: int = 60,
+           key: str = "Tab") -> None:
+    """Press Tab until the focused element matches selector (and contains text), checking that
+    focus is visible at every step."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        assert_focus_visible(page)
+        if page.evaluate(
+            "([s, t]) => document.activeElement.matches(s)"
+            " && (!t || document.activeElement.innerText.includes(t))",
+            [selector, text],
+        ):
+            return
+    raise AssertionError(f"{selector} not reached with {key}; focus is on {focused(page)}")
+
+
+@pytest.fixture
+def worker(live_server):
+    app = live_server["app"]
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "MEDIA_ROOT": app.config["MEDIA_ROOT"]}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.worker.huey",
+         "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def no_violations(page, label):
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{label}\n{results.generate_report()}"

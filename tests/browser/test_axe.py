@@ -15,18 +15,11 @@ from accessible_learning.extensions import db
 from accessible_learning.models import Course, Lesson, Quiz
 from conftest import DEMO_EMAILS, demo_app, login, post_form
 
-from .conftest import log_in
+from .conftest import AXE_OPTIONS, log_in
 
 pytestmark = pytest.mark.browser
 
 AXE = Axe()
-# axe's defaults plus the rules it leaves off unless asked: target-size (WCAG 2.2 AA 2.5.8) and
-# its experimental rules, among them label-content-name-mismatch (2.5.3, for speech input users).
-EXTRA_RULES = ["target-size", "label-content-name-mismatch", "css-orientation-lock",
-               "p-as-heading", "table-fake-caption", "td-has-header", "focus-order-semantics",
-               "hidden-content"]
-AXE_OPTIONS = {"resultTypes": ["violations"],
-               "rules": {rule: {"enabled": True} for rule in EXTRA_RULES}}
 CHECKED: set[tuple[str, str]] = set()
 
 

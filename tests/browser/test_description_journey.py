@@ -11,9 +11,7 @@ from sqlalchemy import select
 from accessible_learning.extensions import db
 from accessible_learning.models import Lesson
 
-from .conftest import log_in
-from .test_keyboard_journey import tab_to
-from .test_studio_journey import no_violations, worker  # noqa: F401 (a fixture)
+from .conftest import log_in, no_violations, tab_to
 
 pytestmark = pytest.mark.browser
 SHORT = "재단사가 분필을 듭니다."

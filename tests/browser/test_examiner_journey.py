@@ -12,9 +12,7 @@ from accessible_learning.models import Course, Enrolment, Job, Submission, User
 from accessible_learning.services import media
 from conftest import make_work_video
 
-from .conftest import log_in
-from .test_keyboard_journey import focused, tab_to
-from .test_learning_journey import _axe
+from .conftest import focused, log_in, no_violations, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.media]
 
@@ -44,12 +42,12 @@ def test_examiner_scores_a_captioned_submission_and_the_learner_reads_it(live_se
     tab_to(page, "a", "Examiner", key="Shift+Tab")  # back from the log-in notice to the menu
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Examiner')")
-    _axe(page, "examiner queue")
+    no_violations(page, "examiner queue")
     tab_to(page, "a", "Review the work of Demo learner")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Review: Demo learner')")
     assert page.evaluate("document.querySelector('video').textTracks[0].mode") == "showing"
-    _axe(page, "examiner review")
+    no_violations(page, "examiner review")
 
     # A score out of range is refused with the reason; what was typed stays.
     tab_to(page, "#score-1")
@@ -68,7 +66,7 @@ def test_examiner_scores_a_captioned_submission_and_the_learner_reads_it(live_se
     assert focused(page)["id"] == "error-summary"
     assert "from 0 to 10" in page.inner_text("#error-summary")
     assert page.input_value("#feedback") == "고르게 잘 늘렸습니다. Even strands."
-    _axe(page, "examiner review with errors")
+    no_violations(page, "examiner review with errors")
     tab_to(page, "#score-1")
     page.keyboard.press("Control+A")
     page.keyboard.type("10")
@@ -85,11 +83,11 @@ def test_examiner_scores_a_captioned_submission_and_the_learner_reads_it(live_se
     learner_page = context.new_page()
     log_in(learner_page, base, "learner")
     assert "An examiner has reviewed your practical assignment" in learner_page.inner_text("main")
-    _axe(learner_page, "learner dashboard with a review")
+    no_violations(learner_page, "learner dashboard with a review")
     tab_to(learner_page, "a", "Read the review")
     learner_page.keyboard.press("Enter")
     learner_page.wait_for_selector("h1:has-text('Practical assignment')")
     text = learner_page.inner_text("main")
     assert "Scored 23 of 25 points." in text and "Even strands." in text
-    _axe(learner_page, "learner's submission page")
+    no_violations(learner_page, "learner's submission page")
     context.close()

@@ -7,48 +7,9 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .test_axe import AXE_OPTIONS
+from .conftest import AXE_OPTIONS, assert_focus_visible, focused, tab_to
 
 pytestmark = pytest.mark.browser
-
-FOCUS_VISIBLE = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return false;
-  const style = getComputedStyle(el);
-  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
-  return outline || style.boxShadow !== 'none';
-}"""
-
-ACTIVE = """() => {
-  const el = document.activeElement;
-  return {tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim(),
-          type: el.type || '', name: el.getAttribute('name') || ''};
-}"""
-
-
-def focused(page) -> dict:
-    return page.evaluate(ACTIVE)
-
-
-def assert_focus_visible(page) -> None:
-    assert page.evaluate(FOCUS_VISIBLE), f"focus is not visible on {focused(page)}"
-
-
-def tab_to(page, selector: str, text: str | None = None, limit: int = 60,
-           key: str = "Tab") -> None:
-    """Press Tab until the focused element matches selector (and contains text), checking that
-    focus is visible at every step."""
-    for _ in range(limit):
-        page.keyboard.press(key)
-        assert_focus_visible(page)
-        if page.evaluate(
-            "([s, t]) => document.activeElement.matches(s)"
-            " && (!t || document.activeElement.innerText.includes(t))",
-            [selector, text],
-        ):
-            return
-    raise AssertionError(f"{selector} not reached with {key}; focus is on {focused(page)}")
-
 
 def live_text(page) -> str:
     return page.inner_text("#live-region")

@@ -5,24 +5,17 @@ axe-core runs at every step."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from accessible_learning.extensions import db
 from accessible_learning.models import Course
 from accessible_learning.services import accounts
 
-from .test_axe import AXE_OPTIONS
-from .test_keyboard_journey import assert_focus_visible, focused, tab_to
+from .conftest import assert_focus_visible, focused, no_violations, tab_to
 
 pytestmark = pytest.mark.browser
 
 EMAIL, PASSWORD = "journey.learner@example.org", "noodles and food safety 1"
-
-
-def _axe(page, label: str) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, f"{label}\n{results.generate_report()}"
 
 
 def _wait_for_live(page, text: str) -> None:
@@ -54,7 +47,7 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     page.wait_for_selector("#your-progress")
     assert "0 of 1 lessons completed; 0 of 1 quizzes passed" in page.inner_text(
         ".course-progress")
-    _axe(page, "course page, enrolled")
+    no_violations(page, "course page, enrolled")
 
     # Complete the lesson by reading its transcript; the quiz is offered next.
     tab_to(page, "a", "Clean hands and cold storage")
@@ -67,13 +60,13 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Food safety check')")
     assert "Pass mark: 100%" in page.inner_text("main")
-    _axe(page, "quiz page")
+    no_violations(page, "quiz page")
 
     # Start; answer one question and send: the error summary takes focus and lists the others.
     tab_to(page, "button", "Start the quiz")
     page.keyboard.press("Enter")
     page.wait_for_selector("form.quiz-form")
-    _axe(page, "quiz form")
+    no_violations(page, "quiz form")
     tab_to(page, "input[type=radio]")
     page.keyboard.press("Space")  # "5 seconds": wrong
     page.wait_for_function(
@@ -84,7 +77,7 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     assert focused(page)["id"] == "error-summary"
     summary = page.inner_text("#error-summary")
     assert "Question 2 is not answered" in summary and "Question 3 is not answered" in summary
-    _axe(page, "quiz form with errors")
+    no_violations(page, "quiz form with errors")
     # The answer given survived the round trip; follow the summary's link to question 2.
     assert page.is_checked("input[type=radio] >> nth=0")
     tab_to(page, "a", "Question 2 is not answered")
@@ -102,7 +95,7 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     assert "Not passed yet." in result and "0 of 3 questions right: 0%" in result
     assert "Too short: soap needs time to work." in result
     assert "The right answer:" not in result
-    _axe(page, "result, not passed")
+    no_violations(page, "result, not passed")
 
     # Try again and pass: arrow keys in the radio group, Space on checkboxes, typing.
     tab_to(page, "button", "Try the quiz again")
@@ -125,7 +118,7 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     assert "Passed." in result and "3 of 3 questions right: 100%" in result
     assert "You have completed the course. Your certificate is ready." in page.inner_text(
         ".notices")
-    _axe(page, "result, passed")
+    no_violations(page, "result, passed")
 
     # The certificate, then its public check.
     tab_to(page, "a", "See your certificate")
@@ -135,7 +128,7 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     assert "박서준" in certificate and "Food safety for kitchen staff" in certificate
     code = page.inner_text(".certificate-code")
     assert page.get_attribute("a[download]", "href").endswith(".pdf")
-    _axe(page, "certificate")
+    no_violations(page, "certificate")
     tab_to(page, "a", "Check the code")
     page.keyboard.press("Enter")
     page.wait_for_selector("#verify-result")
@@ -144,7 +137,7 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     verdict = page.inner_text("#verify-result")
     assert "This certificate is genuine" in verdict and code in verdict
     assert "박서준" not in page.inner_text("main")
-    _axe(page, "verification")
+    no_violations(page, "verification")
 
     # A mistyped code is refused in words, with focus on the answer.
     tab_to(page, "#code")
@@ -154,7 +147,7 @@ def test_enrol_complete_quiz_fail_retry_pass_certificate_verify(live_server, pag
     page.wait_for_selector("#verify-result.error-summary")
     assert focused(page)["id"] == "verify-result"
     assert "No certificate has this code" in page.inner_text("#verify-result")
-    _axe(page, "verification, not found")
+    no_violations(page, "verification, not found")
     # The only console error is the 400 of the form sent with unanswered questions.
     unexpected = [e for e in page.console_errors if "status of 400" not in e]
     assert not unexpected, page.console_errors
@@ -188,10 +181,10 @@ def test_a_timed_quiz_warns_and_extends_with_the_keyboard(live_server, page):
     page.keyboard.press("Enter")
     page.wait_for_selector(".quiz-timer-warning")
     _wait_for_live(page, "Less than 2 minutes left")
-    _axe(page, "timed quiz with the warning")
+    no_violations(page, "timed quiz with the warning")
     tab_to(page, "button", "Extend the time by 1 minutes")
     page.keyboard.press("Enter")
     _wait_for_live(page, "The time is extended by 1 minutes.")
     assert "Time left: about 2 minutes." in page.inner_text(".quiz-timer")
-    _axe(page, "timed quiz after extending")
+    no_violations(page, "timed quiz after extending")
     assert not page.console_errors, page.console_errors

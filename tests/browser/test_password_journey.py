@@ -12,9 +12,7 @@ from accessible_learning.extensions import db
 from accessible_learning.models import User
 from accessible_learning.services import accounts
 
-from .conftest import log_in
-from .test_keyboard_journey import focused, tab_to
-from .test_learning_journey import _axe
+from .conftest import focused, log_in, no_violations, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +38,14 @@ def test_a_forgotten_password_is_reset_with_an_administrators_link(live_server, 
     tab_to(page, "a", "Find a user or make a password reset link")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Users')")
-    _axe(page, "users")
+    no_violations(page, "users")
     _type_and_send(page, {"#q": "forgetful"})  # the search form, sent with Enter
     page.wait_for_selector("h2:has-text('1 user found')")
-    _axe(page, "users found")
+    no_violations(page, "users found")
     tab_to(page, "button", f"for {NAME}")  # "Make a reset link for …"
     page.keyboard.press("Enter")
     page.wait_for_selector(f"h1:has-text('Password reset link for {NAME}')")
-    _axe(page, "reset link made")
+    no_violations(page, "reset link made")
     link = page.input_value("#reset-link")
     assert link.startswith(base + "/reset-password/")
 
@@ -56,22 +54,22 @@ def test_a_forgotten_password_is_reset_with_an_administrators_link(live_server, 
     tab_to(learner, "a", "Forgot your password?")
     learner.keyboard.press("Enter")
     learner.wait_for_selector("h1:has-text('Forgot your password?')")
-    _axe(learner, "forgot password")
+    no_violations(learner, "forgot password")
 
     learner.goto(link)
     learner.wait_for_selector("h1:has-text('Choose a new password')")
-    _axe(learner, "reset form")
+    no_violations(learner, "reset form")
     _type_and_send(learner, {"#password": "the second pass phrase",
                              "#confirm": "the second pass phrasE"})
     learner.wait_for_selector("#error-summary")
     assert focused(learner)["id"] == "error-summary"
     assert "The two passwords are not the same" in learner.inner_text("#error-summary")
-    _axe(learner, "reset form with errors")
+    no_violations(learner, "reset form with errors")
     _type_and_send(learner, {"#password": "the second pass phrase",
                              "#confirm": "the second pass phrase"})
     learner.wait_for_selector("h1:has-text('Log in')")
     assert "Log in with your new password" in learner.inner_text(".notices")
-    _axe(learner, "log in after the reset")
+    no_violations(learner, "log in after the reset")
 
     _type_and_send(learner, {"#email": EMAIL, "#password": "the second pass phrase"})
     learner.wait_for_url(base + "/dashboard")
@@ -79,21 +77,21 @@ def test_a_forgotten_password_is_reset_with_an_administrators_link(live_server, 
     tab_to(learner, "a", "Change your password")
     learner.keyboard.press("Enter")
     learner.wait_for_selector("h1:has-text('Change your password')")
-    _axe(learner, "change password")
+    no_violations(learner, "change password")
     _type_and_send(learner, {"#current": "not the password", "#password": "the third pass phrase",
                              "#confirm": "the third pass phrase"})
     learner.wait_for_selector("#error-summary")
     assert "The current password is wrong" in learner.inner_text("#error-summary")
-    _axe(learner, "change password with errors")
+    no_violations(learner, "change password with errors")
     _type_and_send(learner, {"#current": "the second pass phrase",
                              "#password": "the third pass phrase",
                              "#confirm": "the third pass phrase"})
     learner.wait_for_selector("h1:has-text('Your account')")
     assert "logged out everywhere else" in learner.inner_text(".notices")
-    _axe(learner, "account after changing the password")
+    no_violations(learner, "account after changing the password")
 
     # The used link now explains itself.
     learner.goto(link)
     learner.wait_for_selector("h1:has-text('This reset link does not work')")
-    _axe(learner, "used reset link")
+    no_violations(learner, "used reset link")
     learner.context.close()

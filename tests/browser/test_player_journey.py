@@ -9,9 +9,7 @@ import subprocess
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in
-from .test_keyboard_journey import assert_focus_visible, tab_to
-from .test_studio_journey import no_violations
+from .conftest import CHROMIUM, CHROMIUM_ARGS, assert_focus_visible, log_in, no_violations, tab_to
 
 pytestmark = pytest.mark.browser
 

@@ -3,42 +3,14 @@ upload → progress announced → caption editor → save a new version → publ
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from conftest import SHARED_DATA
 
-from .conftest import log_in
-from .test_axe import AXE_OPTIONS
-from .test_keyboard_journey import assert_focus_visible, tab_to
+from .conftest import assert_focus_visible, log_in, no_violations, tab_to
 
 pytestmark = pytest.mark.browser
 SYNTH = SHARED_DATA / "speech" / "ko-synth"
-
-
-@pytest.fixture
-def worker(live_server):
-    app = live_server["app"]
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "MEDIA_ROOT": app.config["MEDIA_ROOT"]}
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.worker.huey",
-         "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=20)
-
-
-def no_violations(page, label):
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, f"{label}\n{results.generate_report()}"
 
 
 def test_upload_progress_edit_and_publish_by_keyboard(live_server, worker, page):

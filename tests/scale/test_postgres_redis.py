@@ -17,7 +17,6 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
-from test_access import ANON, check_every_get_route
 
 from accessible_learning import jobs
 from accessible_learning.extensions import db
@@ -33,7 +32,7 @@ from accessible_learning.models import (
     User,
 )
 from accessible_learning.paths import MIGRATIONS_DIR
-from conftest import ROLES, SHARED_DATA, csrf_from, login, post_form
+from conftest import ANON, ROLES, SHARED_DATA, check_every_get_route, csrf_from, login, post_form
 
 from .conftest import TIMINGS
 

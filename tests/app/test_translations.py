@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "accessible_learning" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 POT = ROOT / "accessible_learning" / "translations" / "messages.pot"  # for new languages
 PLACEHOLDER = re.compile(r"%\(\w+\)[-.\d]*[sdf]")
