@@ -16,6 +16,7 @@ A process cannot change its allocator once started: ``make run``'s launcher star
 server and the worker with jemalloc preloaded (``environ``), and ``flask media caption`` starts
 itself again with it (``restart_with_jemalloc``). ``ACCESSIBLE_LEARNING_ALLOCATOR=system`` keeps
 the system's allocator everywhere.
+It must not restart any process but the ``flask`` program itself.
 """
 
 from __future__ import annotations

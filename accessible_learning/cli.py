@@ -1,4 +1,7 @@
-"""``flask --app accessible_learning …`` commands."""
+"""``flask --app accessible_learning …`` commands.
+
+Commands call services; they must not hold logic of their own.
+"""
 
 from __future__ import annotations
 

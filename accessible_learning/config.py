@@ -1,4 +1,7 @@
-"""Configuration from environment variables, with safe defaults."""
+"""Configuration from environment variables, with safe defaults.
+
+It must not read anything but the environment and the instance folder.
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ The SQL is written with ``?`` placeholders and plain SQL that SQLite and Postgre
 for a driver with ``format`` or ``pyformat`` parameters (psycopg), each ``?`` becomes ``%s``.
 Values come back as the driver gives them: SQLite gives booleans as 0 or 1 and date-times as
 text, so callers convert what they compare (``bool()``; ``timestamp`` below).
+Only the queries run on every request belong here; it must not grow into a second data layer.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Flask extensions, created once and bound in the application factory."""
+"""Flask extensions, created once and bound in the application factory.
+
+It must not import the models or any view.
+"""
 
 from flask import request
 from flask_babel import Babel

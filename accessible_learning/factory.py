@@ -1,4 +1,7 @@
-"""Accessible Learning: the application factory (``accessible_learning.create_app``)."""
+"""Accessible Learning: the application factory (``accessible_learning.create_app``).
+
+It must not be imported by a view, a service or the job queue (``worker`` is the one exception).
+"""
 
 from __future__ import annotations
 

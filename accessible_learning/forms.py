@@ -1,4 +1,7 @@
-"""WTForms forms. Validation messages are written to be read aloud by a screen reader."""
+"""WTForms forms. Validation messages are written to be read aloud by a screen reader.
+
+Forms check what was sent; they must not change data.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Interface language: the user's preference, then the session, then the browser."""
+"""Interface language: the user's preference, then the session, then the browser.
+
+It must not translate media errors (those stay in English).
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """Start the web server (gunicorn) and a huey worker together; Ctrl-C stops both (used by
 ``make run``). ``WEB_WORKERS`` and ``WEB_THREADS`` size the web server (default 2 and 8: threads
-keep pages answering while videos stream)."""
+keep pages answering while videos stream).
+
+It must not import the application: it only starts processes.
+"""
 
 from __future__ import annotations
 

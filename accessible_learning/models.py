@@ -1,4 +1,7 @@
-"""Database models. Schema changes go through Alembic migrations (``flask db``)."""
+"""Database models. Schema changes go through Alembic migrations (``flask db``).
+
+Models must not hold application rules beyond small properties of their own rows.
+"""
 
 from __future__ import annotations
 

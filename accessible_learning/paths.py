@@ -1,4 +1,7 @@
-"""Where the project's files live on disk (no Flask imports, so the worker can use it too)."""
+"""Where the project's files live on disk (no Flask imports, so the worker can use it too).
+
+It must not import Flask; the one thing it creates is the instance folder.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Password hashing, login loading, role checks and security headers."""
+"""Password hashing, login loading, role checks and security headers.
+
+It must not decide who may see a resource (``access`` does); it checks roles and identities.
+"""
 
 from __future__ import annotations
 

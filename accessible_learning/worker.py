@@ -2,7 +2,7 @@
 
 Owns wiring the queue to the application: it builds the app once (on the first task) and tells
 the queue how to run a job (``jobs.runners.run``) and how to sweep jobs whose worker stopped
-(``jobs.records.requeue_stale``). Nothing imports this module; it must stay the only place where
+(``jobs.records.requeue_stale``). Other modules must not import this one: it is the only place where
 the job queue meets the application factory.
 """
 

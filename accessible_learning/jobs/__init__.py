@@ -5,6 +5,7 @@ claims, heartbeats, stale jobs), ``runners`` (what each kind does, retries) and 
 The web side queues work and reads its state through the names below. A worker process is
 started with ``huey_consumer accessible_learning.worker.huey``; nothing here builds the
 application. No module of this package imports a view.
+It must not import a view or build the application.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Owns the huey instance (SQLite in the instance folder by default; ``REDIS_URL`` 
 Redis so that workers on several machines share the work), putting a job id on it (``put``) and
 the worker's tasks. It knows nothing of what a job does: the worker process (``worker.py``)
 wires in how to build the application and what running a job and sweeping stale jobs mean, so
-this module imports neither the application nor the job records.
+this module must not import the application or the job records.
 """
 
 from __future__ import annotations

@@ -1,3 +1,7 @@
+"""Alembic's environment: runs the migrations against the application's database. It must not
+be imported by the application; Flask-Migrate loads it.
+"""
+
 import logging
 from logging.config import fileConfig
 

@@ -1,4 +1,7 @@
-"""Registering and authenticating users."""
+"""Registering and authenticating users.
+
+It must never store or show a password, only its hash.
+"""
 
 from __future__ import annotations
 

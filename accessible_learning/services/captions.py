@@ -1,4 +1,7 @@
-"""Caption tracks for lessons."""
+"""Caption tracks for lessons.
+
+``add_track`` only flushes (jobs and the demo combine it); it must not decide access.
+"""
 
 from __future__ import annotations
 

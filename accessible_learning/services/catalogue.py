@@ -1,4 +1,7 @@
-"""Finding courses and lessons, enrolling, and a learner's progress."""
+"""Finding courses and lessons, enrolling, and a learner's progress.
+
+It must not decide who may see a lesson (``access`` does).
+"""
 
 from __future__ import annotations
 

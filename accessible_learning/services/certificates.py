@@ -4,6 +4,7 @@ made by WeasyPrint on this server.
 
 The public verification page confirms a code with the course and the date only: no name, e-mail
 or anything else about the learner.
+It must not decide who may see a certificate (``access`` does).
 """
 
 from __future__ import annotations

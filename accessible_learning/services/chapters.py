@@ -1,5 +1,8 @@
 """A lesson's chapters: written by the content team one a line ("2:05 Measuring the waist"),
-stored as a WebVTT chapters track, shown by the player as a list that seeks."""
+stored as a WebVTT chapters track, shown by the player as a list that seeks.
+
+It must not decide access.
+"""
 
 from __future__ import annotations
 

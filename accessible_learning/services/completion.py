@@ -3,6 +3,7 @@
 The rule, stated on the course page: a course is completed when every lesson is completed, every
 quiz is passed and, when the course has a practical assignment, an examiner has passed it. The
 certificate is issued at that moment, once.
+It must not decide access.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The bundled demo: one user per role and courses whose lesson videos are made on this machine."""
+"""The bundled demo: one user per role and courses whose lesson videos are made on this machine.
+
+Seed data only: the application's logic must not depend on it (the `demo` commands and the
+benchmarks call it).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Storing media files under their content hash."""
+"""Storing media files under their content hash.
+
+It must never name a file by its uploaded name.
+"""
 
 from __future__ import annotations
 

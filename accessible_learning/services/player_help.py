@@ -3,6 +3,7 @@
 Every shortcut is Alt+Shift with a key, so that none clashes with a screen reader's own keys
 (which use Insert or Caps Lock) or with the browser's; the key is given as a ``KeyboardEvent.code``
 so that it works on any keyboard layout.
+It must not render templates.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ deaf examiners can follow it, and an examiner of the course scores it against th
 
 Learners only ever see their own submissions; examiners only those of the courses they examine
 (administrators see all).
+It must not decide who may see a submission (``access`` does).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Accessibility and display preferences: stored for users, kept in the session for visitors."""
+"""Accessibility and display preferences: stored for users, kept in the session for visitors.
+
+It must not read or show accessibility needs (those belong to the account).
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 The rule, stated to learners on the lesson page: a lesson is completed when at least
 ``COMPLETION_SHARE`` of it has been played (each part counted once, skipped parts not at all), or
 when the learner has read its transcript to the end and said so.
+It must not decide access (the caller has asked ``access``).
 """
 
 from __future__ import annotations

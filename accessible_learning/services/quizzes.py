@@ -7,6 +7,7 @@ punctuation. The score is the percentage of questions right; the quiz is passed 
 
 No time limit unless the quiz sets one. With a limit, the learner is warned before it runs out
 and can extend it (WCAG 2.2.1) up to ``MAX_EXTENSIONS`` times, each time by the whole limit again.
+It must not decide who may take a quiz (``access`` does).
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Text search in the database: "contains", case-insensitively, with the search text taken
-literally (``%`` and ``_`` are not wildcards)."""
+literally (``%`` and ``_`` are not wildcards).
+
+It must never let the search text act as a pattern.
+"""
 
 from __future__ import annotations
 

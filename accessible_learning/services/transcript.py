@@ -1,4 +1,7 @@
-"""A lesson's transcript: what is said and what is described, searchable and as plain text."""
+"""A lesson's transcript: what is said and what is described, searchable and as plain text.
+
+It must not decide access.
+"""
 
 from __future__ import annotations
 

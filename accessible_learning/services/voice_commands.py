@@ -1,5 +1,8 @@
 """Voice commands in the web app: the phrase lists, and recognition with the lesson language's
-model, loaded once per process (media_pipeline.voice does the recognising)."""
+model, loaded once per process (media_pipeline.voice does the recognising).
+
+It must never store the audio.
+"""
 
 from __future__ import annotations
 

@@ -1,3 +1,8 @@
+"""The learner's own account: display name, real name and accessibility needs, preferences
+(also for visitors) and changing the password. It must not show or change anyone else's
+account.
+"""
+
 from flask import (
     Blueprint,
     current_app,

@@ -1,3 +1,8 @@
+"""Administration: the summary, users a page at a time with search, password reset links, and
+the training reports with their CSV. Only administrators reach it (``role_required``); it
+must not query the database itself (``services.studio``, ``reports`` and ``accounts`` do).
+"""
+
 from flask import (
     Blueprint,
     Response,

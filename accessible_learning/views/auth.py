@@ -1,3 +1,7 @@
+"""Logging in and out, registering and password reset links, with the rate limits' pauses
+explained in the form. It must not say whether an e-mail address has an account.
+"""
+
 from flask import (
     Blueprint,
     current_app,

@@ -1,3 +1,8 @@
+"""The catalogue, course and lesson pages (kept by ``page_cache``), enrolling, and a lesson's
+captions, descriptions and chapters as WebVTT. It must not decide access itself: it asks
+``access``.
+"""
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext

@@ -1,4 +1,7 @@
-"""Certificates: the learner's page and PDF, and the public verification of a code."""
+"""Certificates: the learner's page and PDF, and the public verification of a code.
+
+It must not decide access itself: it asks ``access``.
+"""
 
 from __future__ import annotations
 

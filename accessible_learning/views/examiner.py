@@ -1,4 +1,7 @@
-"""Examiners: the queue of practical assignments of the courses they examine, and the review."""
+"""Examiners: the queue of practical assignments of the courses they examine, and the review.
+
+It must not decide access itself: it asks ``access``.
+"""
 
 from __future__ import annotations
 

@@ -1,3 +1,7 @@
+"""The home page, the dashboard ("My learning"), the interface language and the help pages. It
+must not change anything but the visitor's language choice.
+"""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for

@@ -1,4 +1,7 @@
-"""Media files by their SHA-256, for whoever may see a lesson they belong to (``access``)."""
+"""Media files by their SHA-256, for whoever may see a lesson they belong to (``access``).
+
+It must not decide access itself.
+"""
 
 from __future__ import annotations
 

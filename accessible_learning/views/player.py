@@ -1,4 +1,7 @@
-"""The lesson player's requests: transcript, progress and completion, and voice commands."""
+"""The lesson player's requests: transcript, progress and completion, and voice commands.
+
+It must not decide access itself: it asks ``access``.
+"""
 
 from __future__ import annotations
 

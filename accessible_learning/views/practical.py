@@ -1,5 +1,8 @@
 """Learners hand in a practical assignment and read its review; the video and its captions are
-served only to the learner, the course's examiners and administrators."""
+served only to the learner, the course's examiners and administrators.
+
+It must not decide access itself: it asks ``access``.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """The content team writes a course's quizzes (settings, questions, answers with feedback) and
-sets its practical assignment (brief, rubric, examiners)."""
+sets its practical assignment (brief, rubric, examiners).
+
+It must not touch ``db.session`` itself.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Learners take quizzes: start, answer (saved as they go), send, review, try again."""
+"""Learners take quizzes: start, answer (saved as they go), send, review, try again.
+
+It must not decide access itself: it asks ``access``.
+"""
 
 from __future__ import annotations
 

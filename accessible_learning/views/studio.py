@@ -1,3 +1,8 @@
+"""The studio for the content team: a lesson's media, captions (make, import, edit, publish),
+chapters and audio descriptions, and the job list. Only the content team reaches it; each
+change is one call to a service, and it must not touch ``db.session`` itself.
+"""
+
 from flask import (
     Blueprint,
     Response,

@@ -109,3 +109,15 @@ def test_no_view_imports_the_web_wiring_and_only_the_worker_builds_the_app_for_j
             assert not {f"{PACKAGE}.factory", PACKAGE} & imported, name
     assert [name for name, imported in graph.items()
             if f"{PACKAGE}.worker" in imported] == []
+
+
+def test_every_module_says_what_it_owns_and_what_it_must_not_do():
+    """A docstring at the top of every module of the application and the pipeline, with what
+    the module must not (or never) do."""
+    missing = []
+    for package in (PACKAGE, "media_pipeline"):
+        for name, path in _modules(package).items():
+            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            if len(doc) < 40 or not ("must not" in doc.lower() or "never" in doc.lower()):
+                missing.append(name)
+    assert not missing, f"modules without a docstring that says what they must not do: {missing}"
