@@ -210,11 +210,17 @@ def is_wide(text: str) -> bool:
 
 
 def for_text(text: str, code: str | None = None) -> Language:
-    """The entry for ``code``; without one, a default by the script of ``text``: 16 characters
-    a line for Chinese, Japanese and Korean, 42 otherwise (DESIGN.md §4)."""
+    """The rules for a line of ``text`` in a lesson of ``code``. DESIGN.md §4 sets them by
+    script: the language's own entry when the text is written in the language's script, else
+    (a Latin line such as "[music]" in a Korean lesson, or no language given) the default for
+    the text's script: 16 characters a line for Chinese, Japanese and Korean, 42 otherwise.
+    Without text, the language's own entry."""
+    wide = is_wide(text)
     if code:
-        return get(code)
-    return _WIDE_SCRIPT if is_wide(text) else _DEFAULT
+        entry = get(code)
+        if not text or is_wide(entry.native_name) == wide:
+            return entry
+    return _WIDE_SCRIPT if wide else _DEFAULT
 
 
 def offered() -> list[str]:

@@ -122,10 +122,15 @@ def test_captions_wrap_by_the_lesson_profile(made_up):
     parsed = captions.parse_webvtt(vtt)
     assert parsed[0].text.split("\n") == lines
     assert "aaa bbb" in captions.to_srt([Cue(0, 2, text)], "xx")
-    # A Korean lesson's English cue is wrapped by the Korean profile, not by a guess.
+    # DESIGN.md §4 sets line lengths by script: a Korean lesson's English cue ("[music]", a
+    # term) is wrapped by the Latin rules, its Korean cues by the Korean profile.
     english = "Wash your hands with soap for at least thirty seconds"
-    assert all(len(line) <= 16 for line in captions.wrap(english, "ko"))
-    assert captions.wrap(english) == captions.wrap(english, "en")
+    assert captions.wrap(english, "ko") == captions.wrap(english, "en") == captions.wrap(english)
+    assert max(len(line) for line in captions.wrap(english, "ko")) > 16
+    korean = "비누로 삼십 초 이상 손을 씻으세요 그리고 잘 말리세요"
+    assert all(len(line) <= 16 for line in captions.wrap(korean, "ko"))
+    assert captions.max_line_chars("ko", text=english) == 42
+    assert captions.max_line_chars("ko", text=korean) == 16
 
 
 def test_align_splits_a_script_by_the_declared_unit(made_up):
