@@ -1,0 +1,143 @@
+/* Accessible Learning player: audio description. Owns the description modes (off, the
+   described and extended versions, which are other files: switching keeps the place, mapped
+   through the extended version's pauses) and text descriptions from the descriptions track,
+   spoken by the browser or sent to the screen reader. It must not touch the player's controls
+   other than its own radio buttons; the core asks it for the lesson time and the file time. */
+
+import { announce, playVideo } from "./util.js";
+
+export function setUpDescriptions(root, video) {
+  var messages = root.querySelector("[data-description-messages]");
+  var pauses = JSON.parse(root.getAttribute("data-pauses") || "[]");
+  var lang = root.getAttribute("data-lang") || "";
+  var sources = {
+    off: root.getAttribute("data-src-original"),
+    described: root.getAttribute("data-src-described"),
+    extended: root.getAttribute("data-src-extended")
+  };
+  var current = "off";
+  var lastOn = "described";
+  var pausedForDescription = false;
+  var pending = null;  // the lesson position while another file loads
+  var restore = null;  // puts the position back once it has
+  var playAfter = false;  // and whether to go on playing then
+
+  function toExtended(t) {
+    var shift = 0;
+    pauses.forEach(function (p) { if (p.at <= t) { shift += p.length; } });
+    return t + shift;
+  }
+  function fromExtended(t) {
+    var shift = 0;
+    for (var i = 0; i < pauses.length; i++) {
+      var start = pauses[i].at + shift;
+      if (t < start) { break; }
+      if (t < start + pauses[i].length) { return pauses[i].at; }
+      shift += pauses[i].length;
+    }
+    return t - shift;
+  }
+  function descriptionsTrack() {
+    for (var i = 0; i < video.textTracks.length; i++) {
+      if (video.textTracks[i].kind === "descriptions") { return video.textTracks[i]; }
+    }
+    return null;
+  }
+  function resume() {
+    if (pausedForDescription) { pausedForDescription = false; playVideo(video); }
+  }
+  function onCue() {
+    if (current !== "speech" && current !== "screen-reader") { return; }
+    var track = descriptionsTrack();
+    var cues = track && track.activeCues;
+    if (!cues) { return; }
+    // Descriptions that start together are read as one, so that none is cut off.
+    var texts = [];
+    var extended = false;
+    for (var i = 0; i < cues.length; i++) {
+      var cue = cues[i];
+      if (cue.spoken) { continue; }
+      cue.spoken = true;
+      extended = extended || /extended$/.test(cue.id || "");
+      texts.push(cue.text.replace(/<[^>]*>/g, "").replace(/\s+/g, " "));
+    }
+    if (!texts.length) { return; }
+    var text = texts.join(" ");
+    if (extended && !video.paused) {
+      video.pause();
+      pausedForDescription = true;
+    }
+    if (current === "speech" && window.speechSynthesis) {
+      var utterance = new window.SpeechSynthesisUtterance(text);
+      utterance.lang = lang;
+      utterance.onend = resume;
+      utterance.onerror = resume;
+      window.speechSynthesis.speak(utterance);
+    } else {
+      announce(text);
+      if (extended) { window.setTimeout(resume, Math.max(2000, text.length * 120)); }
+    }
+  }
+  function fileMode(mode) { return (mode === "described" || mode === "extended") ? mode : "off"; }
+  function lessonTime() {
+    if (pending !== null) { return pending; }
+    return current === "extended" ? fromExtended(video.currentTime) : video.currentTime;
+  }
+  function fileTime(t) { return current === "extended" ? toExtended(t) : t; }
+  function choose(mode, quiet) {
+    var position = lessonTime();
+    var wasPlaying = pending !== null ? playAfter : !video.paused;
+    var newFile = fileMode(mode);
+    var currentFile = fileMode(current);
+    current = mode;
+    if (mode !== "off") { lastOn = mode; }
+    var track = descriptionsTrack();
+    if (track) {
+      track.mode = (mode === "speech" || mode === "screen-reader") ? "hidden" : "disabled";
+      if (track.cues) { for (var i = 0; i < track.cues.length; i++) { track.cues[i].spoken = false; } }
+    }
+    if (window.speechSynthesis && mode !== "speech") { window.speechSynthesis.cancel(); }
+    if (newFile !== currentFile && sources[newFile]) {
+      pending = position;
+      playAfter = wasPlaying;
+      if (restore) { video.removeEventListener("loadedmetadata", restore); }
+      restore = function () {
+        video.removeEventListener("loadedmetadata", restore);
+        restore = null;
+        video.currentTime = newFile === "extended" ? toExtended(pending) : pending;
+        pending = null;
+        if (playAfter) { playVideo(video); }
+      };
+      video.addEventListener("loadedmetadata", restore);
+      video.src = sources[newFile];
+      video.load();
+    }
+    var label = root.querySelector("label[for='description-mode-" + mode + "']");
+    if (!quiet && messages && label) {
+      announce((messages.getAttribute("data-on-text") || "{mode}").replace("{mode}", label.textContent));
+    }
+  }
+  function select(mode) {
+    var radio = root.querySelector("input[name='description-mode'][value='" + mode + "']");
+    if (radio) { radio.checked = true; }
+    choose(mode);
+  }
+  var track = descriptionsTrack();
+  if (track) {
+    track.mode = "disabled";
+    track.addEventListener("cuechange", onCue);
+  }
+  root.querySelectorAll("input[name='description-mode']").forEach(function (radio) {
+    radio.addEventListener("change", function () { if (radio.checked) { choose(radio.value); } });
+  });
+  var checked = root.querySelector("input[name='description-mode']:checked");
+  if (checked && checked.value !== "off") { choose(checked.value, true); }
+  return {
+    lessonTime: lessonTime,
+    fileTime: fileTime,
+    loading: function () { return pending !== null; },
+    on: function (on) { select(on ? lastOn : "off"); },
+    isOn: function () { return current !== "off"; },
+    seekWhileLoading: function (t) { if (pending !== null) { pending = t; return true; } return false; }
+  };
+}

@@ -1,0 +1,39 @@
+/* Accessible Learning player: small helpers every player module shares (announcing through the
+   page's live region, filling message templates, posting with the CSRF token, playing without
+   an error when a pause interrupts). Owns no state and must not touch the player's elements. */
+
+export function announce(text) {
+  if (window.AccessibleLearning) { window.AccessibleLearning.announce(text); }
+}
+
+export function fill(template, values) {
+  return (template || "").replace(/\{(\w+)\}/g, function (all, key) {
+    return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
+  });
+}
+
+export function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
+
+function csrfToken() {
+  try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+  catch (e) { return ""; }
+}
+
+export function post(url, body, type, keepalive) {
+  var headers = { "X-CSRFToken": csrfToken() };
+  if (type) { headers["Content-Type"] = type; }
+  return fetch(url, {
+    method: "POST", body: body, headers: headers, credentials: "same-origin",
+    keepalive: !!keepalive
+  });
+}
+
+// play() is refused when a pause or another file interrupts it; that is not an error.
+export function playVideo(video) {
+  var started = video.play();
+  if (started && started.catch) { started.catch(function () { /* interrupted */ }); }
+}
+
+export function offlineText() {
+  return document.documentElement.getAttribute("data-offline-text");
+}
