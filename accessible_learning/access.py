@@ -3,9 +3,12 @@ submissions, certificates and media files, and one checked loader for each.
 
 The rules:
 
-- a course: published, or any to the content team (and administrators);
-- its lessons, quizzes and practical assignment: learners enrolled in the published course, and
-  always the content team, examiners and administrators (``can_study``);
+- a course: published, or any to the content team (and administrators); archiving a course
+  unpublishes it;
+- its quizzes and practical assignment: learners enrolled in the published course, and always
+  the content team, examiners and administrators (``can_study``);
+- a lesson: the same, and the lesson itself published (drafts and archived lessons only to the
+  content team and administrators);
 - a quiz attempt: only its learner;
 - a practical submission: its learner, the course's examiners and administrators;
 - a certificate: its holder and administrators (anyone may check a code at ``/verify``, which
@@ -66,13 +69,17 @@ def can_study(user: User | None, course: Course) -> bool:
                                            and catalogue.is_enrolled(user, course))
 
 
+def _sees_drafts(user) -> bool:
+    return user.has_role("content")
+
+
 def can_view_lesson(user: User | None, lesson: Lesson) -> bool:
-    return can_study(user, lesson.course)
+    return can_study(user, lesson.course) and (lesson.published or _sees_drafts(user))
 
 
 class LessonAccess(NamedTuple):
     course_id: int
-    published: bool
+    published: bool  # the course and the lesson
     allowed: bool  # what ``can_view_lesson`` says
     duration_s: float | None  # the video's length (None: no video yet)
     # What the lesson page shows of the learner's progress: completed, how, the part played
@@ -84,7 +91,7 @@ class LessonAccess(NamedTuple):
 # report run it): the lesson's course, its video's length, whether the learner is enrolled in the
 # course, and their progress.
 _LESSON_ACCESS = (
-    "SELECT l.course_id, c.published, m.duration_s, e.id, "
+    "SELECT l.course_id, c.published, l.published, m.duration_s, e.id, "
     "p.completed, p.completed_by, p.watched_s, p.position_s "
     "FROM lessons l JOIN courses c ON c.id = l.course_id "
     "LEFT JOIN media_assets m ON m.id = l.media_id "
@@ -100,10 +107,14 @@ def lesson_access(user: User, lesson_id: int) -> LessonAccess | None:
     row = driver_sql.fetch_one(_LESSON_ACCESS, (user.id, user.id, lesson_id))
     if row is None:
         return None
-    course_id, published, duration_s, enrolment, completed, *progress = row
-    allowed = _studies_every_course(user) or (bool(published) and enrolment is not None)
+    course_id, course_published, lesson_published, duration_s, enrolment, completed, *progress = row
+    published = bool(course_published) and bool(lesson_published)
+    if lesson_published:
+        allowed = _studies_every_course(user) or (published and enrolment is not None)
+    else:
+        allowed = _sees_drafts(user)
     started = completed is not None
-    return LessonAccess(course_id, bool(published), allowed, duration_s,
+    return LessonAccess(course_id, published, allowed, duration_s,
                         (bool(completed), *progress) if started else None)
 
 

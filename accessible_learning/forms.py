@@ -337,3 +337,60 @@ class PracticalUploadForm(FlaskForm):
                       validators=[FileRequired(_l("Choose the video of your work."))])
     note = TextAreaField(_l("A note for the examiner (optional)"), validators=[
         Optional(), Length(max=2000, message=_l("The note must be 2,000 characters or fewer."))])
+
+
+def plain_title(form, field):
+    """A title is one line of visible text: no control or direction-override characters."""
+    value = field.data or ""
+    if _BIDI_CONTROLS.search(value) or any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValidationError(_l("The title cannot contain control or text-direction "
+                                 "characters. Type it again without them."))
+
+
+def _title_field(label, missing):
+    return StringField(label, validators=[
+        DataRequired(missing), plain_title,
+        Length(max=200, message=_l("The title must be 200 characters or fewer."))])
+
+
+def _summary_field(label):
+    return TextAreaField(label, validators=[Optional(), Length(max=5000, message=_l(
+        "The description must be 5,000 characters or fewer."))])
+
+
+def _int_or_zero(value) -> int:
+    """A choice's id; 0 (no choice) for anything that is not a whole number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _chosen(message):
+    """A select field's value must be one of its choices (WTForms' own check has no words we
+    can translate)."""
+    def check(form, field):
+        if not field.data or field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(message)
+    return check
+
+
+def _language_field(label):
+    message = _l("Choose the language spoken in the media.")
+    return SelectField(label, validate_choice=False, validators=[_chosen(message)])
+
+
+class CourseForm(FlaskForm):
+    """A course's details; the view fills in the trades and languages to choose from."""
+
+    title = _title_field(_l("Course title"), _l("Give the course a title."))
+    summary = _summary_field(_l("Description (optional)"))
+    trade_id = SelectField(_l("Trade"), coerce=_int_or_zero, validate_choice=False,
+                           validators=[_chosen(_l("Choose the trade the course teaches."))])
+    language = _language_field(_l("Language of the lessons' media"))
+
+
+class LessonForm(FlaskForm):
+    title = _title_field(_l("Lesson title"), _l("Give the lesson a title."))
+    summary = _summary_field(_l("Description (optional)"))
+    language = _language_field(_l("Language spoken in the media"))

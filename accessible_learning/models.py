@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, UniqueConstraint
+from sqlalchemy import true as sa_true
 
 from .extensions import db
 
@@ -139,6 +140,9 @@ class Course(db.Model):
     language = db.Column(db.String(10), nullable=False, default="en")
     trade_id = db.Column(db.Integer, db.ForeignKey("trades.id"), nullable=False)
     published = db.Column(db.Boolean, nullable=False, default=False)
+    # Archived: kept with its learners' records and certificates, never shown to learners
+    # (archiving unpublishes); the studio lists it apart and can bring it back as a draft.
+    archived_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # A practical assignment, when the course requires one: what to film, and the rubric an
     # examiner scores it against ([{"criterion": text, "max": points}]).
@@ -147,7 +151,13 @@ class Course(db.Model):
 
     trade = db.relationship("Trade", back_populates="courses")
     examiners = db.relationship("User", secondary="course_examiners", order_by="User.id")
+    # What learners see of the course: its published lessons, in order. The studio works on
+    # ``all_lessons`` (drafts and archived lessons too).
     lessons = db.relationship(
+        "Lesson", primaryjoin="and_(Course.id == Lesson.course_id, Lesson.published)",
+        order_by="Lesson.position", viewonly=True,
+    )
+    all_lessons = db.relationship(
         "Lesson", back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
     )
     quizzes = db.relationship(
@@ -187,8 +197,12 @@ class Lesson(db.Model):
     script = db.Column(db.Text)  # the narration script, when the content team gave one
     chapters = db.Column(db.Text)  # a WebVTT chapters track, when the content team gave one
     media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
+    # Learners see a lesson only when it is published (and its course is); the studio makes new
+    # lessons as drafts. Archived lessons are unpublished and listed apart in the studio.
+    published = db.Column(db.Boolean, nullable=False, default=True, server_default=sa_true())
+    archived_at = db.Column(db.DateTime)
 
-    course = db.relationship("Course", back_populates="lessons")
+    course = db.relationship("Course", back_populates="all_lessons")
     media = db.relationship("MediaAsset")
     caption_tracks = db.relationship(
         "CaptionTrack", back_populates="lesson", order_by="CaptionTrack.version",

@@ -19,6 +19,7 @@ from .views import (
     account,
     admin,
     auth,
+    authoring,
     catalogue,
     certificates,
     examiner,
@@ -34,7 +35,7 @@ from .views import (
 
 def init_app(app):
     for module in (main, auth, account, catalogue, player, quizzes, certificates, practical,
-                   media, studio, quiz_studio, examiner, admin):
+                   media, studio, authoring, quiz_studio, examiner, admin):
         app.register_blueprint(module.bp)
 
     app.jinja_env.filters["clock"] = clock

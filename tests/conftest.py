@@ -234,6 +234,14 @@ EXPECTED = {
                                 "admin": 200},
     "studio.description_suggestions": {ANON: LOGIN, "learner": 403, "content": 200,
                                        "examiner": 403, "admin": 200},
+    "authoring.new_course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                             "admin": 200},
+    "authoring.course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                         "admin": 200},
+    "authoring.new_lesson": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                             "admin": 200},
+    "authoring.lesson_details": {ANON: LOGIN, "learner": 403, "content": 200,
+                                 "examiner": 403, "admin": 200},
     # Without text there is nothing to speak: 400 with the reason.
     "studio.preview_description": {ANON: LOGIN, "learner": 403, "content": 400,
                                    "examiner": 403, "admin": 400},
@@ -291,7 +299,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "player.save_progress", "player.transcript_read", "player.voice_command",
              "studio.save_chapters", "quizzes.start", "quizzes.answer", "quizzes.autosave",
              "quizzes.extend", "quiz_studio.add_question", "quiz_studio.delete_question",
-             "practical.hand_in", "admin.reset_link"}
+             "practical.hand_in", "admin.reset_link", "authoring.course_state",
+             "authoring.lesson_state", "authoring.move_lesson"}
 NOT_PAGES = {"static"}
 
 

@@ -89,7 +89,11 @@ def enrol(user: User, course: Course) -> bool:
 
 
 def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The published lessons before and after it (none for a draft, which only the content
+    team previews)."""
     lessons = lesson.course.lessons
+    if lesson not in lessons:
+        return None, None
     index = lessons.index(lesson)
     previous = lessons[index - 1] if index > 0 else None
     following = lessons[index + 1] if index + 1 < len(lessons) else None
@@ -97,6 +101,9 @@ def neighbours(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
 
 
 def enrolled_courses(user: User) -> list[Course]:
+    """The published courses the learner is enrolled in (an unpublished or archived course's
+    records are kept, but it is no longer shown; certificates stay on their own list)."""
     return list(db.session.scalars(
-        select(Course).join(Enrolment).where(Enrolment.user_id == user.id)
+        select(Course).join(Enrolment).where(Enrolment.user_id == user.id,
+                                             Course.published.is_(True))
         .order_by(Enrolment.created_at)))

@@ -77,10 +77,6 @@ def import_descriptions(lesson: Lesson, data: bytes, filename: str) -> Descripti
     return track
 
 
-def all_courses() -> list[Course]:
-    return list(db.session.scalars(select(Course).order_by(Course.title)))
-
-
 def admin_summary() -> dict:
     by_role = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     return {

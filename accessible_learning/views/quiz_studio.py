@@ -13,7 +13,7 @@ from .. import access
 from ..forms import CHOICE_ROWS, QuestionForm, QuizForm
 from ..models import Course, Question, Quiz
 from ..security import role_required
-from ..services import practical, quizzes
+from ..services import authoring, practical, quizzes
 
 bp = Blueprint("quiz_studio", __name__, url_prefix="/studio")
 
@@ -32,7 +32,7 @@ def _quiz_form(course: Course, quiz: Quiz | None = None, bound: bool = True) -> 
         form = QuizForm(formdata=None, obj=quiz)
         form.lesson_id.data = (quiz.lesson_id if quiz is not None else None) or 0
     form.lesson_id.choices = [(0, _("At the end of the course"))] + [
-        (lesson.id, lesson.title) for lesson in course.lessons]
+        (lesson.id, lesson.title) for lesson in authoring.working_lessons(course)]
     return form
 
 

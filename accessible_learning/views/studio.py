@@ -25,7 +25,7 @@ from ..forms import CaptionImportForm, LessonMediaForm
 from ..models import Lesson
 from ..rendering import render_page
 from ..security import role_required
-from ..services import captions, chapters, descriptions, studio
+from ..services import authoring, captions, chapters, descriptions, studio
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 MAX_CAPTION_FILE = 2_000_000  # bytes
@@ -39,8 +39,9 @@ def _content_team_only():
 
 @bp.get("/")
 def index():
-    return render_template("studio/index.html", courses=studio.all_courses(),
-                           jobs=jobs.recent())
+    courses, archived = authoring.courses()
+    return render_template("studio/index.html", courses=courses, archived=archived,
+                           working_lessons=authoring.working_lessons, jobs=jobs.recent())
 
 
 @bp.post("/lessons/<int:lesson_id>/probe")

@@ -46,7 +46,9 @@ def _pages(app) -> dict[str, list[str]]:
               f"/studio/lessons/{lesson_id}/descriptions",
               f"/studio/courses/{quiz_course}/quizzes", f"/studio/quizzes/{quiz_id}",
               f"/studio/quizzes/{quiz_id}/questions/{question_id}",
-              f"/studio/courses/{practical_course}/practical"]
+              f"/studio/courses/{practical_course}/practical", "/studio/courses/new",
+              f"/studio/courses/{course_id}", f"/studio/courses/{course_id}/lessons/new",
+              f"/studio/lessons/{lesson_id}/details"]
     return {
         "anonymous": public,
         "learner": signed_in + ["/studio/"],  # the 403 page

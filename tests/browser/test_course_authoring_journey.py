@@ -1,0 +1,166 @@
+"""A course from nothing, in the browser, by keyboard, with a real worker: the content team makes
+a course and two lessons, uploads real recordings (Zeroth, ../shared/data), reviews the
+captions (one aligned to its script, one from speech recognition, corrected by hand), puts the
+lessons in order, publishes them and the course; a learner then finds it, enrols and plays the
+first lesson with its captions. axe at every step."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from conftest import SHARED_DATA
+
+from .conftest import log_in, no_violations, tab_to
+
+pytestmark = pytest.mark.browser
+
+SPEECH = SHARED_DATA / "speech" / "ko"
+COURSE = "Coffee shop service, step by step"
+
+
+def _reference(name: str) -> str:
+    with (SPEECH / "manifest.tsv").open(encoding="utf-8") as rows:
+        return next(row["reference"] for row in csv.DictReader(rows, delimiter="\t")
+                    if row["file"] == name)
+
+
+def _type_into(page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+
+
+def _press(page, selector: str, text: str, notice: str) -> None:
+    tab_to(page, selector, text)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f".notices:has-text({notice!r})")
+    page.wait_for_function("() => document.activeElement.classList.contains('notices')")
+
+
+def _new_lesson(page, title: str) -> None:
+    tab_to(page, "a", "New lesson")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('New lesson in')")
+    no_violations(page, "new lesson form")
+    _type_into(page, "#title", title)
+    _press(page, "button", "Make the lesson", "Upload its media next")
+    page.wait_for_selector(f"h1:has-text('Captions: {title}')")
+
+
+def _upload_and_caption(page, recording: str, script: str | None) -> None:
+    tab_to(page, "#media")
+    page.set_input_files("#media", str(SPEECH / recording))  # the system file dialog
+    if script:
+        _type_into(page, "#script", script)
+    _press(page, "button", "Upload and make captions", "Captions are being made")
+    page.wait_for_selector("#lesson-job a:has-text('caption editor')", timeout=180_000)
+    no_violations(page, "studio lesson page when captions are ready")
+
+
+def _back_to_course(page) -> None:
+    tab_to(page, ".breadcrumb a", COURSE)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"h1:has-text('Course: {COURSE}')")
+
+
+def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser):
+    base = live_server["url"]
+    log_in(page, base, "content")
+    page.goto(base + "/studio/")
+    tab_to(page, "a", "New course")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('New course')")
+    no_violations(page, "new course form")
+
+    # Sent without a title first: the error summary takes the focus and names the field.
+    tab_to(page, "button", "Make the course")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "Give the course a title." in page.inner_text("#error-summary")
+    no_violations(page, "new course form with errors")
+
+    _type_into(page, "#title", COURSE)
+    _type_into(page, "#summary", "Take an order, make the coffee, serve it.")
+    tab_to(page, "#trade_id")
+    page.keyboard.type("Cooking")  # a closed select takes typed letters
+    assert page.eval_on_selector("#trade_id", "s => s.selectedOptions[0].text") == "Cooking"
+    _press(page, "button", "Make the course", "as a draft that learners do not see")
+    page.wait_for_selector(f"h1:has-text('Course: {COURSE}')")
+    no_violations(page, "new course page")
+    course_url = page.url.split("#")[0]
+
+    # The second lesson is made first, to be moved into place later.
+    _new_lesson(page, "Serving the cup")
+    _upload_and_caption(page, "zeroth_104_003_0193.wav", None)
+    # Recognised without a script: the content team reviews it in the editor and corrects it.
+    tab_to(page, "#lesson-job a")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Caption editor')")
+    no_violations(page, "caption editor of recognised captions")
+    _type_into(page, "#cue-0-text", _reference("zeroth_104_003_0193.wav")[:30])
+    _press(page, "button", "Save as a new version", "Earlier versions are kept")
+    version = int(page.url.rsplit("/", 1)[1])
+    tab_to(page, ".breadcrumb a", "Captions: Serving the cup")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Captions: Serving the cup')")
+    _press(page, "button", f"Publish version {version}", "learners now see these captions")
+    _back_to_course(page)
+
+    _new_lesson(page, "Taking the order")
+    _upload_and_caption(page, "zeroth_104_003_0294.wav", _reference("zeroth_104_003_0294.wav"))
+    # Aligned to its script: the editor shows the script's words and nothing to check.
+    tab_to(page, "#lesson-job a")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Caption editor')")
+    assert page.input_value("#cue-0-text").startswith("한 잔의 커피가")
+    assert page.locator("#check-heading ~ ul a").count() == 0
+    tab_to(page, ".breadcrumb a", "Captions: Taking the order")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Captions: Taking the order')")
+    _press(page, "button", "Publish version 1", "learners now see these captions")
+    _back_to_course(page)
+
+    # Order: "Taking the order" goes first.
+    _press(page, "input[value=up] + button", "Taking the order",
+           "“Taking the order” is now lesson 1.")
+    rows = page.locator("table tbody th").all_inner_texts()
+    assert rows == ["Taking the order", "Serving the cup"]
+    no_violations(page, "course page after reordering")
+
+    # A course is not published before a lesson is; then each lesson, then the course.
+    publish = "input[value=publish] + button"
+    tab_to(page, publish, COURSE)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "no published lesson" in page.inner_text("#error-summary")
+    no_violations(page, "course page, publishing refused")
+    _press(page, publish, "Taking the order", "“Taking the order” is published")
+    _press(page, publish, "Serving the cup", "“Serving the cup” is published")
+    _press(page, publish, COURSE, "learners find it in the catalogue")
+    no_violations(page, "course page, published")
+
+    # A learner finds it in the catalogue, enrols and plays the first lesson with captions.
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    learner = context.new_page()
+    log_in(learner, base, "learner")
+    learner.goto(base + "/courses")
+    tab_to(learner, "a", COURSE)
+    learner.keyboard.press("Enter")
+    learner.wait_for_selector(f"h1:has-text('{COURSE}')")
+    assert learner.url.split("#")[0].rsplit("/", 1)[1] == course_url.rsplit("/", 1)[1]
+    _press(learner, "button", "Enrol in this course", "You are enrolled")
+    assert learner.locator(".lesson-list a").all_inner_texts() == [
+        "Taking the order", "Serving the cup"]
+    no_violations(learner, "the new course, enrolled")
+    tab_to(learner, "a", "Taking the order")
+    learner.keyboard.press("Enter")
+    learner.wait_for_selector("h1:has-text('Taking the order')")
+    no_violations(learner, "the new course's first lesson")
+    captions = learner.evaluate(
+        "() => fetch(document.querySelector('track[kind=captions]').src).then(r => r.text())")
+    assert captions.startswith("WEBVTT") and "커피" in captions
+    context.close()
