@@ -245,9 +245,19 @@ class CaptionTrack(db.Model):
     vtt = db.Column(db.Text, nullable=False)
     words = db.Column(JSON)  # recognised words with times and confidences, when recognised
     report = db.Column(JSON)  # cues that break a caption rule: [{cue, rule, detail}]
+    # The review, a dict a cue ({"low": [...], "unscripted": [...], "confirmed": bool}), once a
+    # person has saved the version; None for a version as recognition made it (its flags then
+    # come from ``words``). See ``services/captions.py``.
+    checks = db.Column(JSON)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Who published it and when; ``unreviewed_cues`` counts the cues still to check when it was
+    # published without review (0 when every flagged cue had been checked).
+    published_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    published_at = db.Column(db.DateTime)
+    unreviewed_cues = db.Column(db.Integer)
 
     lesson = db.relationship("Lesson", back_populates="caption_tracks")
+    published_by = db.relationship("User")
 
     __table_args__ = (
         UniqueConstraint("lesson_id", "version", name="uq_caption_tracks_lesson_version"),

@@ -136,7 +136,7 @@ def _run_caption(job: Job) -> None:
                   "missing_words": result.missing_words, "unscripted": result.unscripted}
     _done(job, **say(N_("Captions ready as version %(version)d: %(cues)d cues, %(check)d to "
                         "check."), version=track.version, cues=len(result.cues),
-                     check=len(result.report)))
+                     check=len(captions.open_cues(track))))
 
 
 def _run_submission_captions(job: Job) -> None:

@@ -1,11 +1,19 @@
-"""Caption tracks for lessons.
+"""Caption tracks for lessons, and their review.
 
-``add_track`` only flushes (jobs and the demo combine it); it must not decide access.
+A cue is *flagged* when recognition was unsure of a word in it, when it was said outside the
+lesson script, or when it breaks a caption rule; it is *open* until a person checks it
+("confirmed") or changes its words. Saving an edited version carries each unchanged cue's flags
+and checks over (``carry_checks``); a changed or new cue counts as checked. A version with open
+cues is published only "without review", which is recorded with who and when.
+
+``add_track`` only flushes (jobs and the demo combine it); ``publish`` commits. It must not
+decide access.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import bisect
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import func, select
@@ -14,7 +22,7 @@ from media_pipeline.captions import Cue, parse_webvtt, plain_text, to_webvtt
 from media_pipeline.segment import check
 
 from ..extensions import db
-from ..models import CaptionTrack, Lesson
+from ..models import CaptionTrack, Lesson, utcnow
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,8 @@ def _display_cues(vtt: str) -> tuple[DisplayCue, ...]:
 
 
 def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,
-              words: list[dict] | None = None, report: list[dict] | None = None) -> CaptionTrack:
+              words: list[dict] | None = None, report: list[dict] | None = None,
+              checks: list[dict] | None = None) -> CaptionTrack:
     """Store a new caption version; nothing earlier is overwritten."""
     version = (db.session.scalar(
         select(func.max(CaptionTrack.version)).where(CaptionTrack.lesson_id == lesson.id)
@@ -61,6 +70,7 @@ def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,
     track = CaptionTrack(
         lesson=lesson, version=version, language=lesson.language, source=source,
         status="published" if publish else "draft", vtt=vtt, words=words, report=report,
+        checks=checks,
     )
     db.session.add(track)
     return track
@@ -71,42 +81,112 @@ def track(lesson: Lesson, version: int) -> CaptionTrack | None:
         CaptionTrack.lesson_id == lesson.id, CaptionTrack.version == version))
 
 
-def publish(track_: CaptionTrack) -> None:
+class ReviewNeeded(Exception):
+    """Publishing refused: these cues (indexes) are still to check."""
+
+    def __init__(self, open_cues: list[int]):
+        super().__init__(f"{len(open_cues)} cues to check")
+        self.open_cues = open_cues
+
+
+def publish(track_: CaptionTrack, by_id: int | None, without_review: bool = False) -> None:
     """Make this version the lesson's captions; the version published before goes back to draft
-    (its text is kept)."""
+    (its text is kept). ``ReviewNeeded`` while cues are open, unless ``without_review``: then
+    the open cues are counted with who published it and when."""
+    still_open = open_cues(track_)
+    if still_open and not without_review:
+        raise ReviewNeeded(still_open)
     for other in track_.lesson.caption_tracks:
         if other is not track_ and other.status == "published":
             other.status = "draft"
     track_.status = "published"
+    track_.published_by_id, track_.published_at = by_id, utcnow()
+    track_.unreviewed_cues = len(still_open)
     db.session.commit()
 
 
+def _words_by_cue(words: list[dict], cues: list[Cue]) -> list[list[dict]]:
+    starts = [w["start"] for w in words]
+    return [words[bisect.bisect_left(starts, cue.start - 0.01):
+                  bisect.bisect_left(starts, cue.end)] for cue in cues]
+
+
 def editable_cues(track_: CaptionTrack) -> list[dict]:
-    """Cues with what the editor needs: low-confidence words and the rules each cue breaks."""
+    """Cues with what the editor needs: their flags (low-confidence words, words said outside
+    the script, the rules each breaks), whether a person has checked them, and so whether
+    they are still open."""
     cues = parse_webvtt(track_.vtt)
     breaks: dict[int, list[str]] = {}
     for item in track_.report or []:
         breaks.setdefault(item["cue_index"], []).append(item["detail"])
-    words = track_.words or []
+    checks = track_.checks
+    if checks is None:  # as recognition made it: the flags come from the words
+        words = sorted(track_.words or [], key=lambda w: w["start"])
+        checks = [{"low": [w["word"] for w in inside if w.get("conf", 1) < LOW_CONFIDENCE],
+                   "unscripted": [w["word"] for w in inside if w.get("unscripted")],
+                   "confirmed": False} for inside in _words_by_cue(words, cues)]
     result = []
     for i, cue in enumerate(cues):
-        inside = [w for w in words if cue.start - 0.01 <= w["start"] < cue.end]
-        low = [w["word"] for w in inside if w.get("conf", 1) < LOW_CONFIDENCE]
-        unscripted = [w["word"] for w in inside if w.get("unscripted")]
+        check_ = checks[i] if i < len(checks) else {}
+        low, unscripted = check_.get("low") or [], check_.get("unscripted") or []
+        flagged = bool(low or unscripted or breaks.get(i))
+        confirmed = bool(check_.get("confirmed"))
         result.append({"index": i, "start": cue.start, "end": cue.end,
                        "text": plain_text(cue.text), "low": low, "unscripted": unscripted,
-                       "breaks": breaks.get(i, [])})
+                       "breaks": breaks.get(i, []), "flagged": flagged, "confirmed": confirmed,
+                       "open": flagged and not confirmed})
     return result
+
+
+def open_cues(track_: CaptionTrack) -> list[int]:
+    """The indexes of the cues still to check."""
+    return [cue["index"] for cue in editable_cues(track_) if cue["open"]]
+
+
+def _same_words(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+def carry_checks(track_: CaptionTrack, edit: Edit) -> list[dict]:
+    """The checks of an edited version: an unchanged cue keeps its flags, and is checked if it
+    was or if its box was ticked; a changed or new cue counts as checked by the person who
+    wrote it."""
+    before = editable_cues(track_)
+    checks = []
+    for cue, origin, ticked in zip(edit.cues, edit.origins, edit.confirmed, strict=True):
+        old = before[origin] if origin is not None and 0 <= origin < len(before) else None
+        if old is not None and _same_words(old["text"], cue.text):
+            checks.append({"low": old["low"], "unscripted": old["unscripted"],
+                           "confirmed": old["confirmed"] or ticked})
+        else:
+            checks.append({"low": [], "unscripted": [], "confirmed": True})
+    return checks
 
 
 LOW_CONFIDENCE = 0.6
 MAX_CUE_TEXT = 200
 
 
-def parse_edited_cues(form, count: int, duration: float | None) -> tuple[list[Cue], list[tuple]]:
-    """Cues from the editor's fields; errors as (field id, message) for the error summary."""
-    cues: list[Cue] = []
-    errors: list[tuple[str, str]] = []
+@dataclass
+class Edit:
+    """What the editor sent: the cues, where each came from (its index in the version edited,
+    None for a new cue), whether its "checked" box was ticked, and the errors as
+    (field id, message) for the error summary."""
+
+    cues: list[Cue] = field(default_factory=list)
+    origins: list[int | None] = field(default_factory=list)
+    confirmed: list[bool] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _origin(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def parse_edited_cues(form, count: int, duration: float | None) -> Edit:
+    """Cues from the editor's fields, in the order sent."""
+    edit = Edit()
+    errors = edit.errors
     previous_start = -1.0
     for i in range(count):
         text = (form.get(f"cue-{i}-text") or "").strip()
@@ -135,10 +215,12 @@ def parse_edited_cues(form, count: int, duration: float | None) -> tuple[list[Cu
             errors.append((f"cue-{i}-start", f"Cue {i + 1}: starts before the cue above it. "
                            "Cues must be in time order."))
         previous_start = start
-        cues.append(Cue(start, end, text))
-    if not cues and not errors:
+        edit.cues.append(Cue(start, end, text))
+        edit.origins.append(_origin(form.get(f"cue-{i}-origin")))
+        edit.confirmed.append(form.get(f"cue-{i}-confirmed") == "yes")
+    if not edit.cues and not errors:
         errors.append(("cue-0-text", "Every cue is empty. Write the text of at least one cue."))
-    return cues, errors
+    return edit
 
 
 def parse_time(value: str) -> float:

@@ -46,9 +46,11 @@ def replace_media(lesson: Lesson, upload, script: str | None) -> MediaAsset:
     return asset
 
 
-def save_captions(lesson: Lesson, cues: list[Cue]) -> CaptionTrack:
-    """Imported or edited captions, as a new draft version (earlier versions are kept)."""
-    track = captions.add_track(lesson, cues, source="edited", publish=False)
+def save_captions(lesson: Lesson, cues: list[Cue],
+                  checks: list[dict] | None = None) -> CaptionTrack:
+    """Imported or edited captions, as a new draft version (earlier versions are kept), with
+    the review carried over from the version edited (``captions.carry_checks``)."""
+    track = captions.add_track(lesson, cues, source="edited", publish=False, checks=checks)
     db.session.commit()
     return track
 

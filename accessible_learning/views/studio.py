@@ -15,6 +15,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 
 from media_pipeline.captions import read_caption_file, timestamp
 from media_pipeline.errors import MediaError
@@ -68,7 +70,13 @@ def _lesson_page(lesson: Lesson, media_form=None, import_form=None, status=200,
         import_form=import_form or CaptionImportForm(), job=jobs.latest_for_lesson(lesson),
         chapter_errors=chapter_errors or [],
         chapter_text=chapters.as_lines(lesson) if chapter_text is None else chapter_text,
+        open_counts=_open_counts(lesson),
     ), status
+
+
+def _open_counts(lesson: Lesson) -> dict[int, int]:
+    """How many cues of each caption version are still to check."""
+    return {t.version: len(captions.open_cues(t)) for t in lesson.caption_tracks}
 
 
 @bp.get("/lessons/<int:lesson_id>")
@@ -123,7 +131,7 @@ def lesson_job(lesson_id: int):
     job = jobs.latest_for_lesson(lesson)
     html = render_page("studio/lesson.html", "studio/_lesson_job.html", lesson=lesson, job=job,
                        media_form=LessonMediaForm(script=lesson.script),
-                       import_form=CaptionImportForm())
+                       import_form=CaptionImportForm(), open_counts=_open_counts(lesson))
     return _job_fragment(html, job)
 
 
@@ -170,16 +178,18 @@ def edit_captions(lesson_id: int, version: int):
         if not count_text.isdigit():
             abort(400)  # not sent by our form
         count = min(int(count_text), len(cues) + 1)
-        edited, errors = captions.parse_edited_cues(
+        edit = captions.parse_edited_cues(
             request.form, count, lesson.media.duration_s if lesson.media else None)
+        errors = edit.errors
         if not errors:
-            new = studio.save_captions(lesson, edited)
+            new = studio.save_captions(lesson, edit.cues, captions.carry_checks(track, edit))
             flash(_("Saved as version %(v)d. Earlier versions are kept.", v=new.version),
                   "success")
             return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
                                     version=new.version))
         values = request.form
     return render_template("studio/editor.html", lesson=lesson, track=track, cues=cues,
+                           open_cues=[c["index"] for c in cues if c["open"]],
                            errors=errors, values=values), (400 if errors else 200)
 
 
@@ -189,9 +199,27 @@ def publish_captions(lesson_id: int, version: int):
     track = captions.track(lesson, version)
     if track is None:
         abort(404)
-    captions.publish(track)
-    flash(_("Version %(v)d is published: learners now see these captions.", v=version),
-          "success")
+    without_review = request.form.get("without_review") == "yes"
+    try:
+        captions.publish(track, current_user.id, without_review=without_review)
+    except captions.ReviewNeeded as refused:
+        flash(ngettext(
+            "Version %(v)d is not published: %(num)d cue is still to check. Check or correct "
+            "it below and save, or publish without review from the lesson's page.",
+            "Version %(v)d is not published: %(num)d cues are still to check. Check or correct "
+            "them below and save, or publish without review from the lesson's page.",
+            len(refused.open_cues), v=version), "error")
+        return redirect(url_for("studio.edit_captions", lesson_id=lesson.id, version=version))
+    if track.unreviewed_cues:
+        flash(ngettext(
+            "Version %(v)d is published without review, with %(num)d cue not checked; the "
+            "studio shows it. Learners now see these captions.",
+            "Version %(v)d is published without review, with %(num)d cues not checked; the "
+            "studio shows it. Learners now see these captions.",
+            track.unreviewed_cues, v=version), "success")
+    else:
+        flash(_("Version %(v)d is published: learners now see these captions.", v=version),
+              "success")
     return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
 
 

@@ -67,6 +67,29 @@
     if (text) { text.focus(); }
   });
 
+  /* Error summary links: focus the field and scroll so that its label (or its group's legend)
+     and its error stay in view, instead of the field at the very top of the window. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".error-summary a[href^='#']") : null;
+    if (!link) { return; }
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) { return; }
+    event.preventDefault();
+    var group = field.closest("fieldset");
+    var label = document.querySelector("label[for='" + field.id + "']");
+    var show = (group && group.querySelector("legend")) || label || field;
+    show.scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+
+  /* The caption editor: Enter in a time field does not send the whole editor. */
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches &&
+        event.target.matches("[data-cue-editor] input.input-time")) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpCuePlayback(document);
     setUpDescribeHere(document);

@@ -194,6 +194,6 @@ def test_the_editor_flags_words_said_outside_the_script(app):
     login(client, "content")
     html = client.get(f"/studio/lessons/1/captions/{version}").get_data(as_text=True)
     check = html.split('id="check-heading"')[1].split("</section>")[0]
-    assert 'href="#cue-1"' in check and 'href="#cue-0"' not in check
+    assert 'href="#cue-1-text"' in check and 'href="#cue-0-text"' not in check
     assert re.search(r"Said outside the lesson script.*?<span lang=\"ko\">질문 있어요</span>",
                      html)

@@ -101,12 +101,23 @@ def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser):
     page.wait_for_selector("h1:has-text('Caption editor')")
     no_violations(page, "caption editor of recognised captions")
     _type_into(page, "#cue-0-text", _reference("zeroth_104_003_0193.wav")[:30])
+    # Every other flagged cue is listed to check; the reviewer ticks its "I checked" box.
+    boxes = [box.get_attribute("id")
+             for box in page.locator("[name$='-confirmed']:not(:checked)").all()]
+    for box in boxes:
+        tab_to(page, f"#{box}")
+        page.keyboard.press("Space")
+        assert page.is_checked(f"#{box}")
     _press(page, "button", "Save as a new version", "Earlier versions are kept")
     version = int(page.url.rsplit("/", 1)[1])
+    assert "Every flagged cue has been checked or corrected." in page.inner_text("main") or (
+        page.locator("[name$='-confirmed']").count() == 0)
+    no_violations(page, "caption editor after the review")
     tab_to(page, ".breadcrumb a", "Captions: Serving the cup")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Captions: Serving the cup')")
-    _press(page, "button", f"Publish version {version}", "learners now see these captions")
+    _press(page, "button", f"Publish version {version}",
+           "is published: learners now see these captions")
     _back_to_course(page)
 
     _new_lesson(page, "Taking the order")
@@ -120,7 +131,7 @@ def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser):
     tab_to(page, ".breadcrumb a", "Captions: Taking the order")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Captions: Taking the order')")
-    _press(page, "button", "Publish version 1", "learners now see these captions")
+    _press(page, "button", "Publish version 1", "is published: learners now see these captions")
     _back_to_course(page)
 
     # Order: "Taking the order" goes first.
