@@ -200,6 +200,8 @@ class PreferencesForm(FlaskForm):
     caption_background = RadioField(_l("Caption background"), choices=prefs.BACKGROUND_CHOICES)
     captions_on = BooleanField(_l("Show captions when a lesson starts"))
     audio_description = BooleanField(_l("Turn on audio description by default"))
+    description_mode = RadioField(_l("How audio description is given"),
+                                  choices=prefs.DESCRIPTION_MODE_CHOICES, default="described")
     high_contrast = BooleanField(_l("High contrast"))
     reduced_motion = BooleanField(_l("Reduce motion"))
     playback_speed = SelectField(

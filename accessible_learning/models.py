@@ -102,6 +102,9 @@ class Preferences(db.Model):
     high_contrast = db.Column(db.Boolean, nullable=False, default=False)
     reduced_motion = db.Column(db.Boolean, nullable=False, default=False)
     audio_description = db.Column(db.Boolean, nullable=False, default=False)
+    # How audio description is given when it is on (see ``services/preferences.py``).
+    description_mode = db.Column(db.String(15), nullable=False, default="described",
+                                 server_default="described")
     captions_on = db.Column(db.Boolean, nullable=False, default=False)
     playback_speed = db.Column(db.Float, nullable=False, default=1.0)
     language = db.Column(db.String(5), nullable=False, default="en")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import LoginSession, PasswordReset, Preferences, User, utcnow
 from ..security import hash_password, verify_password
+from . import needs as needs_
 from .search import contains
 
 
@@ -63,7 +64,8 @@ def register(*, email: str, display_name: str, password: str, real_name: str | N
         password_hash=hash_password(password),
         role=role,
     )
-    prefs = dict(initial_preferences or {}, language=language)
+    # What a visitor set, then what the declared needs turn on (``needs``).
+    prefs = dict(initial_preferences or {}, language=language, **needs_.settings_for(needs))
     user.preferences = Preferences(**prefs)
     db.session.add(user)
     try:

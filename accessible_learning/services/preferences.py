@@ -41,6 +41,15 @@ BACKGROUND_CHOICES = [
     ("navy", _l("Dark blue")),
     ("white", _l("White")),
 ]
+# How the player gives audio description when it is on: the described audio, the extended
+# version (falls back to the described audio where a lesson has none), or text descriptions
+# spoken by the browser or sent to the screen reader.
+DESCRIPTION_MODE_CHOICES = [
+    ("described", _l("Described audio: descriptions spoken in the pauses")),
+    ("extended", _l("Extended version: the video waits for long descriptions")),
+    ("speech", _l("Text descriptions, spoken by the browser")),
+    ("screen-reader", _l("Text descriptions, read by my screen reader")),
+]
 SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)]
 
 
@@ -51,6 +60,7 @@ class Prefs:
     caption_background: str = "black"
     captions_on: bool = False
     audio_description: bool = False
+    description_mode: str = "described"
     high_contrast: bool = False
     reduced_motion: bool = False
     playback_speed: float = 1.0
@@ -78,6 +88,7 @@ ALLOWED = {
     "caption_color": {c for c, _ in COLOR_CHOICES},
     "caption_background": {c for c, _ in BACKGROUND_CHOICES},
     "playback_speed": {s for s, _ in SPEED_CHOICES},
+    "description_mode": {m for m, _ in DESCRIPTION_MODE_CHOICES},
     "language": {"en", "zh"},
 }
 # What the lesson player may change by itself, without the preferences form.

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import limiter
 from ..forms import ChangePasswordForm, PreferencesForm, ProfileForm
-from ..services import accounts, preferences
+from ..services import accounts, needs, preferences
 
 bp = Blueprint("account", __name__)
 
@@ -33,7 +33,10 @@ def edit_preferences():
         session["language"] = saved.language
         flash(_("Your preferences are saved and applied."), "success")
         return redirect(url_for("account.edit_preferences"))
-    return render_template("account/preferences.html", form=form), (400 if form.errors else 200)
+    from_needs = (needs.still_set(current_user.record().accessibility_needs, current)
+                  if current_user.is_authenticated else [])
+    return render_template("account/preferences.html", form=form, from_needs=from_needs), (
+        400 if form.errors else 200)
 
 
 @bp.post("/preferences/player")
@@ -66,9 +69,13 @@ def profile():
     if request.method == "GET":
         form.needs.data = list(user.accessibility_needs or [])
     if form.validate_on_submit():
+        declared = list(user.accessibility_needs or [])
         accounts.update_profile(user, form.display_name.data, form.real_name.data,
                                 form.needs.data)
         flash(_("Your account details are saved."), "success")
+        set_for_needs = needs.apply_added(user, declared, form.needs.data)
+        if set_for_needs:
+            flash(" ".join([*set_for_needs, needs.settings_notice()]), "info")
         return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form), (400 if form.errors else 200)
 

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import address_key, limiter, login_account_key
 from ..forms import LoginForm, NewPasswordForm, RegisterForm
-from ..services import accounts, preferences
+from ..services import accounts, needs, preferences
 from .main import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -65,6 +65,9 @@ def register():
             login_user(user)
             flash(_("Your account is ready. Welcome, %(name)s.", name=user.display_name),
                   "success")
+            set_for_needs = needs.reasons(form.needs.data)
+            if set_for_needs:
+                flash(" ".join([*set_for_needs, needs.settings_notice()]), "info")
             return redirect(url_for("catalogue.courses"))
     return render_template("auth/register.html", form=form), (400 if form.errors else 200)
 
