@@ -396,3 +396,18 @@ class LessonForm(FlaskForm):
     title = _title_field(_l("Lesson title"), _l("Give the lesson a title."))
     summary = _summary_field(_l("Description (optional)"))
     language = _language_field(_l("Language spoken in the media"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), validate_choice=False,
+                       choices=[(r, ROLE_NAMES[r]) for r in ROLES],
+                       validators=[_chosen(_l("Choose a role from the list."))])
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting is confirmed by typing the account's e-mail address (the view compares it)."""
+
+    confirm_email = StringField(_l("E-mail address of the account, to confirm"),
+                                validators=[DataRequired(_l(
+                                    "Type the e-mail address shown above: nothing is deleted "
+                                    "without it."))])

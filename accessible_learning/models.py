@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     password_hash = db.Column(db.String(255), nullable=False)
     role = db.Column(db.String(20), nullable=False, default="learner")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Set by an administrator: the account cannot log in and its sessions have ended.
+    disabled_at = db.Column(db.DateTime)
 
     preferences = db.relationship(
         "Preferences", back_populates="user", uselist=False, cascade="all, delete-orphan"
@@ -470,7 +472,8 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
 
     id = db.Column(db.Integer, primary_key=True)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    # None once the holder's account was deleted: the code stays verifiable, without the name.
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
     course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False, index=True)
     code = db.Column(db.String(20), nullable=False, unique=True)
     # As printed: the learner's real name when they gave one, else their display name.
@@ -546,3 +549,25 @@ class Submission(db.Model):
         # The examiner's queue: waiting submissions oldest first, a page at a time.
         db.Index("ix_submissions_status_submitted_at", "status", "submitted_at"),
     )
+
+
+AUDIT_ACTIONS = ("role", "disable", "enable", "delete")
+
+
+class AuditEntry(db.Model):
+    """One change an administrator made to an account. The target is None once the account is
+    deleted (``detail`` then keeps its number and role, nothing personal)."""
+
+    __tablename__ = "audit_log"
+
+    id = db.Column(db.Integer, primary_key=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    target_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    action = db.Column(db.String(20), nullable=False)
+    detail = db.Column(JSON, nullable=False, default=dict)
+
+    actor = db.relationship("User", foreign_keys=[actor_id])
+    target = db.relationship("User", foreign_keys=[target_id])
+
+    __table_args__ = (CheckConstraint(f"action IN {AUDIT_ACTIONS}", name="action_known"),)

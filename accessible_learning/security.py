@@ -104,7 +104,7 @@ _USER_FOR_SESSION = (
     f"p.user_id, {_PREFERENCE_COLUMNS} "
     "FROM users u JOIN login_sessions s ON s.user_id = u.id "
     "LEFT JOIN preferences p ON p.user_id = u.id "
-    "WHERE u.id = ? AND s.id = ? AND s.ended_at IS NULL"
+    "WHERE u.id = ? AND s.id = ? AND s.ended_at IS NULL AND u.disabled_at IS NULL"
 )
 _BOOLEAN_PREFERENCES = frozenset(
     name for name in FIELD_NAMES if isinstance(getattr(Prefs(), name), bool))

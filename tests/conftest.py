@@ -234,6 +234,10 @@ EXPECTED = {
                                 "admin": 200},
     "studio.description_suggestions": {ANON: LOGIN, "learner": 403, "content": 200,
                                        "examiner": 403, "admin": 200},
+    "admin.user_page": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
+                        "admin": 200},
+    "admin.audit": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
+                    "admin": 200},
     "authoring.new_course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
                              "admin": 200},
     "authoring.course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
@@ -300,7 +304,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "studio.save_chapters", "quizzes.start", "quizzes.answer", "quizzes.autosave",
              "quizzes.extend", "quiz_studio.add_question", "quiz_studio.delete_question",
              "practical.hand_in", "admin.reset_link", "authoring.course_state",
-             "authoring.lesson_state", "authoring.move_lesson"}
+             "authoring.lesson_state", "authoring.move_lesson", "admin.change_role",
+             "admin.account_state", "admin.delete_account"}
 NOT_PAGES = {"static"}
 
 

@@ -1,13 +1,17 @@
-"""Administration: the summary, users a page at a time with search, password reset links, and
-the training reports with their CSV. Only administrators reach it (``role_required``); it
+"""Administration: the summary, users a page at a time with search, each user's page (role,
+disable and enable, delete, password reset links), the audit log, and the training reports with
+their CSV. Only administrators reach it (``role_required``); it
 must not query the database itself (``services.studio``, ``reports`` and ``accounts`` do).
 """
 
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
+    flash,
     make_response,
+    redirect,
     render_template,
     request,
     url_for,
@@ -17,10 +21,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import access
-from ..forms import NEEDS, ReportPeriodForm, UserSearchForm
+from ..forms import NEEDS, DeleteAccountForm, ReportPeriodForm, RoleForm, UserSearchForm
+from ..i18n import ROLE_NAMES
 from ..rendering import list_problems, page_number
 from ..security import role_required
-from ..services import accounts, reports, studio
+from ..services import accounts, people, reports, studio
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -107,3 +112,87 @@ def reset_link(user_id):
                                              expires_at=reset.expires_at))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _user_page(user, role_form=None, delete_form=None, problem=None, status=200):
+    return render_template(
+        "admin/user.html", user=user, need_labels=dict(NEEDS), problem=problem,
+        role_form=role_form or RoleForm(formdata=None, role=user.role),
+        delete_form=delete_form or DeleteAccountForm(formdata=None)), status
+
+
+@bp.get("/users/<int:user_id>")
+def user_page(user_id):
+    return _user_page(access.user_or_404(user_id))
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id):
+    user = access.user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _user_page(user, role_form=form, status=400)
+    try:
+        changed = people.set_role(current_user.record(), user, form.role.data)
+    except people.PeopleError as error:
+        return _user_page(user, role_form=form, problem=str(error), status=400)
+    if changed:
+        flash(_("%(name)s is now: %(role)s.", name=user.display_name,
+                role=ROLE_NAMES[user.role]), "success")
+    else:
+        flash(_("%(name)s already has that role.", name=user.display_name), "info")
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/state")
+def account_state(user_id):
+    user = access.user_or_404(user_id)
+    action = request.form.get("action")
+    if action not in ("disable", "enable"):
+        abort(400)  # not sent by our form
+    try:
+        if action == "disable":
+            people.disable(current_user.record(), user)
+            flash(_("The account of %(name)s is disabled: they are logged out everywhere and "
+                    "cannot log in.", name=user.display_name), "success")
+        else:
+            people.enable(current_user.record(), user)
+            flash(_("The account of %(name)s is enabled: they can log in again.",
+                    name=user.display_name), "success")
+    except people.PeopleError as error:
+        return _user_page(user, problem=str(error), status=400)
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/delete")
+def delete_account(user_id):
+    user = access.user_or_404(user_id)
+    form = DeleteAccountForm()
+    valid = form.validate_on_submit()
+    if valid and accounts.normalise_email(form.confirm_email.data) != user.email:
+        form.confirm_email.errors.append(_(
+            "That is not this account's e-mail address, so nothing was deleted. Type it "
+            "exactly as shown above."))
+        valid = False
+    if not valid:
+        return _user_page(user, delete_form=form, status=400)
+    name = user.display_name
+    try:
+        people.delete_account(current_user.record(), user)
+    except people.PeopleError as error:
+        return _user_page(user, delete_form=form, problem=str(error), status=400)
+    flash(_("The account of %(name)s and its personal data are deleted. Their certificates "
+            "stay verifiable, without the name.", name=name), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/audit")
+def audit():
+    page = page_number()
+    problems, found = list_problems(page, None), None
+    if not problems:
+        found = people.audit_page(page)
+        problems = list_problems(page, found.pages)
+    status = 400 if page is None else 404 if problems else 200
+    return render_template("admin/audit.html", found=None if problems else found,
+                           problems=problems), status

@@ -85,6 +85,9 @@ def login():
         if user is None:
             error = _("The e-mail address or the password is wrong. Check both and try again.")
             form.password.errors.append(error)
+        elif user.disabled_at is not None:  # told only after the right password
+            form.email.errors.append(_("This account is disabled. Ask an administrator of your "
+                                       "training centre to enable it again."))
         else:
             next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
             session.clear()  # a new session at log in

@@ -264,6 +264,20 @@ CASES = [
     Case("lesson order: a direction that does not exist", "content", "POST",
          "/studio/lessons/{lesson}/move", 400, "The request could not be understood.",
          form={"direction": "sideways"}),
+    # --- People (administration) --------------------------------------------------------
+    Case("user role: a role that does not exist", "admin", "POST", "/admin/users/1/role", 400,
+         "Choose a role from the list.", form={"role": "superuser"}),
+    Case("user account: an action that does not exist", "admin", "POST",
+         "/admin/users/1/state", 400, "The request could not be understood.",
+         form={"action": "ban"}),
+    Case("delete account: the wrong e-mail address", "admin", "POST", "/admin/users/1/delete",
+         400, "That is not this account&#39;s e-mail address, so nothing was deleted.",
+         form={"confirm_email": "someone.else@example.org"}),
+    Case("delete account: nothing typed", "admin", "POST", "/admin/users/1/delete", 400,
+         "Type the e-mail address shown above: nothing is deleted without it.",
+         form={"confirm_email": ""}),
+    Case("audit log: page zero", "admin", "GET", "/admin/audit?page=0", 400,
+         "The page number must be a whole number of 1 or more."),
 ]
 
 

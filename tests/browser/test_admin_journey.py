@@ -83,7 +83,7 @@ def test_an_administrator_reads_the_reports_and_finds_a_user_by_keyboard(live_se
     tab_to(page, "a", "Administration", key="Shift+Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Administration')")
-    tab_to(page, "a", "Find a user or make a password reset link")
+    tab_to(page, "a", "Find a user")
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Users')")
     _type_into(page, "#q", "examiner@example")
@@ -91,3 +91,28 @@ def test_an_administrator_reads_the_reports_and_finds_a_user_by_keyboard(live_se
     page.wait_for_selector("h2:has-text('1 user found')")
     assert DEMO_EMAILS["examiner"] in page.inner_text("main table")
     no_violations(page, "a user found")
+
+    # The examiner's page: a role given by keyboard, then taken back; the audit log has both.
+    tab_to(page, "main table a", "Demo examiner")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('User: Demo examiner')")
+    no_violations(page, "a user's page")
+    tab_to(page, "#role")
+    page.keyboard.type("Content")  # a closed select takes typed letters
+    tab_to(page, "button", "Save the role")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".notices:has-text('Demo examiner is now: Content team.')")
+    page.wait_for_function("() => document.activeElement.classList.contains('notices')")
+    tab_to(page, "#role")
+    page.keyboard.type("Examiner")
+    tab_to(page, "button", "Save the role")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".notices:has-text('Demo examiner is now: Examiner.')")
+    page.goto(page.url.split("/admin/")[0] + "/admin/")
+    tab_to(page, "a", "Audit log")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Audit log')")
+    rows = page.locator("main tbody tr").all_inner_texts()
+    assert "Role changed from Content team to Examiner" in rows[0]
+    assert "Role changed from Examiner to Content team" in rows[1]
+    no_violations(page, "the audit log")

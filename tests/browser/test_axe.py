@@ -56,7 +56,8 @@ def _pages(app) -> dict[str, list[str]]:
         "examiner": signed_in + staff_lesson + ["/examiner/", f"/quizzes/{quiz_id}",
                                                 f"/courses/{practical_course}/practical"],
         "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/", "/admin/reports",
-                                                      "/admin/users", "/admin/users?q=zzzz"],
+                                                      "/admin/users", "/admin/users?q=zzzz",
+                                                      "/admin/users/1", "/admin/audit"],
     }
 
 
