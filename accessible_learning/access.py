@@ -14,6 +14,8 @@ The rules:
 - a certificate: its holder and administrators (anyone may check a code at ``/verify``, which
   tells nothing about the person);
 - an account, to act on it: administrators (their blueprint lets nobody else in);
+- an organisation's staff and their progress: administrators, and the organisation's own
+  employer contacts (another organisation's contact gets 404);
 - a media file: whoever may see a lesson it belongs to, as the lesson's video or as a version of
   its audio description (a version not yet published only to the content team).
 
@@ -39,6 +41,7 @@ from .models import (
     DescriptionTrack,
     Lesson,
     MediaAsset,
+    Organisation,
     Question,
     Quiz,
     QuizAttempt,
@@ -212,3 +215,16 @@ def media_or_404(sha256: str, extension: str) -> MediaAsset:
 
 def user_or_404(user_id: int) -> User:
     return _found(db.session.get(User, user_id), lambda _user: current_user.has_role("admin"))
+
+
+def can_see_organisation(user, organisation: Organisation) -> bool:
+    if not _signed_in(user):
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "employer" and user.record().organisation_id == organisation.id
+
+
+def organisation_or_404(organisation_id: int) -> Organisation:
+    return _found(db.session.get(Organisation, organisation_id),
+                  lambda organisation: can_see_organisation(current_user, organisation))

@@ -204,6 +204,7 @@ def register_cli(app) -> None:
     app.cli.add_command(media_cli)
     app.cli.add_command(models_cli)
     app.cli.add_command(voice_cli)
+    register_import_command(app)
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when the database has no users.")
@@ -224,3 +225,39 @@ def register_cli(app) -> None:
         click.echo(f"Added {count:,} learners, learner{first:05d}@{demo.SCALE_DOMAIN} to "
                    f"learner{last:05d}@{demo.SCALE_DOMAIN}. Nobody knows their password: "
                    "an administrator makes a reset link for one on Administration › Users.")
+
+
+def register_import_command(app) -> None:
+    @app.cli.command("import-learners")
+    @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--links", "links_path", required=True,
+                  type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                  help="Where to write the new accounts' set-password links (CSV; it must not "
+                       "exist yet). Hand each person their own link.")
+    @click.option("--base-url", default="http://localhost:5000", show_default=True,
+                  help="The server's address, as learners open it, for the links.")
+    def import_learners_command(source: Path, links_path: Path, base_url: str) -> None:
+        """Import learners from a CSV file (name, email, organisation, courses): every row, or
+        none when a row is wrong (each wrong row is listed with its line number)."""
+        from .services import bulk_import
+
+        if links_path.exists():
+            raise click.UsageError(f"{links_path} exists already; choose a new file for the "
+                                   "links, so that no earlier list is overwritten.")
+        rows, problems = bulk_import.read(source.read_bytes())
+        report = bulk_import.Report(problems=problems)
+        if not problems:
+            with click.progressbar(length=len(rows), label="Importing learners") as bar:
+                report = bulk_import.run(rows, None, progress=bar.update)
+        if not report.imported:
+            for problem in report.problems:
+                click.echo(f"line {problem.line}: {problem.message}", err=True)
+            raise click.ClickException(f"Nothing was imported: {len(report.problems)} "
+                                       "line(s) to correct, listed above.")
+        base = base_url.rstrip("/")
+        with links_path.open("x", encoding="utf-8", newline="") as out:
+            out.write(bulk_import.links_csv(report, lambda token: f"{base}/reset-password/{token}"))
+        click.echo(f"Imported {report.rows:,} rows: {len(report.created):,} new accounts, "
+                   f"{report.existing:,} already had one, {report.enrolments:,} enrolments, "
+                   f"{len(report.organisations_made)} organisations made. The set-password "
+                   f"links are in {links_path}.")

@@ -411,3 +411,24 @@ class DeleteAccountForm(FlaskForm):
                                 validators=[DataRequired(_l(
                                     "Type the e-mail address shown above: nothing is deleted "
                                     "without it."))])
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name of the organisation"), validators=[
+        DataRequired(_l("Give the organisation a name.")), plain_title,
+        Length(max=200, message=_l("The name must be 200 characters or fewer."))])
+
+
+class UserOrganisationForm(FlaskForm):
+    """The view fills in the organisations; 0 is "none"."""
+
+    organisation_id = SelectField(_l("Organisation"), coerce=_int_or_zero, validate_choice=False)
+
+    def validate_organisation_id(self, field):
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose an organisation from the list."))
+
+
+class ImportLearnersForm(FlaskForm):
+    staff_list = FileField(_l("Staff list (CSV)"),
+                           validators=[FileRequired(_l("Choose the CSV file of the staff list."))])

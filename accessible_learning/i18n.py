@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +19,7 @@ ROLE_NAMES = {
     "content": _l("Content team"),
     "examiner": _l("Examiner"),
     "admin": _l("Administrator"),
+    "employer": _l("Employer contact"),
 }
 
 T = TypeVar("T")
@@ -46,6 +47,8 @@ HTML_LANG = {"en": "en", "zh": "zh-Hans"}
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a flask command or a job: English
+        return "en"
     if current_user and current_user.is_authenticated and current_user.preferences:
         if current_user.preferences.language in languages:
             return current_user.preferences.language

@@ -13,7 +13,7 @@ from sqlalchemy import true as sa_true
 
 from .extensions import db
 
-ROLES = ("learner", "content", "examiner", "admin")
+ROLES = ("learner", "content", "examiner", "admin", "employer")
 
 
 def utcnow() -> datetime:
@@ -33,6 +33,9 @@ class User(UserMixin, db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # Set by an administrator: the account cannot log in and its sessions have ended.
     disabled_at = db.Column(db.DateTime)
+    # The employer whose staff the learner is (an employer contact: whose staff they see).
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id", ondelete="SET NULL"),
+                                index=True)
 
     preferences = db.relationship(
         "Preferences", back_populates="user", uselist=False, cascade="all, delete-orphan"
@@ -59,6 +62,16 @@ class User(UserMixin, db.Model):
         """This row (the same call on ``security.SignedInUser``, who a request is signed in as,
         loads the row)."""
         return self
+
+
+class Organisation(db.Model):
+    """An employer that trains its staff here (the seed's retailer, a restaurant chain …)."""
+
+    __tablename__ = "organisations"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(200), nullable=False, unique=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
 class LoginSession(db.Model):
@@ -551,7 +564,7 @@ class Submission(db.Model):
     )
 
 
-AUDIT_ACTIONS = ("role", "disable", "enable", "delete")
+AUDIT_ACTIONS = ("role", "disable", "enable", "delete", "organisation")
 
 
 class AuditEntry(db.Model):

@@ -22,6 +22,7 @@ from .views import (
     authoring,
     catalogue,
     certificates,
+    employer,
     examiner,
     main,
     media,
@@ -35,7 +36,7 @@ from .views import (
 
 def init_app(app):
     for module in (main, auth, account, catalogue, player, quizzes, certificates, practical,
-                   media, studio, authoring, quiz_studio, examiner, admin):
+                   media, studio, authoring, quiz_studio, examiner, employer, admin):
         app.register_blueprint(module.bp)
 
     app.jinja_env.filters["clock"] = clock

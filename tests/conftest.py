@@ -32,7 +32,7 @@ from accessible_learning.services import demo  # noqa: E402
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEMO_PASSWORDS = {role: password for role, _e, _n, password in demo.DEMO_USERS}
 DEMO_EMAILS = {role: email for role, email, _n, _p in demo.DEMO_USERS}
-ROLES = ["learner", "content", "examiner", "admin"]
+ROLES = ["learner", "content", "examiner", "admin", "employer"]
 
 
 def _config(db_path: Path, media_root: Path) -> dict:
@@ -236,6 +236,14 @@ EXPECTED = {
                                        "examiner": 403, "admin": 200},
     "admin.user_page": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
                         "admin": 200},
+    "admin.organisations_page": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
+                                 "admin": 200, "employer": 403},
+    "employer.own_staff": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
+                           "admin": 302, "employer": 302},
+    "employer.staff": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
+                       "admin": 200, "employer": 200},
+    "admin.import_learners": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
+                              "admin": 200, "employer": 403},
     "admin.audit": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
                     "admin": 200},
     "authoring.new_course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
@@ -305,7 +313,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "quizzes.extend", "quiz_studio.add_question", "quiz_studio.delete_question",
              "practical.hand_in", "admin.reset_link", "authoring.course_state",
              "authoring.lesson_state", "authoring.move_lesson", "admin.change_role",
-             "admin.account_state", "admin.delete_account"}
+             "admin.account_state", "admin.delete_account",
+             "admin.change_organisation"}
 NOT_PAGES = {"static"}
 
 
@@ -317,7 +326,7 @@ def _url_for_rule(app, rule) -> str:
                   "sha256": lesson.media.sha256, "ext": lesson.media.extension,
                   "quiz_id": quiz.id, "question_id": quiz.questions[0].id,
                   "attempt_id": 1, "certificate_id": 1, "submission_id": 1,
-                  "token": "not-a-reset-link", "user_id": 1}
+                  "token": "not-a-reset-link", "user_id": 1, "organisation_id": 1}
     with app.test_request_context():
         from flask import url_for
 
@@ -336,7 +345,8 @@ def check_every_get_route(app, role: str) -> None:
             continue
         url = _url_for_rule(app, rule)
         response = client.get(url)
-        expected = EXPECTED[rule.endpoint][role]
+        # An employer contact reaches what a learner does, except where the table says.
+        expected = EXPECTED[rule.endpoint].get(role, EXPECTED[rule.endpoint].get("learner"))
         if expected == LOGIN:
             assert response.status_code == 302, url
             assert response.headers["Location"].startswith("/login?next="), url

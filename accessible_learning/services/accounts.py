@@ -102,6 +102,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def new_reset_secret() -> tuple[str, str]:
+    """A reset link's secret and the hash stored for it (for links made in bulk)."""
+    token = secrets.token_urlsafe(32)
+    return token, _token_hash(token)
+
+
 def make_reset_link(user: User, made_by: User, hours: float) -> tuple[str, PasswordReset]:
     """A new one-time secret for ``user`` to set a new password, valid for ``hours``. Links
     made before for the same user stop working. Returns the secret (shown once, never stored)

@@ -25,6 +25,7 @@ from ..models import (
     DescriptionTrack,
     Enrolment,
     Lesson,
+    Organisation,
     Submission,
     Trade,
     User,
@@ -39,7 +40,10 @@ DEMO_USERS = [
     ("content", "content@example.org", "Demo content team", "content-demo-pass"),
     ("examiner", "examiner@example.org", "Demo examiner", "examiner-demo-pass"),
     ("admin", "admin@example.org", "Demo administrator", "admin-demo-pass"),
+    ("employer", "employer@example.org", "Demo employer contact", "employer-demo-pass"),
 ]
+# The employer whose staff the demo learner is, and whose contact the demo employer is.
+DEMO_ORGANISATION = "Fresh Market Retail"
 
 TRADES = [
     ("tailoring", "Tailoring"),
@@ -199,6 +203,15 @@ def seed(log=print) -> None:
         if accounts.find_by_email(email) is None:
             accounts.register(email=email, display_name=name, password=password, role=role)
         log(f"  {role:<9} {email:<22} password: {password}")
+    organisation = db.session.scalar(select(Organisation).where(
+        Organisation.name == DEMO_ORGANISATION))
+    if organisation is None:
+        organisation = Organisation(name=DEMO_ORGANISATION)
+        db.session.add(organisation)
+        db.session.flush()
+        for email in ("learner@example.org", "employer@example.org"):
+            accounts.find_by_email(email).organisation_id = organisation.id
+        db.session.commit()
 
     trades = {}
     for slug, name in TRADES:

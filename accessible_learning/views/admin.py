@@ -4,6 +4,8 @@ their CSV. Only administrators reach it (``role_required``); it
 must not query the database itself (``services.studio``, ``reports`` and ``accounts`` do).
 """
 
+import base64
+
 from flask import (
     Blueprint,
     Response,
@@ -21,11 +23,20 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import access
-from ..forms import NEEDS, DeleteAccountForm, ReportPeriodForm, RoleForm, UserSearchForm
+from ..forms import (
+    NEEDS,
+    DeleteAccountForm,
+    ImportLearnersForm,
+    OrganisationForm,
+    ReportPeriodForm,
+    RoleForm,
+    UserOrganisationForm,
+    UserSearchForm,
+)
 from ..i18n import ROLE_NAMES
 from ..rendering import list_problems, page_number
 from ..security import role_required
-from ..services import accounts, people, reports, studio
+from ..services import accounts, bulk_import, organisations, people, reports, studio
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -114,10 +125,20 @@ def reset_link(user_id):
     return response
 
 
-def _user_page(user, role_form=None, delete_form=None, problem=None, status=200):
+def _organisation_form(user, bound: bool = False) -> UserOrganisationForm:
+    form = UserOrganisationForm() if bound else UserOrganisationForm(
+        formdata=None, organisation_id=user.organisation_id or 0)
+    form.organisation_id.choices = [(0, _("None"))] + [
+        (o.id, o.name) for o, _count in organisations.all_with_counts()]
+    return form
+
+
+def _user_page(user, role_form=None, delete_form=None, organisation_form=None, problem=None,
+               status=200):
     return render_template(
         "admin/user.html", user=user, need_labels=dict(NEEDS), problem=problem,
         role_form=role_form or RoleForm(formdata=None, role=user.role),
+        organisation_form=organisation_form or _organisation_form(user),
         delete_form=delete_form or DeleteAccountForm(formdata=None)), status
 
 
@@ -196,3 +217,56 @@ def audit():
     status = 400 if page is None else 404 if problems else 200
     return render_template("admin/audit.html", found=None if problems else found,
                            problems=problems), status
+
+
+@bp.post("/users/<int:user_id>/organisation")
+def change_organisation(user_id):
+    user = access.user_or_404(user_id)
+    form = _organisation_form(user, bound=True)
+    if not form.validate_on_submit():
+        return _user_page(user, organisation_form=form, status=400)
+    chosen = access.organisation_or_404(form.organisation_id.data) if (
+        form.organisation_id.data) else None
+    if organisations.set_for_user(current_user.record(), user, chosen):
+        flash(_("%(name)s is now in: %(organisation)s.", name=user.display_name,
+                organisation=chosen.name) if chosen else
+              _("%(name)s is now in no organisation.", name=user.display_name), "success")
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+def organisations_page():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            made = organisations.create(form.name.data)
+        except organisations.OrganisationError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(_("The organisation “%(name)s” is made. Put its staff in it from each user's "
+                    "page, or import them from a CSV file.", name=made.name), "success")
+            return redirect(url_for("admin.organisations_page"))
+    return render_template("admin/organisations.html", form=form,
+                           found=organisations.all_with_counts()), 400 if form.errors else 200
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_learners():
+    """A staff list from a CSV file: every row imported, or none and each wrong line named. The
+    new accounts' set-password links are shown once, on the page that answers."""
+    form = ImportLearnersForm()
+    if not form.validate_on_submit():
+        return render_template("admin/import.html", form=form, report=None), (
+            400 if form.errors else 200)
+    rows, problems = bulk_import.read(form.staff_list.data.read(bulk_import.MAX_BYTES + 1))
+    report = bulk_import.run(rows, current_user.record()) if not problems else (
+        bulk_import.Report(problems=problems))
+    if not report.imported:
+        return render_template("admin/import.html", form=form, report=report), 400
+    links = bulk_import.links_csv(report, lambda token: url_for(
+        "auth.reset_password", token=token, _external=True))
+    response = make_response(render_template(
+        "admin/import.html", form=ImportLearnersForm(formdata=None), report=report,
+        links_data=base64.b64encode(links.encode("utf-8")).decode("ascii")))
+    response.headers["Cache-Control"] = "no-store"  # the links are shown once
+    return response

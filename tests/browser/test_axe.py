@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from accessible_learning.extensions import db
-from accessible_learning.models import Course, Lesson, Quiz
+from accessible_learning.models import Course, Lesson, Organisation, Quiz
 from conftest import DEMO_EMAILS, demo_app, login, post_form
 
 from .conftest import AXE_OPTIONS, log_in
@@ -32,6 +32,7 @@ def _pages(app) -> dict[str, list[str]]:
         quiz_id, question_id, quiz_course = quiz.id, quiz.questions[0].id, quiz.course_id
         practical_course = db.session.scalar(
             select(Course.id).where(Course.practical_brief.is_not(None)))
+        organisation = db.session.scalar(select(Organisation.id).order_by(Organisation.id))
     public = ["/", "/courses", "/courses?q=noodle", "/courses?q=zzzz-nothing",
               "/courses?trade=tailoring", f"/courses/{course_id}", "/login", "/register",
               "/preferences", "/no-such-page", "/help/player", "/verify",
@@ -57,7 +58,10 @@ def _pages(app) -> dict[str, list[str]]:
                                                 f"/courses/{practical_course}/practical"],
         "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/", "/admin/reports",
                                                       "/admin/users", "/admin/users?q=zzzz",
-                                                      "/admin/users/1", "/admin/audit"],
+                                                      "/admin/users/1", "/admin/audit",
+                                                      "/admin/organisations", "/admin/import",
+                                                      f"/organisations/{organisation}"],
+        "employer": signed_in + [f"/organisations/{organisation}", "/studio/"],
     }
 
 
@@ -66,7 +70,8 @@ def _assert_no_violations(page, label: str) -> None:
     assert results.violations_count == 0, f"{label}\n{results.generate_report()}"
 
 
-@pytest.mark.parametrize("role", ["anonymous", "learner", "content", "examiner", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "learner", "content", "examiner", "admin",
+                                  "employer"])
 def test_every_page_has_no_axe_violations(live_server, page, role):
     base = live_server["url"]
     if role != "anonymous":

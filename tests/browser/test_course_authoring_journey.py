@@ -2,7 +2,9 @@
 a course and two lessons, uploads real recordings (Zeroth, ../shared/data), reviews the
 captions (one aligned to its script, one from speech recognition, corrected by hand), puts the
 lessons in order, publishes them and the course; a learner then finds it, enrols and plays the
-first lesson with its captions. axe at every step."""
+first lesson with its captions. An administrator imports an employer's staff list enrolled in
+it; one of the staff sets their password with their link and completes a lesson; the employer
+contact sees their progress. axe at every step."""
 
 from __future__ import annotations
 
@@ -65,7 +67,13 @@ def _back_to_course(page) -> None:
     page.wait_for_selector(f"h1:has-text('Course: {COURSE}')")
 
 
-def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser):
+def _context_page(browser):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900},
+                                  accept_downloads=True)
+    return context, context.new_page()
+
+
+def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser, tmp_path):
     base = live_server["url"]
     log_in(page, base, "content")
     page.goto(base + "/studio/")
@@ -174,4 +182,67 @@ def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser):
     captions = learner.evaluate(
         "() => fetch(document.querySelector('track[kind=captions]').src).then(r => r.text())")
     assert captions.startswith("WEBVTT") and "커피" in captions
+    context.close()
+
+    # An administrator imports Fresh Market Retail's new staff, enrolled in the course.
+    context, admin = _context_page(browser)
+    log_in(admin, base, "admin")
+    admin.goto(base + "/admin/")
+    tab_to(admin, "a", "Import learners")
+    admin.keyboard.press("Enter")
+    admin.wait_for_selector("h1:has-text('Import learners')")
+    no_violations(admin, "import form")
+    staff = tmp_path / "staff.csv"
+    with staff.open("w", encoding="utf-8", newline="") as out:  # the title has a comma
+        csv.writer(out).writerows([
+            ["name", "email", "organisation", "courses"],
+            ["Choi Barista", "choi.barista@example.org", "Fresh Market Retail", COURSE],
+            ["Han Cashier", "han.cashier@example.org", "Fresh Market Retail", COURSE]])
+    tab_to(admin, "#staff_list")
+    admin.set_input_files("#staff_list", str(staff))  # the system file dialog
+    _press(admin, "button", "Import the staff list", "2 rows imported: 2 new accounts")
+    no_violations(admin, "import done")
+    tab_to(admin, "a", "Download the 2 set-password links")
+    with admin.expect_download() as download:
+        admin.keyboard.press("Enter")
+    links = list(csv.reader(open(download.value.path(), encoding="utf-8-sig")))
+    assert [row[1] for row in links[1:]] == ["choi.barista@example.org",
+                                             "han.cashier@example.org"]
+    context.close()
+
+    # Choi sets a password with the link, logs in and completes the first lesson.
+    context, choi = _context_page(browser)
+    choi.goto(base + "/reset-password/" + links[1][2].rsplit("/", 1)[1])
+    _type_into(choi, "#password", "espresso and steamed milk")
+    _type_into(choi, "#confirm", "espresso and steamed milk")
+    tab_to(choi, "button", "Save the new password")
+    choi.keyboard.press("Enter")
+    choi.wait_for_url(base + "/login*")
+    choi.fill("#email", "choi.barista@example.org")
+    choi.fill("#password", "espresso and steamed milk")
+    choi.click("main button[type=submit]")
+    choi.wait_for_url(f"{base}/dashboard")
+    tab_to(choi, "a", COURSE)
+    choi.keyboard.press("Enter")
+    choi.wait_for_selector(f"h1:has-text('{COURSE}')")
+    tab_to(choi, "a", "Taking the order")
+    choi.keyboard.press("Enter")
+    choi.wait_for_selector("h1:has-text('Taking the order')")
+    tab_to(choi, "button", "I have read the transcript")
+    choi.keyboard.press("Enter")
+    choi.wait_for_selector("#completion :text('Completed.')")
+    context.close()
+
+    # The employer contact sees their staff's progress in the new course.
+    context, employer = _context_page(browser)
+    log_in(employer, base, "employer")
+    tab_to(employer, "a", "Our staff", key="Shift+Tab")  # the menu is above the notice
+    employer.keyboard.press("Enter")
+    employer.wait_for_selector("h1:has-text('Staff of Fresh Market Retail')")
+    no_violations(employer, "the employer's staff")
+    rows = employer.locator("main tbody tr").all_inner_texts()
+    choi_row = next(r for r in rows if "Choi Barista" in r)
+    assert COURSE in choi_row and "50% (1 of 2 lessons)" in choi_row
+    han_row = next(r for r in rows if "Han Cashier" in r)
+    assert "0% (0 of 2 lessons)" in han_row
     context.close()

@@ -33,7 +33,7 @@ def upgrade():
         sa.Column('target_id', sa.Integer(), nullable=True),
         sa.Column('action', sa.String(length=20), nullable=False),
         sa.Column('detail', sa.JSON(), nullable=False),
-        sa.CheckConstraint("action IN ('role', 'disable', 'enable', 'delete')",
+        sa.CheckConstraint("action IN ('role', 'disable', 'enable', 'delete', 'organisation')",
                            name=op.f('ck_audit_log_action_known')),
         sa.ForeignKeyConstraint(['actor_id'], ['users.id'],
                                 name=op.f('fk_audit_log_actor_id_users'), ondelete='SET NULL'),
