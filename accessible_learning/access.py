@@ -17,7 +17,8 @@ The rules:
 - an organisation's staff and their progress: administrators, and the organisation's own
   employer contacts (another organisation's contact gets 404);
 - a media file: whoever may see a lesson it belongs to, as the lesson's video or as a version of
-  its audio description (a version not yet published only to the content team).
+  its audio description (a version not yet published, new media waiting for its captions and
+  earlier media only to the content team).
 
 The loaders (``*_or_404``) answer 404 when the thing does not exist or is not the user's to
 see, so that its existence is not told; only an examiner of another course gets 403. Views and
@@ -36,6 +37,7 @@ from sqlalchemy import select
 from . import driver_sql
 from .extensions import db
 from .models import (
+    CaptionTrack,
     Certificate,
     Course,
     DescriptionTrack,
@@ -140,6 +142,10 @@ def can_see_certificate(user: User, certificate: Certificate) -> bool:
 
 def can_fetch_media(user: User, asset: MediaAsset) -> bool:
     lessons = list(db.session.scalars(select(Lesson).where(Lesson.media_id == asset.id)))
+    if user.has_role("content"):  # new media waiting for its captions, and earlier media
+        lessons += db.session.scalars(select(Lesson).where(Lesson.new_media_id == asset.id))
+        lessons += [t.lesson for t in db.session.scalars(
+            select(CaptionTrack).where(CaptionTrack.media_id == asset.id))]
     # The described and extended versions of a lesson: learners only get published ones.
     described = db.session.scalars(select(DescriptionTrack).where(
         (DescriptionTrack.mixed_media_id == asset.id)

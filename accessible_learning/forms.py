@@ -323,6 +323,13 @@ class ReportPeriodForm(FlaskForm):
 
     start = _ReportDateField(_l("From"), name="from", validators=[Optional()])
     end = _ReportDateField(_l("To"), name="to", validators=[Optional()])
+    # The view fills in the organisations; 0 is every learner.
+    organisation = SelectField(_l("Organisation"), coerce=lambda value: _int_or_zero(value),
+                               validate_choice=False, default=0)
+
+    def validate_organisation(self, field):
+        if field.choices and field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose an organisation from the list."))
 
     def validate_end(self, field):
         if self.start.data and field.data and self.start.data > field.data:

@@ -215,13 +215,19 @@ class Lesson(db.Model):
     script = db.Column(db.Text)  # the narration script, when the content team gave one
     chapters = db.Column(db.Text)  # a WebVTT chapters track, when the content team gave one
     media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
+    # New media uploaded while learners are served ``media`` with its reviewed captions: it
+    # becomes the lesson's media when a caption version made for it is published.
+    new_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
+    # The media the chapters were written for: learners get them only with that media.
+    chapters_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
     # Learners see a lesson only when it is published (and its course is); the studio makes new
     # lessons as drafts. Archived lessons are unpublished and listed apart in the studio.
     published = db.Column(db.Boolean, nullable=False, default=True, server_default=sa_true())
     archived_at = db.Column(db.DateTime)
 
     course = db.relationship("Course", back_populates="all_lessons")
-    media = db.relationship("MediaAsset")
+    media = db.relationship("MediaAsset", foreign_keys=[media_id])
+    new_media = db.relationship("MediaAsset", foreign_keys=[new_media_id])
     caption_tracks = db.relationship(
         "CaptionTrack", back_populates="lesson", order_by="CaptionTrack.version",
         cascade="all, delete-orphan",
@@ -240,9 +246,17 @@ class Lesson(db.Model):
 
     @property
     def published_descriptions(self) -> DescriptionTrack | None:
+        """The published description version made for the lesson's media (one made for
+        earlier media no longer fits it)."""
         published = [t for t in self.description_tracks
-                     if t.status == "published" and t.placed_vtt]
+                     if t.status == "published" and t.placed_vtt
+                     and t.media_id == self.media_id]
         return published[-1] if published else None
+
+    @property
+    def chapters_fit(self) -> bool:
+        """Whether the chapters were written for the lesson's media."""
+        return self.chapters_media_id == self.media_id
 
 
 TRACK_STATUSES = ("draft", "published")
@@ -257,6 +271,8 @@ class CaptionTrack(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"), nullable=False, index=True)
     version = db.Column(db.Integer, nullable=False)
+    # The media these captions were made for.
+    media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
     language = db.Column(db.String(10), nullable=False)
     status = db.Column(db.String(10), nullable=False, default="draft")
     source = db.Column(db.String(10), nullable=False)
@@ -275,6 +291,7 @@ class CaptionTrack(db.Model):
     unreviewed_cues = db.Column(db.Integer)
 
     lesson = db.relationship("Lesson", back_populates="caption_tracks")
+    media = db.relationship("MediaAsset")
     published_by = db.relationship("User")
 
     __table_args__ = (
@@ -292,6 +309,8 @@ class DescriptionTrack(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"), nullable=False, index=True)
     version = db.Column(db.Integer, nullable=False)
+    # The media the descriptions were placed in and mixed with (set by the describe job).
+    media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
     language = db.Column(db.String(10), nullable=False)
     status = db.Column(db.String(10), nullable=False, default="draft")
     vtt = db.Column(db.Text, nullable=False)  # the authored cues: anchor times and text

@@ -83,14 +83,17 @@ def enqueue_probe(asset: MediaAsset) -> Job:
 
 def caption_key(lesson: Lesson) -> str:
     script = hashlib.sha256((lesson.script or "").strip().encode()).hexdigest()[:16]
-    return f"caption:{lesson.media.sha256}:{lesson.language}:{script}:v{PIPELINE_VERSION}"
+    media = lesson.new_media or lesson.media
+    return f"caption:{media.sha256}:{lesson.language}:{script}:v{PIPELINE_VERSION}"
 
 
 def enqueue_caption(lesson: Lesson) -> Job:
-    """Caption the lesson's media (aligned to its script when it has one). The same media,
-    language, script and pipeline give the same job, so its result is reused."""
+    """Caption the lesson's new media waiting for its captions, else its media (aligned to its
+    script when it has one). The same media, language, script and pipeline give the same job,
+    so its result is reused."""
+    media = lesson.new_media or lesson.media
     return _enqueue("caption", caption_key(lesson),
-                    {"lesson_id": lesson.id, "media_id": lesson.media.id}, reuse_done=True)
+                    {"lesson_id": lesson.id, "media_id": media.id}, reuse_done=True)
 
 
 def describe_key(track: DescriptionTrack) -> str:

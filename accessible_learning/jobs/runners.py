@@ -129,7 +129,7 @@ def _run_caption(job: Job) -> None:
     track = captions.add_track(
         lesson, result.cues, source="aligned" if result.aligned else "auto", publish=False,
         words=[w.as_dict() for w in result.words],
-        report=[asdict(r) for r in result.report],
+        report=[asdict(r) for r in result.report], media_id=asset.id,
     )
     db.session.flush()
     job.result = {"track_id": track.id, "version": track.version, "summary": result.summary(),

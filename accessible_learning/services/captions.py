@@ -6,6 +6,11 @@ lesson script, or when it breaks a caption rule; it is *open* until a person che
 and checks over (``carry_checks``); a changed or new cue counts as checked. A version with open
 cues is published only "without review", which is recorded with who and when.
 
+Each version belongs to the media it was made for. New media uploaded while learners are served
+the lesson's media waits as ``new_media``; publishing a version made for it switches the lesson
+to it, so that new media and reviewed captions reach learners together. A version made for
+media the lesson no longer has cannot be published.
+
 ``add_track`` only flushes (jobs and the demo combine it); ``publish`` commits. It must not
 decide access.
 """
@@ -59,8 +64,9 @@ def _display_cues(vtt: str) -> tuple[DisplayCue, ...]:
 
 def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,
               words: list[dict] | None = None, report: list[dict] | None = None,
-              checks: list[dict] | None = None) -> CaptionTrack:
-    """Store a new caption version; nothing earlier is overwritten."""
+              checks: list[dict] | None = None, media_id: int | None = None) -> CaptionTrack:
+    """Store a new caption version, made for ``media_id`` (by default the lesson's new media
+    waiting for its captions, else its media); nothing earlier is overwritten."""
     version = (db.session.scalar(
         select(func.max(CaptionTrack.version)).where(CaptionTrack.lesson_id == lesson.id)
     ) or 0) + 1
@@ -70,7 +76,7 @@ def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,
     track = CaptionTrack(
         lesson=lesson, version=version, language=lesson.language, source=source,
         status="published" if publish else "draft", vtt=vtt, words=words, report=report,
-        checks=checks,
+        checks=checks, media_id=media_id or lesson.new_media_id or lesson.media_id,
     )
     db.session.add(track)
     return track
@@ -79,6 +85,10 @@ def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,
 def track(lesson: Lesson, version: int) -> CaptionTrack | None:
     return db.session.scalar(select(CaptionTrack).where(
         CaptionTrack.lesson_id == lesson.id, CaptionTrack.version == version))
+
+
+class MadeForOtherMedia(Exception):
+    """Publishing refused: the version was made for media the lesson no longer has."""
 
 
 class ReviewNeeded(Exception):
@@ -93,10 +103,16 @@ def publish(track_: CaptionTrack, by_id: int | None, without_review: bool = Fals
     """Make this version the lesson's captions; the version published before goes back to draft
     (its text is kept). ``ReviewNeeded`` while cues are open, unless ``without_review``: then
     the open cues are counted with who published it and when."""
+    lesson = track_.lesson
+    if track_.media_id not in (lesson.media_id, lesson.new_media_id):
+        raise MadeForOtherMedia()
     still_open = open_cues(track_)
     if still_open and not without_review:
         raise ReviewNeeded(still_open)
-    for other in track_.lesson.caption_tracks:
+    if lesson.new_media_id is not None and track_.media_id == lesson.new_media_id:
+        # The new media and its captions reach learners together.
+        lesson.media_id, lesson.new_media_id = lesson.new_media_id, None
+    for other in lesson.caption_tracks:
         if other is not track_ and other.status == "published":
             other.status = "draft"
     track_.status = "published"

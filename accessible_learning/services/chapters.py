@@ -82,12 +82,18 @@ def save(lesson: Lesson, text: str) -> list[LineError]:
     if errors:
         return errors
     lesson.chapters = to_vtt(chapters, duration) if chapters else None
+    lesson.chapters_media_id = lesson.media_id if chapters else None
     db.session.commit()
     return []
 
 
+def shown(lesson: Lesson) -> str | None:
+    """The chapters track learners get: only when written for the lesson's media."""
+    return lesson.chapters if lesson.chapters and lesson.chapters_fit else None
+
+
 def for_display(lesson: Lesson) -> list[DisplayCue]:
-    if not lesson.chapters:
+    if not shown(lesson):
         return []
     return list(_display(lesson.chapters))
 

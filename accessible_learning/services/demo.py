@@ -246,6 +246,7 @@ def seed(log=print) -> None:
             db.session.flush()
             captions.add_track(lesson, cues, source=source, publish=True)
             if lesson_spec.get("chapters"):
+                lesson.chapters_media_id = asset.id
                 lesson.chapters = chapters.to_vtt(
                     [(round(start, 1), title) for start, title
                      in zip(sentence_starts, lesson_spec["chapters"], strict=True) if title],

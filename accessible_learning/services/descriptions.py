@@ -170,6 +170,7 @@ def make_described(track_: DescriptionTrack, words: list[Word] | None, *,
         mixed = store_file(result.described, extension, original_name=f"described-{stem}")
         extended = (store_file(result.extended, extension, original_name=f"extended-{stem}")
                     if result.extended else None)
+    track_.media_id = asset.id  # placed in and mixed with this media
     finish(track_, result.placements, [d.text for d in items], mixed, extended)
     return result
 

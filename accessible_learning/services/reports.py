@@ -67,6 +67,7 @@ from ..models import (
     FeatureUse,
     Lesson,
     LessonProgress,
+    Organisation,
     Quiz,
     QuizAttempt,
     Trade,
@@ -76,7 +77,8 @@ from ..models import (
 
 LEARNER = "learner"
 MAX_MONTHS = 120  # the longest period a report covers (10 years)
-CSV_HEADERS = ("Display name", "Real name", "Course", "Issued on", "Certificate code")
+CSV_HEADERS = ("Display name", "Real name", "Course", "Issued on", "Certificate code", "E-mail",
+               "Organisation", "Trade")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Month = tuple[int, int]  # (year, month)
@@ -169,13 +171,18 @@ def _month_columns(column, labelled: bool = False):
     return (year.label("at_year"), month.label("at_month")) if labelled else (year, month)
 
 
-def _learner():
-    return User.role == LEARNER
+def _learner(organisation_id: int | None = None):
+    """Learners (of one organisation, when given)."""
+    if organisation_id is None:
+        return User.role == LEARNER
+    return (User.role == LEARNER) & (User.organisation_id == organisation_id)
 
 
-def build(period: Period | None = None) -> Report:
-    """Every figure for the period, in total and by course, by trade and by month."""
+def build(period: Period | None = None, organisation_id: int | None = None) -> Report:
+    """Every figure for the period, in total and by course, by trade and by month (of one
+    organisation's learners, when given)."""
     period = period or default_period()
+    learner = _learner(organisation_id)
     courses = db.session.execute(
         select(Course.id, Course.title, Course.trade_id, Trade.name)
         .join(Trade, Course.trade_id == Trade.id)
@@ -200,7 +207,7 @@ def build(period: Period | None = None) -> Report:
 
     # Learners registered, and of them those enrolled in each course and trade. The database
     # counts: with tens of thousands of learners, no row a learner comes back to Python.
-    registered_in = (_learner(), _in(User.created_at, period))
+    registered_in = (learner, _in(User.created_at, period))
     for year, month, count in db.session.execute(
             select(*_month_columns(User.created_at), func.count()).where(*registered_in)
             .group_by(*_month_columns(User.created_at))).all():
@@ -216,14 +223,14 @@ def build(period: Period | None = None) -> Report:
                *_month_columns(LessonProgress.updated_at, labelled=True))
         .join(Lesson, LessonProgress.lesson_id == Lesson.id)
         .join(User, LessonProgress.user_id == User.id)
-        .where(_learner(), _in(LessonProgress.updated_at, period))
+        .where(learner, _in(LessonProgress.updated_at, period))
     )
     quiz_activity = (
         select(QuizAttempt.user_id.label("user_id"), Quiz.course_id.label("course_id"),
                *_month_columns(QuizAttempt.started_at, labelled=True))
         .join(Quiz, QuizAttempt.quiz_id == Quiz.id)
         .join(User, QuizAttempt.user_id == User.id)
-        .where(_learner(), _in(QuizAttempt.started_at, period))
+        .where(learner, _in(QuizAttempt.started_at, period))
     )
     activity = union(progress_activity, quiz_activity).subquery()
     learners = func.count(func.distinct(activity.c.user_id))
@@ -241,7 +248,7 @@ def build(period: Period | None = None) -> Report:
                func.sum(LessonProgress.watched_s))
         .join(Lesson, LessonProgress.lesson_id == Lesson.id)
         .join(User, LessonProgress.user_id == User.id)
-        .where(_learner(), _in(LessonProgress.updated_at, period))
+        .where(learner, _in(LessonProgress.updated_at, period))
         .group_by(Lesson.course_id, *_month_columns(LessonProgress.updated_at))
     ).all()
     total_s = 0.0
@@ -258,7 +265,7 @@ def build(period: Period | None = None) -> Report:
     issued = db.session.execute(
         select(Certificate.course_id, *_month_columns(Certificate.issued_at), func.count())
         .join(User, Certificate.user_id == User.id)
-        .where(_learner(), _in(Certificate.issued_at, period))
+        .where(learner, _in(Certificate.issued_at, period))
         .group_by(Certificate.course_id, *_month_columns(Certificate.issued_at))
     ).all()
     for course_id, year, month, count in issued:
@@ -276,7 +283,7 @@ def build(period: Period | None = None) -> Report:
                passed_any.label("passed"))
         .join(Quiz, QuizAttempt.quiz_id == Quiz.id)
         .join(User, QuizAttempt.user_id == User.id)
-        .where(_learner(), QuizAttempt.submitted_at.is_not(None),
+        .where(learner, QuizAttempt.submitted_at.is_not(None),
                _in(QuizAttempt.submitted_at, period))
         .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id, Quiz.course_id,
                   *_month_columns(QuizAttempt.submitted_at))
@@ -303,7 +310,7 @@ def build(period: Period | None = None) -> Report:
     used = dict(db.session.execute(
         select(FeatureUse.feature, func.count(func.distinct(FeatureUse.user_id)))
         .join(User, FeatureUse.user_id == User.id)
-        .where(_learner(), _in(FeatureUse.last_at, period))
+        .where(learner, _in(FeatureUse.last_at, period))
         .group_by(FeatureUse.feature)
     ).all())
 
@@ -343,20 +350,32 @@ class CompletionRow:
     course_title: str
     issued_on: str  # ISO 8601 date
     code: str
+    # What a training-subsidy claim asks for besides: who (their e-mail address identifies
+    # them), for which employer, and in which trade.
+    email: str = ""
+    organisation: str = ""
+    trade: str = ""
 
 
-def completions(period: Period | None = None) -> list[CompletionRow]:
-    """The certificates issued to learners in the period, oldest first."""
+def completions(period: Period | None = None,
+                organisation_id: int | None = None) -> list[CompletionRow]:
+    """The certificates issued to learners in the period (of one organisation, when given),
+    oldest first."""
     period = period or default_period()
     rows = db.session.execute(
         select(User.display_name, User.real_name, Certificate.course_title,
-               Certificate.issued_at, Certificate.code)
+               Certificate.issued_at, Certificate.code, User.email, Organisation.name,
+               Trade.name)
         .join(User, Certificate.user_id == User.id)
-        .where(_learner(), _in(Certificate.issued_at, period))
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .join(Course, Course.id == Certificate.course_id)
+        .join(Trade, Trade.id == Course.trade_id)
+        .where(_learner(organisation_id), _in(Certificate.issued_at, period))
         .order_by(Certificate.issued_at, Certificate.id)
     ).all()
-    return [CompletionRow(name, real or "", title, issued.date().isoformat(), code)
-            for name, real, title, issued, code in rows]
+    return [CompletionRow(name, real or "", title, issued.date().isoformat(), code, email,
+                          organisation or "", trade)
+            for name, real, title, issued, code, email, organisation, trade in rows]
 
 
 def neutralise(cell: object) -> str:
@@ -365,14 +384,15 @@ def neutralise(cell: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def completions_csv(period: Period | None = None,
-                    headers: Sequence[str] = CSV_HEADERS) -> str:
+def completions_csv(period: Period | None = None, headers: Sequence[str] = CSV_HEADERS,
+                    organisation_id: int | None = None) -> str:
     """The completions export as CSV text (RFC 4180 line endings), with a UTF-8 byte-order mark
     so that spreadsheets read Chinese and Korean names correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([neutralise(h) for h in headers])
-    for row in completions(period):
-        writer.writerow([neutralise(v) for v in (row.display_name, row.real_name,
-                                                 row.course_title, row.issued_on, row.code)])
+    for row in completions(period, organisation_id):
+        writer.writerow([neutralise(v) for v in (
+            row.display_name, row.real_name, row.course_title, row.issued_on, row.code,
+            row.email, row.organisation, row.trade)])
     return "\ufeff" + out.getvalue()

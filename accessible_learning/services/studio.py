@@ -32,25 +32,35 @@ from . import captions, descriptions, media
 
 
 def replace_media(lesson: Lesson, upload, script: str | None) -> MediaAsset:
-    """Store the upload as the lesson's media (probed first: MediaError for anything that is
-    not usable media, and nothing changes), keep the script, and queue its captions."""
+    """Store the upload (probed first: MediaError for anything that is not usable media, and
+    nothing changes), keep the script, and queue its captions. A lesson without published
+    captions takes it as its media at once; otherwise it waits as the new media, and learners
+    keep the media they have, with its reviewed captions, until captions made for the new one
+    are published (``captions.publish``)."""
     try:
         asset = media.store_upload(upload)
     except MediaError:
         db.session.rollback()
         raise
-    lesson.media = asset
+    if lesson.media is None or lesson.published_captions is None:
+        lesson.media, lesson.new_media = asset, None
+    elif asset.id == lesson.media_id:
+        lesson.new_media = None  # the same file again
+    else:
+        lesson.new_media = asset
     lesson.script = (script or "").strip() or None
     db.session.commit()
     jobs.enqueue_caption(lesson)
     return asset
 
 
-def save_captions(lesson: Lesson, cues: list[Cue],
-                  checks: list[dict] | None = None) -> CaptionTrack:
+def save_captions(lesson: Lesson, cues: list[Cue], checks: list[dict] | None = None,
+                  media_id: int | None = None) -> CaptionTrack:
     """Imported or edited captions, as a new draft version (earlier versions are kept), with
-    the review carried over from the version edited (``captions.carry_checks``)."""
-    track = captions.add_track(lesson, cues, source="edited", publish=False, checks=checks)
+    the review carried over from the version edited (``captions.carry_checks``) and for the
+    media it was made for."""
+    track = captions.add_track(lesson, cues, source="edited", publish=False, checks=checks,
+                               media_id=media_id)
     db.session.commit()
     return track
 

@@ -49,6 +49,8 @@ FEATURE_LABELS = {
 
 def _period_form() -> tuple[ReportPeriodForm, bool]:
     form = ReportPeriodForm(formdata=request.args)
+    form.organisation.choices = [(0, _("Every learner"))] + [
+        (o.id, o.name) for o, _count in organisations.all_with_counts()]
     if not form.validate():
         return form, False
     period = form.period()
@@ -94,7 +96,10 @@ def reports_page():
     if not valid:
         return render_template("admin/reports.html", form=form, report=None), 400
     period = form.period()
-    return render_template("admin/reports.html", form=form, report=reports.build(period),
+    organisation = dict(form.organisation.choices).get(form.organisation.data)
+    return render_template("admin/reports.html", form=form,
+                           report=reports.build(period, form.organisation.data or None),
+                           organisation=organisation if form.organisation.data else None,
                            feature_labels=FEATURE_LABELS)
 
 
@@ -105,9 +110,11 @@ def completions_csv():
         return render_template("admin/reports.html", form=form, report=None), 400
     period = form.period()
     headers = (_("Display name"), _("Real name"), _("Course"), _("Issued on"),
-               _("Certificate code"))
-    filename = f"completions-{period.start.isoformat()}-{period.end.isoformat()}.csv"
-    return Response(reports.completions_csv(period, headers), mimetype="text/csv",
+               _("Certificate code"), _("E-mail"), _("Organisation"), _("Trade"))
+    suffix = f"-organisation-{form.organisation.data}" if form.organisation.data else ""
+    filename = f"completions-{period.start.isoformat()}-{period.end.isoformat()}{suffix}.csv"
+    return Response(reports.completions_csv(period, headers, form.organisation.data or None),
+                    mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

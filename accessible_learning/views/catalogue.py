@@ -122,6 +122,7 @@ def lesson_descriptions(lesson_id: int):
 @login_required
 def lesson_chapters(lesson_id: int):
     found = access.lesson_or_404(lesson_id)
-    if not found.chapters:
+    track = chapters.shown(found)
+    if track is None:
         abort(404)
-    return Response(found.chapters, mimetype="text/vtt; charset=utf-8")
+    return Response(track, mimetype="text/vtt; charset=utf-8")

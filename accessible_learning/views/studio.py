@@ -178,11 +178,13 @@ def edit_captions(lesson_id: int, version: int):
         if not count_text.isdigit():
             abort(400)  # not sent by our form
         count = min(int(count_text), len(cues) + 1)
+        made_for = track.media or lesson.media
         edit = captions.parse_edited_cues(
-            request.form, count, lesson.media.duration_s if lesson.media else None)
+            request.form, count, made_for.duration_s if made_for else None)
         errors = edit.errors
         if not errors:
-            new = studio.save_captions(lesson, edit.cues, captions.carry_checks(track, edit))
+            new = studio.save_captions(lesson, edit.cues, captions.carry_checks(track, edit),
+                                       media_id=track.media_id)
             flash(_("Saved as version %(v)d. Earlier versions are kept.", v=new.version),
                   "success")
             return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
@@ -200,8 +202,14 @@ def publish_captions(lesson_id: int, version: int):
     if track is None:
         abort(404)
     without_review = request.form.get("without_review") == "yes"
+    media_before = lesson.media_id
     try:
         captions.publish(track, current_user.id, without_review=without_review)
+    except captions.MadeForOtherMedia:
+        flash(_("Version %(v)d was made for media the lesson no longer has, so it cannot be "
+                "published. Publish a version made for the current or the new media.",
+                v=version), "error")
+        return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
     except captions.ReviewNeeded as refused:
         flash(ngettext(
             "Version %(v)d is not published: %(num)d cue is still to check. Check or correct "
@@ -220,6 +228,10 @@ def publish_captions(lesson_id: int, version: int):
     else:
         flash(_("Version %(v)d is published: learners now see these captions.", v=version),
               "success")
+    if lesson.media_id != media_before:
+        flash(_("The new media is published with them: learners now get the new media and "
+                "these captions together. Its audio description and chapters, if any, need "
+                "making again for it."), "info")
     return redirect(url_for("studio.lesson_page", lesson_id=lesson.id))
 
 

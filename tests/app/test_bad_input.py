@@ -278,6 +278,28 @@ CASES = [
          form={"confirm_email": ""}),
     Case("audit log: page zero", "admin", "GET", "/admin/audit?page=0", 400,
          "The page number must be a whole number of 1 or more."),
+    # --- Bringing in a staff list (administration) ----------------------------------------
+    Case("staff list: no file", "admin", "POST", "/admin/import", 400,
+         "Choose the CSV file of the staff list."),
+    Case("staff list: a spreadsheet saved as UTF-16", "admin", "POST", "/admin/import", 400,
+         "The file is not UTF-8 text.",
+         files={"staff_list": ("name,email\nKim,kim@example.org\n".encode("utf-16"),
+                               "staff.csv")}),
+    Case("staff list: columns not named", "admin", "POST", "/admin/import", 400,
+         "Missing: name, email.",
+         files={"staff_list": (b"Kim,kim@example.org\nLee,lee@example.org\n", "staff.csv")}),
+    Case("staff list: one wrong row among good ones", "admin", "POST", "/admin/import", 400,
+         "Line 3: “lee-at-example.org” is not an e-mail address.",
+         files={"staff_list": (b"name,email\nKim,kim@example.org\nLee,lee-at-example.org\n"
+                               b"Park,park@example.org\n", "staff.csv")}),
+    Case("staff list: a course that does not exist", "admin", "POST", "/admin/import", 400,
+         "there is no published course “Basket weaving”",
+         files={"staff_list": (b"name,email,courses\nKim,kim@example.org,Basket weaving\n",
+                               "staff.csv")}),
+    Case("organisation: no name", "admin", "POST", "/admin/organisations", 400,
+         "Give the organisation a name.", form={"name": ""}),
+    Case("report: an organisation that does not exist", "admin", "GET",
+         "/admin/reports?organisation=424242", 400, "Choose an organisation from the list."),
 ]
 
 

@@ -3,6 +3,8 @@ enrolments, progress, completions and certificates, and nobody else's."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from accessible_learning.extensions import db
@@ -111,3 +113,38 @@ def test_an_administrator_moves_a_person_between_organisations(app):
         assert db.session.get(User, ids["learner"]).organisation_id == noodle_id
         assert db.session.scalar(select(func.count()).select_from(Organisation)) == 2
         assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_reports_and_the_completions_csv_filter_by_organisation(app):
+    ids = _ids(app)
+    admin = app.test_client()
+    login(admin, "admin")
+    post_form(admin, "/admin/organisations", {"name": "Noodle House"})
+    with app.app_context():
+        from accessible_learning.services import accounts
+
+        course = db.session.scalar(select(Course).order_by(Course.id))
+        other = accounts.register(email="cook@example.org", display_name="Cook",
+                                  password="noodles are long and warm")
+        noodle = db.session.scalar(select(Organisation).where(Organisation.name == "Noodle House"))
+        other.organisation_id = noodle.id
+        for user_id, code in ((ids["learner"], "RETL-2345-ABCD"), (other.id, "NOOD-2345-ABCD")):
+            db.session.add(Certificate(user_id=user_id, course_id=course.id, code=code,
+                                       holder_name="x", course_title=course.title))
+        db.session.commit()
+        noodle_id, trade = noodle.id, course.trade.name
+    everyone = admin.get("/admin/reports/completions.csv").get_data(as_text=True)
+    assert "RETL-2345-ABCD" in everyone and "NOOD-2345-ABCD" in everyone
+    assert everyone.lstrip("\ufeff").startswith(
+        "Display name,Real name,Course,Issued on,Certificate code,E-mail,Organisation,Trade")
+    retail = admin.get(f"/admin/reports/completions.csv?organisation={ids['retailer']}")
+    text = retail.get_data(as_text=True)
+    assert "RETL-2345-ABCD" in text and "NOOD-2345-ABCD" not in text
+    assert f"{DEMO_EMAILS['learner']},Fresh Market Retail,{trade}" in text
+    page = admin.get(f"/admin/reports?organisation={noodle_id}").get_data(as_text=True)
+    assert "Noodle House, from" in page
+    assert re.search(r"<dt>Completions</dt><dd>1</dd>", page)
+    assert f"organisation={noodle_id}" in page  # the CSV link keeps the filter
+    wrong = admin.get("/admin/reports?organisation=424242")
+    assert wrong.status_code == 400
+    assert "Choose an organisation from the list." in wrong.get_data(as_text=True)

@@ -359,11 +359,15 @@ def test_completions_csv(seeded, client):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows == [
-        ["Display name", "Real name", "Course", "Issued on", "Certificate code"],
+    assert rows[0] == ["Display name", "Real name", "Course", "Issued on", "Certificate code",
+                       "E-mail", "Organisation", "Trade"]
+    assert [row[:5] for row in rows[1:]] == [
         ["'" + INJECTED, "Ann Lee", GARMENT, "2025-02-05", "AAAA-0001"],
         ["Dan", "", NOODLES, "2025-03-20", "DDDD-0002"],
     ]
+    # What a subsidy claim needs besides: the learner's address, employer (none here), trade.
+    assert [(row[5].endswith("@example.org"), row[6], row[7]) for row in rows[1:]] == [
+        (True, "", "Tailoring"), (True, "", "Cooking")]
     assert "\r\n" in text
 
 
@@ -440,4 +444,5 @@ def test_the_page_and_the_csv_in_chinese(seeded, client):
     assert bad.status_code == 400
     assert "结束日期必须与开始日期相同或在其之后。" in bad.get_data(as_text=True)
     text = client.get(f"/admin/reports/completions.csv?{QUERY}").get_data(as_text=True)
-    assert text.splitlines()[0] == "\ufeff显示名称,真实姓名,课程,颁发日期,证书编号"
+    assert text.splitlines()[0] == ("\ufeff显示名称,真实姓名,课程,颁发日期,证书编号,"
+                                    "电子邮箱,机构,工种")

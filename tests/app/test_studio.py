@@ -46,8 +46,13 @@ def test_upload_caption_review_edit_and_publish(worker_app):
     assert f'hx-get="/studio/lessons/{lesson_id}/job"' in page or "Done</p>" in page
     with app.app_context():
         job_id = db.session.scalar(select(func.max(Job.id)))
-        asset = db.session.get(Lesson, lesson_id).media
+        lesson = db.session.get(Lesson, lesson_id)
+        # The lesson's captions are published: the new media waits for its own (see
+        # test_media_versions.py), and learners keep the old media meanwhile.
+        asset, old_media_id = lesson.new_media, lesson.media_id
+        assert asset.id != old_media_id
         assert asset.original_name == "lesson 1 (final).wav"
+        new_media_id = asset.id
         assert (Path(app.config["MEDIA_ROOT"]) / f"{asset.sha256}.wav").exists()
     job = wait_for_job(app, job_id, timeout=120)
     assert job.state == "done", job.message
@@ -118,6 +123,8 @@ def test_upload_caption_review_edit_and_publish(worker_app):
         published = db.session.scalars(select(CaptionTrack.version).where(
             CaptionTrack.lesson_id == lesson_id, CaptionTrack.status == "published")).all()
         assert published == [new_version]
+        lesson = db.session.get(Lesson, lesson_id)  # the new media came with its captions
+        assert (lesson.media_id, lesson.new_media_id) == (new_media_id, None)
 
 
 @pytest.mark.parametrize("name,data,message", [
