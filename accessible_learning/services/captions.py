@@ -147,7 +147,7 @@ def editable_cues(track_: CaptionTrack) -> list[dict]:
         low, unscripted = check_.get("low") or [], check_.get("unscripted") or []
         flagged = bool(low or unscripted or breaks.get(i))
         confirmed = bool(check_.get("confirmed"))
-        result.append({"index": i, "start": cue.start, "end": cue.end,
+        result.append({"index": i, "origin": i, "start": cue.start, "end": cue.end,
                        "text": plain_text(cue.text), "low": low, "unscripted": unscripted,
                        "breaks": breaks.get(i, []), "flagged": flagged, "confirmed": confirmed,
                        "open": flagged and not confirmed})

@@ -27,7 +27,7 @@ from ..forms import CaptionImportForm, LessonMediaForm
 from ..models import Lesson
 from ..rendering import render_page
 from ..security import role_required
-from ..services import authoring, captions, chapters, descriptions, studio
+from ..services import authoring, captions, chapters, cue_editor, descriptions, studio
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 MAX_CAPTION_FILE = 2_000_000  # bytes
@@ -171,16 +171,20 @@ def edit_captions(lesson_id: int, version: int):
     if track is None:
         abort(404)
     cues = captions.editable_cues(track)
+    made_for = track.media or lesson.media
+    duration = made_for.duration_s if made_for else None
     errors: list[tuple[str, str]] = []
     values = None
+    page = {}
     if request.method == "POST":
         count_text = request.form.get("count", "")
         if not count_text.isdigit():
             abort(400)  # not sent by our form
-        count = min(int(count_text), len(cues) + 1)
-        made_for = track.media or lesson.media
-        edit = captions.parse_edited_cues(
-            request.form, count, made_for.duration_s if made_for else None)
+        count = min(int(count_text), cue_editor.MAX_ROWS)
+        op = request.form.get("op", "save")
+        if op != "save":  # a change to show before saving: split, merge, delete, add, undo
+            return _editor_change(lesson, track, count, op, duration)
+        edit = captions.parse_edited_cues(request.form, count, duration)
         errors = edit.errors
         if not errors:
             new = studio.save_captions(lesson, edit.cues, captions.carry_checks(track, edit),
@@ -190,9 +194,35 @@ def edit_captions(lesson_id: int, version: int):
             return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
                                     version=new.version))
         values = request.form
+        page["undo"] = request.form.get("undo") or None
+    return _editor(lesson, track, cues, errors=errors, values=values, **page)
+
+
+def _editor(lesson, track, cues, errors=(), values=None, undo=None, change=None, focus=None):
     return render_template("studio/editor.html", lesson=lesson, track=track, cues=cues,
                            open_cues=[c["index"] for c in cues if c["open"]],
-                           errors=errors, values=values), (400 if errors else 200)
+                           errors=list(errors), values=values, undo=undo, change=change,
+                           focus=focus), (400 if errors else 200)
+
+
+def _editor_change(lesson, track, count: int, op: str, duration):
+    """Show the editor with one change made (or the last one undone), nothing saved."""
+    rows, errors = cue_editor.read_rows(request.form, count)
+    if errors:  # the times must be readable to split or move anything
+        return _editor(lesson, track, captions.editable_cues(track), errors=errors,
+                       values=request.form, undo=request.form.get("undo") or None)
+    try:
+        if op == "undo":
+            before = cue_editor.rows_from_undo(request.form.get("undo", ""))
+            change, focus, undo = _("The last change is undone. Nothing is saved until you "
+                                    "press “Save as a new version”."), 0, None
+        else:
+            before, change, focus = cue_editor.apply(rows, op, track.language, duration)
+            undo = cue_editor.undo_data(rows)
+    except cue_editor.EditorError:
+        abort(400)  # not sent by our form
+    return _editor(lesson, track, cue_editor.show(track, before), undo=undo, change=change,
+                   focus=focus)
 
 
 @bp.post("/lessons/<int:lesson_id>/captions/<int:version>/publish")
