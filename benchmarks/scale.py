@@ -9,10 +9,11 @@ page is requested in process with Flask's test client, logged in as the demo adm
 ``BENCH_SCALE_REQUESTS`` times (default 20) after one untimed request; the median is reported
 with the page's size.
 
-Then a staff list of the same size is imported from CSV (``services.bulk_import``: every row
-checked, accounts, organisation, enrolments and set-password links made, in one transaction) on
-a third copy, timed side by side with ``add_learners``, which writes as many learners without
-checking anything: the ratio is what the checks and the links cost.
+The pages are timed again with ``BENCH_SCALE_LARGEST`` (default 400,000) learners. Then a
+staff list of ``BENCH_SCALE_LEARNERS`` rows is imported from CSV (``services.bulk_import``:
+every row checked, accounts, organisation, enrolments and set-password links made, in one
+transaction) on another copy, timed side by side with ``add_learners``, which writes as many
+learners without checking anything: the ratio is what the checks and the links cost.
 
 Run alone with ``python -m benchmarks.scale INSTANCE_DIR`` (a folder made by ``flask demo``).
 """
@@ -30,6 +31,9 @@ import time
 from pathlib import Path
 
 LEARNERS = int(os.environ.get("BENCH_SCALE_LEARNERS", "40000"))
+# A tenth of a large country's retail staff: the lists measured again at ten times the size
+# (0 to skip).
+LARGEST = int(os.environ.get("BENCH_SCALE_LARGEST", "400000"))
 REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "20"))
 PAGES = [
     ("administration /admin/", "/admin/"),
@@ -112,6 +116,16 @@ def main(instance: Path) -> int:
             demo.add_learners(LEARNERS)
             added_s = time.perf_counter() - start
             users = db.session.execute(db.text("SELECT count(*) FROM users")).scalar()
+        largest_times, largest_users = {}, 0
+        if LARGEST:
+            largest = tmp / "largest.db"
+            with sqlite3.connect(source) as src, sqlite3.connect(largest) as dst:
+                src.backup(dst)
+            largest_app = _app(largest, instance / "media")
+            with largest_app.app_context():
+                demo.add_learners(LARGEST, batch=20000)
+                largest_users = db.session.execute(db.text("SELECT count(*) FROM users")).scalar()
+            largest_times = _time_pages(largest_app)
         imported = tmp / "imported.db"
         with sqlite3.connect(source) as src, sqlite3.connect(imported) as dst:
             src.backup(dst)
@@ -135,6 +149,13 @@ def main(instance: Path) -> int:
         print(f"{label:<30} {a_ms:>8.1f} {b_ms:>9.1f} {b_ms / a_ms:>7.1f} {a_bytes / 1024:>8.1f} "
               f"{b_bytes / 1024:>9.1f} {a_status:>3}/{b_status:<3}")
     print(f"slowest growth: {worst:.1f}× the demo's time with {users / few:,.0f}× the users")
+    if largest_times:
+        print(f"\nThe same pages with {largest_users:,} users:")
+        print(f"{'page':<30} {'ms':>8} {'× demo':>7} {'× 40k':>6} {'KB':>8} {'status':>7}")
+        for label, path in PAGES:
+            ms, size, status = largest_times[path]
+            print(f"{label:<30} {ms:>8.1f} {ms / small_times[path][0]:>7.1f} "
+                  f"{ms / large_times[path][0]:>6.1f} {size / 1024:>8.1f} {status:>7}")
     print(f"\nImport of a {LEARNERS:,}-row staff list from CSV (checked, enrolled, with "
           f"set-password links), one transaction: {import_s:.1f} s, {import_s / added_s:.2f}× "
           f"the {added_s:.1f} s of add_learners writing as many learners unchecked; "

@@ -131,5 +131,8 @@ def worker(live_server):
 
 
 def no_violations(page, label):
+    # The page's element can be there before its stylesheet has loaded (a slow machine): axe
+    # would then measure unstyled targets. Wait for the load event, which waits for the CSS.
+    page.wait_for_load_state("load")
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{label}\n{results.generate_report()}"
