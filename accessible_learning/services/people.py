@@ -99,10 +99,10 @@ def _unused_media(asset_ids: set[int]) -> list[MediaAsset]:
     submission uses."""
     if not asset_ids:
         return []
-    used = set(db.session.scalars(select(Lesson.media_id).where(Lesson.media_id.in_(asset_ids))))
-    used |= set(db.session.scalars(select(Submission.media_id)
-                                   .where(Submission.media_id.in_(asset_ids))))
-    for column in (DescriptionTrack.mixed_media_id, DescriptionTrack.extended_media_id):
+    used: set[int] = set()
+    for column in (Lesson.media_id, Lesson.new_media_id, Lesson.chapters_media_id,
+                   Submission.media_id, CaptionTrack.media_id, DescriptionTrack.media_id,
+                   DescriptionTrack.mixed_media_id, DescriptionTrack.extended_media_id):
         used |= set(db.session.scalars(select(column).where(column.in_(asset_ids))))
     return [db.session.get(MediaAsset, i) for i in sorted(asset_ids - used)]
 
