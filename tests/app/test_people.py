@@ -163,3 +163,26 @@ def test_deleting_an_account_removes_its_personal_data_and_keeps_certificates(ap
     audit = admin.get("/admin/audit").get_data(as_text=True)
     assert re.search(r"Deleted with its personal data \(account \d+, Learner\)", audit)
     assert "Demo learner" not in audit.split("<main")[1]
+
+
+def test_the_administration_changes_refuse_every_other_role(app):
+    """Each POST route of people, organisations and the staff-list import, as each role that is
+    not an administrator: 403, and nothing changes."""
+    from conftest import ROLES
+
+    learner_id = _user_id(app, "learner")
+    urls = [(f"/admin/users/{learner_id}/role", {"role": "admin"}),
+            (f"/admin/users/{learner_id}/state", {"action": "disable"}),
+            (f"/admin/users/{learner_id}/delete", {"confirm_email": DEMO_EMAILS["learner"]}),
+            (f"/admin/users/{learner_id}/organisation", {"organisation_id": "0"}),
+            ("/admin/organisations", {"name": "Taken over"}),
+            ("/admin/import", {})]
+    for role in [r for r in ROLES if r != "admin"]:
+        client = app.test_client()
+        login(client, role)
+        for url, data in urls:
+            assert post_form(client, url, data, token_page="/").status_code == 403, (role, url)
+    with app.app_context():
+        user = db.session.get(User, learner_id)
+        assert user.role == "learner" and user.disabled_at is None
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
