@@ -162,7 +162,7 @@ def reset_password(reset: PasswordReset, password: str) -> bool:
         db.session.rollback()
         return False
     reset.user.password_hash = hash_password(password)
-    _end_sessions(reset.user_id, now)
+    end_sessions(reset.user_id, now)
     db.session.commit()
     return True
 
@@ -173,7 +173,7 @@ def change_password(user: User, current: str, new: str) -> bool:
     if not verify_password(user.password_hash, current):
         return False
     user.password_hash = hash_password(new)
-    _end_sessions(user.id, utcnow(), keep=user.login_session_id)
+    end_sessions(user.id, utcnow(), keep=user.login_session_id)
     db.session.commit()
     return True
 
@@ -205,7 +205,8 @@ def end_session(user: User) -> None:
     db.session.commit()
 
 
-def _end_sessions(user_id: int, now, keep: str | None = None) -> None:
+def end_sessions(user_id: int, now, keep: str | None = None) -> None:
+    """End every login session of the user (but ``keep``); the caller commits."""
     query = update(LoginSession).where(LoginSession.user_id == user_id,
                                        LoginSession.ended_at.is_(None))
     if keep:

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Course, Lesson, Trade, utcnow
+from ..models import Course, Lesson, utcnow
 
 
 class AuthoringError(Exception):
@@ -40,10 +40,6 @@ class LessonDetails:
     title: str
     summary: str
     language: str
-
-
-def trades() -> list[Trade]:
-    return list(db.session.scalars(select(Trade).order_by(Trade.name)))
 
 
 def courses() -> tuple[list[Course], list[Course]]:
@@ -121,7 +117,6 @@ def move_lesson(lesson: Lesson, step: int) -> bool:
     db.session.flush()
     lesson.position = theirs
     db.session.commit()
-    db.session.expire(lesson.course)
     return True
 
 

@@ -39,6 +39,7 @@ from ..models import (
     course_examiners,
     utcnow,
 )
+from . import accounts
 
 AUDIT_PER_PAGE = 50
 
@@ -70,18 +71,13 @@ def set_role(admin: User, user: User, role: str) -> bool:
     return True
 
 
-def _end_sessions(user: User) -> None:
-    db.session.execute(update(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
-
-
 def disable(admin: User, user: User) -> None:
     _not_yourself(admin, user, _("You cannot disable your own account. Ask another "
                                  "administrator."))
     if user.disabled_at is not None:
         return
     user.disabled_at = utcnow()
-    _end_sessions(user)
+    accounts.end_sessions(user.id, user.disabled_at)
     _audit(admin, user, "disable")
     db.session.commit()
 

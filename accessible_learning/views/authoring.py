@@ -14,7 +14,7 @@ from .. import access
 from ..forms import CourseForm, LessonForm
 from ..models import Course, Lesson
 from ..security import role_required
-from ..services import authoring
+from ..services import authoring, catalogue
 
 bp = Blueprint("authoring", __name__, url_prefix="/studio")
 
@@ -36,7 +36,7 @@ def _course_form(course: Course | None = None) -> CourseForm:
     form = CourseForm(obj=course) if request.method == "POST" else CourseForm(
         formdata=None, obj=course)
     form.trade_id.choices = [(0, _("Choose a trade"))] + [
-        (trade.id, trade.name) for trade in authoring.trades()]
+        (trade.id, trade.name) for trade in catalogue.trades()]
     form.language.choices = _language_choices(course.language if course else None)
     return form
 

@@ -25,7 +25,7 @@ from media_pipeline.synthesise import synthesise
 from .. import access, jobs
 from ..forms import CaptionImportForm, LessonMediaForm
 from ..models import Lesson
-from ..rendering import render_page
+from ..rendering import is_htmx, render_page
 from ..security import role_required
 from ..services import authoring, captions, chapters, cue_editor, descriptions, studio
 
@@ -131,7 +131,9 @@ def lesson_job(lesson_id: int):
     job = jobs.latest_for_lesson(lesson)
     html = render_page("studio/lesson.html", "studio/_lesson_job.html", lesson=lesson, job=job,
                        media_form=LessonMediaForm(script=lesson.script),
-                       import_form=CaptionImportForm(), open_counts=_open_counts(lesson))
+                       import_form=CaptionImportForm(),
+                       # the versions table is only on the full page, not in the polled fragment
+                       open_counts={} if is_htmx() else _open_counts(lesson))
     return _job_fragment(html, job)
 
 

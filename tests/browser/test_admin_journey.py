@@ -108,6 +108,15 @@ def test_an_administrator_reads_the_reports_and_finds_a_user_by_keyboard(live_se
     tab_to(page, "button", "Save the role")
     page.keyboard.press("Enter")
     page.wait_for_selector(".notices:has-text('Demo examiner is now: Examiner.')")
+    # Deleting asks for the account's address: a wrong one is refused, and said so.
+    tab_to(page, "#confirm_email")
+    page.keyboard.insert_text("someone.else@example.org")
+    tab_to(page, "button", "Delete the account and its personal data")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert "nothing was deleted" in page.inner_text("#error-summary")
+    no_violations(page, "a user's page, deletion refused")
     page.goto(page.url.split("/admin/")[0] + "/admin/")
     tab_to(page, "a", "Audit log")
     page.keyboard.press("Enter")

@@ -235,3 +235,21 @@ def test_long_lists_with_page_links_and_their_errors_have_no_axe_violations(
         page.route(served, _serve(html))
         page.goto(served)
         _assert_no_violations(page, url)
+
+
+def test_a_registration_with_needs_and_what_it_set_have_no_axe_violations(live_server, page):
+    """The notice of what declared needs turned on, and the Preferences page that lists it."""
+    base = live_server["url"]
+    page.goto(base + "/register")
+    page.fill("#email", "needs.axe@example.org")
+    page.fill("#display_name", "Needs Axe")
+    page.fill("#password", "captions and descriptions please")
+    page.fill("#confirm", "captions and descriptions please")
+    page.check("input[name=needs][value=deaf_hoh]")
+    page.check("input[name=needs][value=low_vision]")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".notices:has-text('captions are shown in every lesson')")
+    _assert_no_violations(page, "registered, with what the needs set")
+    page.goto(base + "/preferences")
+    page.wait_for_selector("h2:has-text('Set from what you told us')")
+    _assert_no_violations(page, "preferences set from needs")

@@ -116,6 +116,19 @@ def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser, 
         tab_to(page, f"#{box}")
         page.keyboard.press("Space")
         assert page.is_checked(f"#{box}")
+    # A split, announced where it was made, then undone: the typed text and ticks come back.
+    tab_to(page, "button[value='split-0']", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[role=status]:has-text('Cue 1 is split in two')")
+    page.wait_for_function("() => document.activeElement.matches('[role=status]')")
+    no_violations(page, "caption editor after a split")
+    tab_to(page, "button[value='undo']", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[role=status]:has-text('The last change is undone')")
+    no_violations(page, "caption editor after undoing")
+    assert page.input_value("#cue-0-text") == _reference("zeroth_104_003_0193.wav")[:30].strip()
+    # (cue 1's words were changed, so it counts as checked and has no box any more)
+    assert all(page.is_checked(f"#{box}") for box in boxes if box != "cue-0-confirmed")
     _press(page, "button", "Save as a new version", "Earlier versions are kept")
     version = int(page.url.rsplit("/", 1)[1])
     assert "Every flagged cue has been checked or corrected." in page.inner_text("main") or (
@@ -198,6 +211,17 @@ def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser, 
             ["name", "email", "organisation", "courses"],
             ["Choi Barista", "choi.barista@example.org", "Fresh Market Retail", COURSE],
             ["Han Cashier", "han.cashier@example.org", "Fresh Market Retail", COURSE]])
+    # A file with a wrong row first: nothing is imported, the line is named.
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,email\nChoi Barista,choi-at-example.org\n", encoding="utf-8")
+    tab_to(admin, "#staff_list")
+    admin.set_input_files("#staff_list", str(wrong))
+    tab_to(admin, "button", "Import the staff list")
+    admin.keyboard.press("Enter")
+    admin.wait_for_selector("#error-summary")
+    assert admin.evaluate("document.activeElement.id") == "error-summary"
+    assert "Line 2:" in admin.inner_text("#error-summary")
+    no_violations(admin, "import refused")
     tab_to(admin, "#staff_list")
     admin.set_input_files("#staff_list", str(staff))  # the system file dialog
     _press(admin, "button", "Import the staff list", "2 rows imported: 2 new accounts")
