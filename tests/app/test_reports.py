@@ -186,6 +186,23 @@ def test_one_month_and_the_period_bounds(seeded):
     assert dict(april.features) == {"captions": 0, "descriptions": 0, "voice": 1}
 
 
+def test_a_period_that_starts_and_ends_inside_months(seeded):
+    """Registrations a month are counted over each month's part inside the period."""
+    period = reports.Period(date(2025, 1, 11), date(2025, 3, 31))
+    assert period.month_bounds() == [
+        (datetime(2025, 1, 11), datetime(2025, 2, 1)), (datetime(2025, 2, 1),
+                                                        datetime(2025, 3, 1)),
+        (datetime(2025, 3, 1), datetime(2025, 4, 1))]
+    with seeded.app_context():
+        report = reports.build(period)
+    # A registered on 10 January, the day before; B in February, C on 31 March.
+    assert report.series("by_month", "registered") == [("2025-01", 0), ("2025-02", 1),
+                                                       ("2025-03", 1)]
+    assert report.totals.registered == 2
+    by_trade = {r.label: r.figures.registered for r in report.by_trade}
+    assert (by_trade["Tailoring"], by_trade["Food safety"]) == (0, 1)
+
+
 def test_default_period_is_the_year_that_ends_today():
     """The last 12 months: from the day after the same date a year earlier, up to today."""
     period = reports.default_period(date(2026, 11, 29))
