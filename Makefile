@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app accessible_learning
 RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libjemalloc2
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils postgresql redis-server
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils postgresql redis-server nodejs default-jre-headless
+# The Nu Html Checker, from npm (run with Java by the browser tests over every page they check).
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu-$(VNU_VERSION)/node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: run test bench setup setup-test system-packages system-packages-test lint translations translations-template migrate clean
 
@@ -14,7 +17,7 @@ run: setup migrate
 	@$(BIN)/python -m accessible_learning.launcher
 
 test: setup-test lint
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	VNU_JAR=$(VNU_JAR) $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: setup-test
 	$(call ensure_packages,wrk)
@@ -22,7 +25,7 @@ bench: setup-test
 
 setup: system-packages $(VENV)/.installed translations
 
-setup-test: system-packages-test $(VENV)/.installed-test translations
+setup-test: system-packages-test $(VENV)/.installed-test $(VNU_JAR) translations
 
 # System packages: installed with apt-get when missing and running as root, otherwise the exact
 # command is printed.
@@ -56,6 +59,10 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
+
+$(VNU_JAR): | $(VENV)/bin/python
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu-$(VNU_VERSION) vnu-jar@$(VNU_VERSION)
+	test -f $@
 
 translations:
 	@$(BIN)/pybabel compile --statistics -d accessible_learning/translations

@@ -57,7 +57,7 @@ def plain_name(form, field):
     """A name must be plain visible text: no markup, no control or direction-override characters."""
     value = field.data or ""
     if _MARKUP.search(value):
-        raise ValidationError(_l("Names cannot contain the characters < or >. Remove them."))
+        raise ValidationError(_("Names cannot contain the characters < or >. Remove them."))
     if _BIDI_CONTROLS.search(value):
         raise ValidationError(
             _l("The name contains invisible text-direction characters. Type the name again "

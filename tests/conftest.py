@@ -29,6 +29,7 @@ from accessible_learning.extensions import db  # noqa: E402
 from accessible_learning.models import Job, Lesson, Quiz  # noqa: E402
 from accessible_learning.services import demo  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]  # the project
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEMO_PASSWORDS = {role: password for role, _e, _n, password in demo.DEMO_USERS}
 DEMO_EMAILS = {role: email for role, email, _n, _p in demo.DEMO_USERS}
@@ -333,9 +334,10 @@ def _url_for_rule(app, rule) -> str:
         return url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
 
 
-def check_every_get_route(app, role: str) -> None:
+def check_every_get_route(app, role: str, markup: bool = False) -> None:
     """GET every route of the URL map as ``role`` and compare with EXPECTED (also used by the
-    PostgreSQL run in tests/scale)."""
+    PostgreSQL run in tests/scale); with ``markup``, every HTML page it answers goes through the
+    Nu Html Checker too."""
     client = app.test_client()
     if role != ANON:
         login(client, role)
@@ -352,5 +354,90 @@ def check_every_get_route(app, role: str) -> None:
             assert response.headers["Location"].startswith("/login?next="), url
         else:
             assert response.status_code == expected, (url, role, response.status_code)
+        if markup and is_document(response):
+            assert_valid_markup(response.get_data(as_text=True), f"{url} as {role}")
         checked += 1
     assert checked == len(EXPECTED)
+
+
+# --- The W3C Nu Html Checker (vnu-jar from npm, made by `make setup-test`; VNU_JAR names it) ---
+
+class _NuChecker:
+    """vnu-jar's own HTTP service on a free local port, started on first use and stopped when
+    the tests end: one Java start-up, then a few milliseconds a page."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+
+    @staticmethod
+    def jar() -> Path:
+        named = os.environ.get("VNU_JAR")
+        if named:
+            return Path(named) if Path(named).is_absolute() else ROOT / named
+        found = sorted(ROOT.glob(".venv/vnu-*/node_modules/vnu-jar/build/dist/vnu.jar"))
+        if not found:
+            raise AssertionError("The Nu Html Checker is not installed: run make setup-test.")
+        return found[-1]
+
+    def start(self) -> None:
+        import atexit
+        import socket
+        import urllib.request
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            ["java", "-Xss4m", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp",
+             str(self.jar()), "nu.validator.servlet.Main", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        atexit.register(self.process.terminate)
+        self.url = f"http://127.0.0.1:{port}/?out=json"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("The Nu Html Checker did not start.") from None
+                time.sleep(0.25)
+
+    def errors(self, html: str) -> list[str]:
+        import json
+        import urllib.request
+
+        if self.process is None:
+            self.start()
+        request = urllib.request.Request(self.url, data=html.encode("utf-8"), headers={
+            "Content-Type": "text/html; charset=utf-8"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            messages = json.load(response)["messages"]
+        return [f"line {m.get('lastLine', '?')}: {m['message']} "
+                f"[{m.get('extract', '').strip()[:160]}]" for m in messages
+                if m.get("type") == "error" and not _htmx_attribute(m)]
+
+
+def _htmx_attribute(message: dict) -> bool:
+    """htmx's attributes (hx-get, hx-target …), which HTML does not define, are ours to use."""
+    return message.get("message", "").startswith("Attribute “hx-")
+
+
+_NU = _NuChecker()
+
+
+def nu_errors(html: str) -> list[str]:
+    """The Nu Html Checker's errors in a whole HTML document, but for htmx's attributes."""
+    return _NU.errors(html)
+
+
+def is_document(response) -> bool:
+    """A whole HTML page (not an htmx fragment, a file or a redirect)."""
+    return (response.mimetype == "text/html"
+            and response.get_data(as_text=True).lstrip()[:15].lower() == "<!doctype html>")
+
+
+def assert_valid_markup(html: str, label: str) -> None:
+    errors = nu_errors(html)
+    assert not errors, f"{label}: the Nu Html Checker found:\n" + "\n".join(errors)

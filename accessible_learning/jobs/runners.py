@@ -172,10 +172,19 @@ def _run_describe(job: Job) -> None:
               for kind in ("placed", "sped-up", "extended")}
     job.result = {"track_id": track.id, "version": track.version, "summary": result.summary(),
                   "report": result.report()}
-    _done(job, **say(N_("Version %(version)d is published: %(placed)d descriptions fit the "
-                        "pauses, %(faster)d were spoken a little faster, %(extended)d pause the "
-                        "video."), version=track.version, placed=counts["placed"],
-                     faster=counts["sped-up"], extended=counts["extended"]))
+    values = {"version": track.version, "placed": counts["placed"],
+              "faster": counts["sped-up"], "extended": counts["extended"]}
+    if counts["extended"]:
+        # Those are not in the described audio: say so, and what learners get instead.
+        _done(job, **say(N_("Version %(version)d is published: %(placed)d descriptions fit the "
+                            "pauses, %(faster)d were spoken a little faster, %(extended)d pause "
+                            "the video. The described audio lacks those %(extended)d of the "
+                            "%(total)d descriptions, so learners who chose it get the extended "
+                            "version."), total=len(result.placements), **values))
+    else:
+        _done(job, **say(N_("Version %(version)d is published: %(placed)d descriptions fit the "
+                            "pauses, %(faster)d were spoken a little faster, %(extended)d pause "
+                            "the video."), **values))
 
 
 def _lesson_words(lesson: Lesson) -> list[Word] | None:

@@ -182,6 +182,43 @@ def pauses(track_: DescriptionTrack) -> list[dict]:
             for p in (track_.report or []) if p["kind"] == "extended"]
 
 
+@dataclass(frozen=True)
+class Offer:
+    """What the player offers a learner for a published version: how many descriptions the
+    described audio lacks (those too long for any pause, which only the extended version and
+    the text descriptions have), the modes it offers and the one it starts in."""
+
+    total: int
+    lacking: int
+    extended: bool  # there is an extended version
+    start: str  # the mode checked when the page opens ("off" unless description is on)
+    on: str  # the mode that turning description on chooses
+    instead: bool  # the learner's own mode was passed over because it lacks descriptions
+
+    @property
+    def modes(self) -> list[str]:
+        return ["off", "described", *(["extended"] if self.extended else []), "speech",
+                "screen-reader"]
+
+
+def offer(track_: DescriptionTrack, audio_description: bool, mode: str) -> Offer:
+    """The modes for a learner whose preferences are ``audio_description`` (on by default) and
+    ``mode``: described audio that lacks descriptions is never chosen for them; the extended
+    version is (or, without one, text descriptions spoken by the browser, which pause)."""
+    report = track_.report or []
+    lacking = sum(1 for p in report if p["kind"] == "extended")
+    extended = track_.extended_media_id is not None
+    on = mode if mode in ("described", "extended", "speech", "screen-reader") else "described"
+    if on == "extended" and not extended:
+        on = "described"  # a lesson whose descriptions all fit the pauses has no extended one
+    instead = on == "described" and lacking > 0
+    if instead:
+        on = "extended" if extended else "speech"
+    return Offer(total=len(report), lacking=lacking, extended=extended,
+                 start=on if audio_description else "off", on=on,
+                 instead=instead and audio_description)
+
+
 def speech_cache() -> Path:
     """Spoken descriptions, by text, voice and rate; beside the media, so that every web and
     worker node that shares the media folder shares it."""

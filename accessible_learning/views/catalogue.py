@@ -12,7 +12,15 @@ from .. import access
 from ..forms import CatalogueSearchForm
 from ..page_cache import shared_page
 from ..rendering import render_page
-from ..services import catalogue, chapters, completion, descriptions, player_help, progress
+from ..services import (
+    catalogue,
+    chapters,
+    completion,
+    descriptions,
+    player_help,
+    preferences,
+    progress,
+)
 from ..services.captions import clock
 from .player import completion_context
 
@@ -92,11 +100,19 @@ def _lesson(lesson_id: int) -> str:
     return render_template(
         "catalogue/lesson.html", track=found.published_captions,
         described=described, pauses=descriptions.pauses(described) if described else [],
+        offer=_offer(described),
         previous=previous, following=following, resume_at=resume_at,
         chapter_list=chapters.for_display(found),
         resume_label=clock(resume_at) if resume_at else "",
         **player_help.context(found.language), **completion,
     )
+
+
+def _offer(described) -> descriptions.Offer | None:
+    if described is None:
+        return None
+    prefs = preferences.current(current_user)
+    return descriptions.offer(described, prefs.audio_description, prefs.description_mode)
 
 
 @bp.get("/lessons/<int:lesson_id>/captions.vtt")
@@ -105,7 +121,7 @@ def lesson_captions(lesson_id: int):
     found = access.lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
     if found.published_captions is None:
         abort(404)
-    return Response(found.published_captions.vtt, mimetype="text/vtt; charset=utf-8")
+    return Response(found.published_captions.vtt, content_type="text/vtt; charset=utf-8")
 
 
 @bp.get("/lessons/<int:lesson_id>/descriptions.vtt")
@@ -115,7 +131,7 @@ def lesson_descriptions(lesson_id: int):
     described = found.published_descriptions
     if described is None:
         abort(404)
-    return Response(described.placed_vtt, mimetype="text/vtt; charset=utf-8")
+    return Response(described.placed_vtt, content_type="text/vtt; charset=utf-8")
 
 
 @bp.get("/lessons/<int:lesson_id>/chapters.vtt")
@@ -125,4 +141,4 @@ def lesson_chapters(lesson_id: int):
     track = chapters.shown(found)
     if track is None:
         abort(404)
-    return Response(track, mimetype="text/vtt; charset=utf-8")
+    return Response(track, content_type="text/vtt; charset=utf-8")

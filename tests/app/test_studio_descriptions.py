@@ -79,6 +79,7 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
         assert [p["kind"] for p in track.report][1] == "extended"  # too long for any pause
         assert track.mixed_media is not None and track.extended_media is not None
         described_url = f"/media/{track.mixed_media.sha256}.{track.mixed_media.extension}"
+        lacking = sum(1 for p in track.report if p["kind"] == "extended")
     studio_page = client.get(page_url).get_data(as_text=True)
     assert "Published: version 1" in studio_page and "the video waits" in studio_page
 
@@ -108,7 +109,9 @@ def test_author_preview_publish_and_learn_with_descriptions(worker_app):
         user.preferences.audio_description = True
         db.session.commit()
     html = learner.get(f"/lessons/{lesson_id}").get_data(as_text=True)
-    assert 'value="described" checked' in html and 'value="off" checked' not in html
+    # The described audio lacks the extended ones: the extended version is chosen.
+    assert 'value="extended" checked' in html and 'value="off" checked' not in html
+    assert f"Described audio (lacks {lacking} of the 2 descriptions" in html
 
 
 def test_moments_to_describe_are_picture_changes_in_pauses(app, tmp_path):
@@ -153,3 +156,79 @@ def test_moments_to_describe_are_picture_changes_in_pauses(app, tmp_path):
     assert fragment.status_code == 286  # finished: htmx stops polling
     html = fragment.get_data(as_text=True)
     assert "At 0:05.5" in html and 'data-use-time="5.5"' in html and "1 moment found." in html
+
+
+def test_described_audio_that_lacks_every_description_is_not_offered_as_complete(app):
+    """Two descriptions far too long for any pause in the lesson's speech: both become extended
+    descriptions, so the described audio holds none of them. The studio says so when
+    publishing; a learner whose default is described audio gets the extended version, told
+    why, and hears the descriptions in it while the programme waits."""
+    import subprocess
+
+    from accessible_learning import jobs
+    from accessible_learning.services import media
+
+    long_texts = [
+        "재단사가 줄자를 천 위에 펼치고 허리선에서 밑단까지 길이를 잰 다음, 분필로 작은 "
+        "표시를 세 군데 하고, 자를 대고 그 표시들을 곧은 선으로 천천히 이어 그립니다.",
+        "탁자 위에 천이 반으로 접혀 있고, 그 위에 자와 가위와 줄자가 나란히 놓여 있으며, "
+        "재단사는 접힌 쪽을 몸 쪽으로 두고 시침핀 여섯 개로 두 겹을 단단히 고정합니다.",
+    ]
+    client = app.test_client()
+    login(client, "content")
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.title == "Drafting a skirt block"))
+        lesson_id, course_id = lesson.id, lesson.course_id
+    page_url = f"/studio/lessons/{lesson_id}/descriptions"
+    for at, text in zip(("1.0", "3.0"), long_texts, strict=True):
+        assert post_form(client, page_url, {"time": at, "text": text}).status_code == 302
+    assert post_form(client, f"{page_url}/1/publish", {}, token_page=page_url).status_code == 302
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.kind == "describe"))
+        jobs.run(job.id)  # in this process: the worker's code, without the worker
+        db.session.refresh(job)
+        assert job.state == "done", job.message
+        track = db.session.scalar(select(DescriptionTrack).where(
+            DescriptionTrack.lesson_id == lesson_id))
+        assert [p["kind"] for p in track.report] == ["extended", "extended"]
+        extended_file = media.media_root() / track.extended_media.filename
+        pauses = [(p["start"], p["duration"]) for p in track.report]
+    assert "The described audio lacks those 2 of the 2 descriptions" in job.message
+    studio_page = client.get(page_url).get_data(as_text=True)
+    assert "The described audio lacks 2 of the 2 descriptions" in studio_page
+
+    learner = app.test_client()
+    login(learner, "learner")
+    post_form(learner, f"/courses/{course_id}/enrol", {}, token_page=f"/courses/{course_id}")
+
+    def offered(on: bool, mode: str) -> str:
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.email == DEMO_EMAILS["learner"]))
+            user.preferences.audio_description = on
+            user.preferences.description_mode = mode
+            db.session.commit()
+        return learner.get(f"/lessons/{lesson_id}").get_data(as_text=True)
+
+    html = offered(True, "described")
+    assert 'value="extended" checked' in html and 'value="described" checked' not in html
+    assert "Described audio (lacks 2 of the 2 descriptions" in html
+    assert "so the extended version is chosen for you" in html
+    assert 'aria-describedby="description-lacking"' in html
+    assert 'data-description-on="extended"' in html  # what turning it on by key chooses
+    html = offered(False, "described")
+    assert 'value="off" checked' in html and 'data-description-on="extended"' in html
+    assert "is chosen for you" not in html  # nothing was chosen for them
+    html = offered(True, "screen-reader")  # their own choice has every description
+    assert 'value="screen-reader" checked' in html and "is chosen for you" not in html
+
+    # What they hear: while the programme waits in the extended version, a description is
+    # spoken (the loudness of each pause, measured by ffmpeg).
+    shift = 0.0
+    for start, length in pauses:
+        found = subprocess.run(
+            ["ffmpeg", "-nostdin", "-v", "info", "-ss", f"{start + shift + 0.2:.3f}", "-t",
+             f"{length - 0.4:.3f}", "-i", str(extended_file), "-vn", "-af", "volumedetect",
+             "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+        mean = float(re.search(r"mean_volume: (-?[\d.]+) dB", found).group(1))
+        assert mean > -35, (start, mean)
+        shift += length

@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from accessible_learning import create_app
-from conftest import DEMO_EMAILS, DEMO_PASSWORDS, clone_instance
+from conftest import DEMO_EMAILS, DEMO_PASSWORDS, assert_valid_markup, clone_instance
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -136,3 +136,4 @@ def no_violations(page, label):
     page.wait_for_load_state("load")
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{label}\n{results.generate_report()}"
+    assert_valid_markup(page.content(), label)  # the document as the browser has it now

@@ -16,7 +16,9 @@ export function setUpDescriptions(root, video) {
     extended: root.getAttribute("data-src-extended")
   };
   var current = "off";
-  var lastOn = "described";
+  // Turning description on chooses this (the server passes over described audio that
+  // lacks descriptions).
+  var lastOn = root.getAttribute("data-description-on") || "described";
   var pausedForDescription = false;
   var pending = null;  // the lesson position while another file loads
   var restore = null;  // puts the position back once it has
