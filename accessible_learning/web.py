@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from . import errors, page_cache, templating
 from .i18n import HTML_LANG, ROLE_NAMES
@@ -33,8 +34,21 @@ from .views import (
     studio,
 )
 
+# The largest id a table holds (PostgreSQL's integer; SQLite's is larger): a URL with a larger
+# number names nothing, so it is a 404 before the database is asked.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a whole number from 0 to MAX_ID."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
 
 def init_app(app):
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     for module in (main, auth, account, catalogue, player, quizzes, certificates, practical,
                    media, studio, authoring, quiz_studio, examiner, employer, admin):
         app.register_blueprint(module.bp)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import MediaError
-from .probe import LOCAL_ONLY, probe
+from .probe import INPUT_OPTIONS, probe
 
 SAMPLE_RATE = 16000
 
@@ -27,7 +27,7 @@ def extract_pcm(source: str | Path, target: str | Path, *, duration_s: float | N
     tmp = target.with_name(f".{target.name}.tmp")
     cmd = [
         "ffmpeg", "-nostdin", "-hide_banner", "-v", "error",
-        "-protocol_whitelist", LOCAL_ONLY["protocol_whitelist"], "-i", str(source),
+        *INPUT_OPTIONS, "-i", str(source),
         "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav",
         "-progress", "pipe:1", "-y", str(tmp),
     ]

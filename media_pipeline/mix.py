@@ -28,6 +28,7 @@ from pathlib import Path
 import ffmpeg
 
 from .errors import MediaError
+from .probe import LOCAL_ONLY
 
 DUCK_DB = -12.0
 RAMP_S = 0.25
@@ -82,7 +83,7 @@ def _run(stream, what: str) -> str:
 
 
 def _input(path: str | Path, **kwargs):
-    return ffmpeg.input(str(path), protocol_whitelist="file", **kwargs)
+    return ffmpeg.input(str(path), **LOCAL_ONLY, **kwargs)
 
 
 def _temporary(target: Path) -> Path:

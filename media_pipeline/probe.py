@@ -13,8 +13,13 @@ import ffmpeg
 
 from .errors import MediaError
 
-# ffmpeg may read local files only (DESIGN.md §9).
-LOCAL_ONLY = {"protocol_whitelist": "file"}
+# ffmpeg may read local files only (DESIGN.md §9), and only through the demuxers of the
+# containers we accept, none of which opens another file: a playlist or concat script naming a
+# local file is refused before anything it names is opened, with the same words whether that
+# file exists or not (so an upload cannot test which files exist on the server).
+DIRECT_FORMATS = "matroska,webm,mov,mp4,m4a,3gp,3g2,mj2,mp3,wav,ogg,flac,aac"
+LOCAL_ONLY = {"protocol_whitelist": "file", "format_whitelist": DIRECT_FORMATS}
+INPUT_OPTIONS = ["-protocol_whitelist", "file", "-format_whitelist", DIRECT_FORMATS]
 # Formats that are lists of other files (playlists, concat scripts, image sequences): refused
 # even when they point at local files, so an upload can never make ffmpeg read another file.
 INDIRECT_FORMATS = {"hls", "applehttp", "concat", "ffconcat", "image2", "tee", "dash",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import MediaError
 from .place import Gap
+from .probe import INPUT_OPTIONS
 
 SCENE_THRESHOLD = 0.3
 MIN_APART_S = 2.0  # one suggestion for a burst of changes
@@ -28,7 +29,7 @@ def scene_changes(source: str | Path, *, threshold: float = SCENE_THRESHOLD,
     """Times (seconds) of the frames whose scene score is above ``threshold``."""
     try:
         done = subprocess.run(
-            ["ffmpeg", "-nostdin", "-hide_banner", "-protocol_whitelist", "file", "-i",
+            ["ffmpeg", "-nostdin", "-hide_banner", *INPUT_OPTIONS, "-i",
              str(source), "-an", "-vf", f"select='gt(scene,{threshold})',showinfo", "-f", "null",
              "-"], capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired as exc:

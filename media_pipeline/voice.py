@@ -59,6 +59,7 @@ from . import languages as language_table
 from . import speech_models
 from .errors import MediaError
 from .languages import Phrase
+from .probe import INPUT_OPTIONS
 from .vocabulary import special_symbols, split_into_tokens, vocabulary
 
 log = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ def read_wav_pcm(path: str | Path) -> bytes:
     limit = MAX_SECONDS + 0.5
     try:
         done = subprocess.run(
-            ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-protocol_whitelist", "file",
+            ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", *INPUT_OPTIONS,
              "-i", str(path), "-t", str(limit), "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE),
              "-f", "s16le", "-acodec", "pcm_s16le", "-"], capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -205,7 +205,9 @@ def parse_edited_cues(form, count: int, duration: float | None) -> Edit:
     errors = edit.errors
     previous_start = -1.0
     for i in range(count):
-        text = (form.get(f"cue-{i}-text") or "").strip()
+        # A textarea sends CR LF; a line's trailing spaces are nothing to keep.
+        text = "\n".join(line.rstrip() for line in (form.get(f"cue-{i}-text") or "").strip()
+                         .replace("\r\n", "\n").replace("\r", "\n").split("\n"))
         times: dict[str, float] = {}
         for part in ("start", "end"):
             raw = (form.get(f"cue-{i}-{part}") or "").strip()
@@ -219,6 +221,10 @@ def parse_edited_cues(form, count: int, duration: float | None) -> Edit:
         start, end = times["start"], times["end"]
         if not text:
             continue  # an emptied cue is removed
+        if "\n\n" in text:  # WebVTT ends a cue at an empty line
+            errors.append((f"cue-{i}-text", f"Cue {i + 1}: the text has an empty line, which "
+                           "would end the cue there. Remove the empty line, or split the cue "
+                           "in two."))
         if len(text) > MAX_CUE_TEXT:
             errors.append((f"cue-{i}-text", f"Cue {i + 1}: the text is longer than "
                            f"{MAX_CUE_TEXT} characters. Split it into two cues."))

@@ -20,5 +20,10 @@ bp = Blueprint("media", __name__)
 def media_file(sha256: str, ext: str):
     asset = access.media_or_404(sha256, ext)
     root = Path(current_app.config["MEDIA_ROOT"])
-    return send_from_directory(root, asset.filename, mimetype=asset.mime_type, conditional=True,
-                               max_age=3600)
+    response = send_from_directory(root, asset.filename, mimetype=asset.mime_type,
+                                   conditional=True, max_age=3600)
+    # Only for this signed-in person's browser: a shared cache must not keep a lesson's media
+    # for whoever asks next.
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response

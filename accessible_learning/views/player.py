@@ -65,7 +65,7 @@ def transcript_page(lesson_id: int):
 def transcript_text(lesson_id: int):
     found = access.lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
     text = transcript.plain_text(found, _("Description:"))
-    return Response(text, mimetype="text/plain; charset=utf-8", headers={
+    return Response(text, content_type="text/plain; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="lesson-{found.id}-transcript.txt"'})
 
 

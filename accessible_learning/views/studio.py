@@ -272,7 +272,7 @@ def track_vtt(lesson_id: int, version: int):
     track = captions.track(access.lesson_or_404(lesson_id), version)
     if track is None:
         abort(404)
-    return Response(track.vtt, mimetype="text/vtt; charset=utf-8")
+    return Response(track.vtt, content_type="text/vtt; charset=utf-8")
 
 
 # --- audio description ------------------------------------------------------------------------
@@ -342,7 +342,7 @@ def preview_description(lesson_id: int):
     try:
         wav = synthesise(text, lesson.language, descriptions.speech_cache())
     except MediaError as exc:
-        return Response(str(exc), status=400, mimetype="text/plain; charset=utf-8")
+        return Response(str(exc), status=400, content_type="text/plain; charset=utf-8")
     return send_file(wav, mimetype="audio/wav", max_age=3600)
 
 

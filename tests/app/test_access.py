@@ -29,7 +29,8 @@ def test_every_route_has_an_expectation(app):
 
 @pytest.mark.parametrize("role", [ANON, *ROLES])
 def test_every_get_route_as_every_role(app, role):
-    check_every_get_route(app, role)
+    """… and every page it answers is valid HTML to the W3C's Nu Html Checker."""
+    check_every_get_route(app, role, markup=True)
 
 
 def test_post_routes_refuse_anonymous_and_wrong_roles(app):
@@ -62,8 +63,11 @@ def test_enrolled_learner_reaches_lesson_media_and_captions(app):
     assert response.status_code == 302
     assert client.get(f"/lessons/{lesson_id}").status_code == 200
     vtt = client.get(f"/lessons/{lesson_id}/captions.vtt")
-    assert vtt.status_code == 200 and vtt.mimetype == "text/vtt"
+    assert vtt.status_code == 200 and vtt.headers["Content-Type"] == "text/vtt; charset=utf-8"
     assert vtt.get_data(as_text=True).startswith("WEBVTT")
     ranged = client.get(media_url, headers={"Range": "bytes=0-99"})
     assert ranged.status_code == 206 and len(ranged.data) == 100
     assert ranged.data[:4] == b"\x1a\x45\xdf\xa3"  # the EBML magic of a WebM file
+    # A signed-in learner's media is for their browser only, never a shared cache.
+    cache = ranged.headers["Cache-Control"]
+    assert "private" in cache and "public" not in cache and "max-age=3600" in cache

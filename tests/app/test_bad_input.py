@@ -20,7 +20,14 @@ from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import Course, Enrolment, Submission, User
 from accessible_learning.services import quizzes
-from conftest import DEMO_PASSWORDS, clone_instance, csrf_from, login
+from conftest import (
+    DEMO_PASSWORDS,
+    assert_valid_markup,
+    clone_instance,
+    csrf_from,
+    is_document,
+    login,
+)
 
 NOT_A_VIDEO = b"this is a text file, not a video\n" * 20
 VIDEO_HEADER_ONLY = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01"  # WebM magic, then nothing
@@ -87,6 +94,11 @@ CASES = [
          files={"captions": (b"1\n00:00:01,000 -> 00:00:02,000\nhello\n", "c.srt")}),
     Case("captions: binary garbage", "content", "POST", "/studio/lessons/{lesson}/captions/import",
          400, "There is a problem", files={"captions": (bytes(range(256)) * 8, "c.vtt")}),
+    Case("caption editor: a cue text with an empty line, as a textarea sends it", "content",
+         "POST", "/studio/lessons/{lesson}/captions/1", 400, "Cue 1: the text has an empty line",
+         form={"count": "1", "cue-0-start": "0.5", "cue-0-end": "2.5",
+               "cue-0-text": "a\r\n\r\nb"},
+         token_page="/studio/lessons/{lesson}/captions/1"),
     Case("descriptions: a file with a bad time", "content", "POST",
          "/studio/lessons/{lesson}/descriptions/import", 400, "Line 3",
          files={"descriptions": (b"WEBVTT\n\nsoon --> later\nA tape measure.\n", "d.vtt")},
@@ -210,6 +222,16 @@ CASES = [
          "There is no page at this address"),
     Case("a course id that is not a number", None, "GET", "/courses/abc", 404,
          "There is no page at this address"),
+    # Beyond any table's integer range (2⁶³ overflowed SQLite; 2³¹ overflows PostgreSQL's).
+    Case("a course id beyond the integer range", None, "GET", "/courses/9223372036854775808",
+         404, "There is no page at this address"),
+    Case("a lesson id beyond the integer range", "learner", "GET", "/lessons/2147483648", 404,
+         "There is no page at this address"),
+    Case("a certificate id beyond the integer range", None, "GET",
+         "/certificates/9223372036854775808", 404, "There is no page at this address"),
+    Case("an attempt id beyond the integer range, autosaved", "learner", "POST",
+         "/attempts/9223372036854775808/autosave", 404, "There is no page at this address",
+         form={"q1": "1"}),
     Case("media with a made-up hash", "content", "GET", "/media/" + "0" * 64 + ".webm", 404,
          "There is no page at this address"),
     Case("media path traversal", "content", "GET", "/media/..%2f..%2fsecret_key", 404,
@@ -395,3 +417,5 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(catalogue_app, case):
     assert response.status_code == case.status, (case.name, response.status_code, page[:500])
     assert case.says in page, (case.name, page[page.find("<main"):][:1500])
     assert (_db_fingerprint(app), _media_fingerprint(app)) == before, case.name
+    if is_document(response):  # the page that says what went wrong is valid HTML too
+        assert_valid_markup(page, case.name)

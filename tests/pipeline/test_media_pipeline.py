@@ -231,6 +231,41 @@ def test_probe_refuses_a_playlist_even_when_it_points_at_a_local_file(tmp_path):
         probe(concat)
 
 
+def test_a_playlist_gets_the_same_words_whether_what_it_names_exists_and_nothing_is_opened(
+        tmp_path):
+    """A learner's upload must not tell them which files exist on the server: a playlist and a
+    concat script are refused before anything they name is opened. What they name here is a
+    named pipe: whoever opens it to read wakes the thread waiting to write to it."""
+    import os
+    import threading
+
+    pipe = tmp_path / "segment.ts"
+    os.mkfifo(pipe)
+    opened = threading.Event()
+
+    def writer():
+        with open(pipe, "wb"):  # blocks until a reader opens the pipe
+            opened.set()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    messages = []
+    for name in (pipe, tmp_path / "missing.ts"):
+        for text in (f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n{name}\n#EXT-X-ENDLIST\n",
+                     f"ffconcat version 1.0\nfile '{name}'\n"):
+            upload = tmp_path / "upload.mp4"
+            upload.write_text(text)
+            with pytest.raises(MediaError) as refused:
+                probe(upload)
+            messages.append(str(refused.value))
+    assert not opened.is_set(), "ffprobe opened the file a playlist names"
+    assert len(set(messages)) == 1 and "not a video or audio file" in messages[0]
+    with open(pipe, "rb"):  # let the writer go
+        pass
+    thread.join(timeout=5)
+    assert opened.is_set()  # the pipe did tell when it was opened
+
+
 def test_audio_only_media_is_accepted():
     info = probe(SYNTH / "noodles.wav")
     assert info.has_audio and not info.has_video
