@@ -69,10 +69,13 @@ def load_config(instance: Path) -> dict:
         "VOICE_CHECK_AT_STARTUP": _flag("VOICE_CHECK_AT_STARTUP", True),
         "VOICE_RATE_LIMIT": os.environ.get("VOICE_RATE_LIMIT", "30 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        # Log-in: failed attempts allowed per account and per address before a pause; new
-        # accounts per address.
+        # Log-in: failed attempts allowed per account from one address, per account from all
+        # (a slower ceiling) and per address before a pause (services/login_limits.py, counted
+        # in the database); new accounts per address.
+        "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS": os.environ.get(
+            "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", "10 per 15 minutes"),
         "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get("LOGIN_FAILURES_PER_ACCOUNT",
-                                                     "10 per 15 minutes"),
+                                                     "100 per hour"),
         "LOGIN_FAILURES_PER_ADDRESS": os.environ.get("LOGIN_FAILURES_PER_ADDRESS",
                                                      "50 per 15 minutes"),
         "REGISTRATIONS_PER_ADDRESS": os.environ.get("REGISTRATIONS_PER_ADDRESS", "10 per hour"),
@@ -84,7 +87,11 @@ def load_config(instance: Path) -> dict:
         "RESET_ATTEMPTS_PER_ADDRESS": os.environ.get("RESET_ATTEMPTS_PER_ADDRESS",
                                                      "10 per 15 minutes"),
         "RECOGNITION_JOBS": int(os.environ.get("RECOGNITION_JOBS", "0")) or None,  # None: cores
+        # A running job's worker writes its heartbeat every JOB_HEARTBEAT_SECONDS (at most a
+        # quarter of JOB_STALE_SECONDS), whatever the job is doing; a job silent for
+        # JOB_STALE_SECONDS has lost its worker and is queued again.
         "JOB_STALE_SECONDS": float(os.environ.get("JOB_STALE_SECONDS", "120")),
+        "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10")),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
         # Rendered catalogue, course and lesson pages kept per server process (see
         # page_cache.py; each is some 5 to 40 KB); 0 keeps none.

@@ -28,6 +28,18 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+def _sweep_incoming(app) -> None:
+    """What a killed server process left of an upload, a day or more ago, goes as the next one
+    starts."""
+    from .services import media
+
+    with app.app_context():
+        try:
+            media.sweep_incoming()
+        except OSError:  # the media folder is not there yet, or not readable: nothing to sweep
+            pass
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     instance = paths.instance_path()
     app = Flask(
@@ -63,6 +75,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_cli(app)
     _rate_limits_per_route_only(app)
+    _sweep_incoming(app)
     if app.config.get("VOICE_CHECK_AT_STARTUP") and not app.testing and not _cli_command():
         _check_voice_phrases(app)
     return app

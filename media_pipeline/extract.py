@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import MediaError
 from .probe import INPUT_OPTIONS, probe
+from .processes import die_with_parent
 
 SAMPLE_RATE = 16000
 
@@ -31,7 +32,8 @@ def extract_pcm(source: str | Path, target: str | Path, *, duration_s: float | N
         "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav",
         "-progress", "pipe:1", "-y", str(tmp),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=die_with_parent)
     assert proc.stdout is not None
     for line in proc.stdout:
         key, _, value = line.strip().partition("=")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ import ffmpeg
 
 from .errors import MediaError
 from .probe import LOCAL_ONLY
+from .processes import die_with_parent
 
 DUCK_DB = -12.0
 RAMP_S = 0.25
@@ -72,13 +74,12 @@ def duck_expression(windows: Sequence[tuple[float, float]], depth_db: float = DU
 
 
 def _run(stream, what: str) -> str:
-    try:
-        _out, err = stream.run(capture_stdout=True, capture_stderr=True)
-    except ffmpeg.Error as exc:
-        detail = exc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if exc.stderr \
-            else []
-        raise MediaError(f"ffmpeg could not {what}: {detail[0] if detail else 'no detail'}") \
-            from exc
+    """Run the ffmpeg of ``stream`` (it ends with this process: ``die_with_parent``)."""
+    done = subprocess.run(stream.compile(), capture_output=True, preexec_fn=die_with_parent)
+    err = done.stderr or b""
+    if done.returncode != 0:
+        detail = err.decode("utf-8", "replace").strip().splitlines()[-1:]
+        raise MediaError(f"ffmpeg could not {what}: {detail[0] if detail else 'no detail'}")
     return err.decode("utf-8", "replace")
 
 

@@ -30,9 +30,10 @@ import multiprocessing
 import re
 import subprocess
 import threading
+import time
 import wave
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from pathlib import Path
 from . import speech_models
 from .errors import MediaError
 from .probe import INPUT_OPTIONS
+from .processes import die_with_parent
 from .words import Word
 
 BLOCK_FRAMES = 16000  # 1 s at 16 kHz (measured: 9 % less CPU than 0.25 s blocks)
@@ -78,12 +80,14 @@ def _seed_dither() -> None:
 
 
 def _decode(model_path: str, wav_path: str, start_s: float, end_s: float | None,
-            grammar: list[str] | None = None, progress: Progress | None = None) -> list[Word]:
+            grammar: list[str] | None = None, progress: Progress | None = None,
+            progress_path: str | None = None) -> list[Word]:
     """The words of ``wav_path`` from ``start_s`` to ``end_s``, with a recogniser of its own: a
     recogniser kept from an earlier file carries that file's speaker adaptation into the next
     (measured: the same clip decoded after another gave other words and times), so the same
     media would not always give the same captions. A fresh one builds its decoding graph's cache
-    again, about 2 s of CPU."""
+    again, about 2 s of CPU. In a decoding process, ``progress_path`` is a file where the
+    seconds decoded so far are written about twice a second, for the caller to read."""
     from vosk import KaldiRecognizer
 
     model = _model(model_path, free=not grammar)
@@ -98,6 +102,7 @@ def _decode(model_path: str, wav_path: str, start_s: float, end_s: float | None,
         w.setpos(first)
         words: list[Word] = []
         position = first
+        written_at = time.monotonic()
 
         def collect(result: str) -> None:
             for item in json.loads(result).get("result", []):
@@ -114,6 +119,9 @@ def _decode(model_path: str, wav_path: str, start_s: float, end_s: float | None,
                 collect(recognizer.Result())
             if progress:
                 progress((position - first) / max(1, last - first))
+            if progress_path and time.monotonic() - written_at >= 0.5:
+                Path(progress_path).write_text(f"{(position - first) / rate:.2f}")
+                written_at = time.monotonic()
         collect(recognizer.FinalResult())
     return words
 
@@ -123,7 +131,7 @@ def silences(wav_path: Path) -> list[tuple[float, float]]:
     out = subprocess.run(
         ["ffmpeg", "-nostdin", "-hide_banner", *INPUT_OPTIONS, "-i", str(wav_path),
          "-af", f"silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN_S}", "-f", "null", "-"],
-        capture_output=True, text=True,
+        capture_output=True, text=True, preexec_fn=die_with_parent,
     ).stderr
     starts = [float(x) for x in re.findall(r"silence_start: (-?[\d.]+)", out)]
     ends = [float(x) for x in re.findall(r"silence_end: ([\d.]+)", out)]
@@ -215,6 +223,13 @@ def _model(model_path: str, free: bool = True):
     return _load(model_path, free)
 
 
+def _start_decoder(model_path: str, free: bool) -> None:
+    """A decoding process's start: it ends with the process that started it, then loads the
+    model."""
+    die_with_parent()
+    _load(model_path, free)
+
+
 def _pool(model_path: str, jobs: int, free: bool = True) -> ProcessPoolExecutor:
     """The decoding processes. When this process is alone (``flask media caption``), it loads
     the model itself and forks them: they share its copy of the model, and start at once instead
@@ -228,11 +243,13 @@ def _pool(model_path: str, jobs: int, free: bool = True) -> ProcessPoolExecutor:
         if _alone():
             _load(model_path, free)
             _pools[key] = ProcessPoolExecutor(max_workers=jobs,
-                                              mp_context=multiprocessing.get_context("fork"))
+                                              mp_context=multiprocessing.get_context("fork"),
+                                              initializer=die_with_parent)
         else:
             context = multiprocessing.get_context("spawn")
             _pools[key] = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                              initializer=_load, initargs=(model_path, free))
+                                              initializer=_start_decoder,
+                                              initargs=(model_path, free))
     return _pools[key]
 
 
@@ -297,20 +314,43 @@ def recognise(wav_path: str | Path, model_path: str | Path, *, jobs: int = 1,
     wav_path, model_path = Path(wav_path), str(model_path)
     rate, frames = _check_wav(wav_path)
     duration = frames / rate
+    if progress:
+        progress(0.0)  # recognition has begun
     chunks = plan_chunks(duration, silences(wav_path) if jobs > 1 else [], jobs)
     if len(chunks) == 1:
         return _decode(model_path, str(wav_path), 0.0, None, grammar, progress)
-    words: list[Word] = []
-    done = 0.0
-    with decoding_processes(model_path, jobs, free=not grammar) as pool:
-        futures = [pool.submit(_decode, model_path, str(wav_path), c.start_s, c.end_s, grammar)
-                   for c in chunks]
-        for chunk, future in zip(chunks, futures, strict=True):
-            words.extend(future.result())
-            done += chunk.end_s - chunk.start_s
-            if progress:
-                progress(done / duration)
+    # Each decoding process writes how far it has got beside the sound; the seconds decoded by
+    # all of them are the progress, read every second while they work.
+    marks = [wav_path.with_name(f".{wav_path.stem}.decoded-{i}") for i in range(len(chunks))]
+    try:
+        with decoding_processes(model_path, jobs, free=not grammar) as pool:
+            futures = [pool.submit(_decode, model_path, str(wav_path), c.start_s, c.end_s,
+                                   grammar, None, str(mark))
+                       for c, mark in zip(chunks, marks, strict=True)]
+            while wait(futures, timeout=1.0).not_done:
+                if progress:
+                    progress(min(1.0, _decoded(marks, chunks, futures) / duration))
+            words = [word for future in futures for word in future.result()]
+    finally:
+        for mark in marks:
+            mark.unlink(missing_ok=True)
+    if progress:
+        progress(1.0)
     return words
+
+
+def _decoded(marks: list[Path], chunks: list[Chunk], futures) -> float:
+    """Seconds decoded so far: whole chunks that are done, and what the others have written."""
+    total = 0.0
+    for mark, chunk, future in zip(marks, chunks, futures, strict=True):
+        if future.done():
+            total += chunk.end_s - chunk.start_s
+            continue
+        try:
+            total += float(mark.read_text() or 0)
+        except (OSError, ValueError):
+            pass  # not written yet, or being written
+    return total
 
 
 def recognise_spans(wav_path: str | Path, model_path: str | Path,

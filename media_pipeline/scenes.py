@@ -18,6 +18,7 @@ from pathlib import Path
 from .errors import MediaError
 from .place import Gap
 from .probe import INPUT_OPTIONS
+from .processes import die_with_parent
 
 SCENE_THRESHOLD = 0.3
 MIN_APART_S = 2.0  # one suggestion for a burst of changes
@@ -31,7 +32,7 @@ def scene_changes(source: str | Path, *, threshold: float = SCENE_THRESHOLD,
         done = subprocess.run(
             ["ffmpeg", "-nostdin", "-hide_banner", *INPUT_OPTIONS, "-i",
              str(source), "-an", "-vf", f"select='gt(scene,{threshold})',showinfo", "-f", "null",
-             "-"], capture_output=True, text=True, timeout=timeout_s)
+             "-"], capture_output=True, text=True, timeout=timeout_s, preexec_fn=die_with_parent)
     except subprocess.TimeoutExpired as exc:
         raise MediaError("Looking for picture changes took too long.") from exc
     if done.returncode != 0:

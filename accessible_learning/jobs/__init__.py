@@ -1,6 +1,6 @@
 """Background jobs, as one package: ``queue`` (huey), ``records`` (the ``jobs`` table: keys,
-claims, heartbeats, stale jobs), ``runners`` (what each kind does, retries) and ``messages``
-(what a job says, in each reader's language).
+claims, heartbeats, stale jobs), ``runners`` (what each kind does, retries), ``messages``
+(what a job says, in each reader's language) and ``scratch`` (each worker's temporary folder).
 
 The web side queues work and reads its state through the names below. A worker process is
 started with ``huey_consumer accessible_learning.worker.huey``; nothing here builds the

@@ -3,7 +3,8 @@
 Owns each kind's key (the same work has the same key, so it never runs twice at once and a
 finished result is reused), queueing a job (a row, then its id on the queue), finding a lesson's
 or a submission's latest job, claiming a job for one worker, the heartbeat written with every
-change of state, and re-queueing jobs whose worker stopped. It must not run a job (``runners``
+change of state and on a timer while the job runs, and re-queueing jobs whose worker
+stopped. It must not run a job (``runners``
 does) nor know how huey is set up (``queue`` does).
 """
 
@@ -12,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
@@ -59,8 +63,9 @@ def _enqueue(kind: str, key: str, payload: dict, *, reuse_done: bool) -> Job:
 
 def requeue_stale(now=None) -> list[int]:
     """Put back on the queue the running jobs whose worker stopped beating (killed, crashed).
-    Running jobs beat at least every few seconds; JOB_STALE_SECONDS (default 120) is how long
-    a silent one is given before it is considered lost."""
+    A running job's worker beats on a timer (``heartbeat``), every JOB_HEARTBEAT_SECONDS;
+    JOB_STALE_SECONDS (default 120) is how long a silent one is given before it is considered
+    lost, so a job whose worker is alive is never queued again."""
     cutoff = (now or utcnow()) - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
     stale = db.session.scalars(
         select(Job).where(Job.state == "running", Job.heartbeat_at < cutoff)
@@ -153,6 +158,35 @@ def beat(job: Job, **values) -> None:
         setattr(job, name, value)
     job.heartbeat_at = utcnow()
     db.session.commit()
+
+
+@contextmanager
+def heartbeat(job_id: int) -> Iterator[None]:
+    """While the block runs, a thread of this worker writes the job's heartbeat on a timer (on
+    a connection of its own), so that a long stage that reports no progress (decoding a long
+    file) never looks like a lost worker to another worker's stale check."""
+    app = current_app._get_current_object()
+    every = min(app.config["JOB_HEARTBEAT_SECONDS"], app.config["JOB_STALE_SECONDS"] / 4)
+    stop = threading.Event()
+
+    def beat_on_a_timer() -> None:
+        with app.app_context():
+            while not stop.wait(every):
+                try:
+                    with db.engine.begin() as connection:
+                        connection.execute(update(Job).where(
+                            Job.id == job_id, Job.state == "running").values(
+                                heartbeat_at=utcnow()))
+                except Exception:  # a locked database: the next beat tries again
+                    app.logger.warning("job %s: heartbeat not written", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat_on_a_timer, name=f"heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
 
 
 def worker_name() -> str:

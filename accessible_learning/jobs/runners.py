@@ -28,7 +28,7 @@ from ..services import captions, descriptions
 from ..services.media import media_root
 from . import queue
 from .messages import N_, STAGE_MESSAGES, say, storage_problem
-from .records import beat, claim, timed_track, worker_name
+from .records import beat, claim, heartbeat, timed_track, worker_name
 
 MAX_ATTEMPTS = 3
 RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
@@ -43,7 +43,8 @@ def run(job_id: int) -> None:
         runner = RUNNERS.get(job.kind)
         if runner is None:
             raise MediaError(f"Unknown job kind {job.kind!r}.")
-        runner(job)
+        with heartbeat(job_id):
+            runner(job)
         if job.state == "done":
             job.result = {**(job.result or {}), "worker": worker_name()}
             db.session.commit()

@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -62,6 +63,23 @@ def store_file(path: Path, extension: str, original_name: str | None = None) -> 
 
 
 ALLOWED_UPLOADS = ("webm", "mp4", "m4a", "mp3", "wav", "ogg")
+INCOMING_KEPT_S = 24 * 3600  # an upload still being stored is minutes old, never a day
+
+
+def sweep_incoming(now: float | None = None) -> int:
+    """Remove what uploads left in ``.incoming`` more than a day ago (a web process killed while
+    it stored one); run as each server process starts. Returns how many files went."""
+    incoming = media_root() / ".incoming"
+    now = time.time() if now is None else now
+    removed = 0
+    for path in incoming.glob("tmp*") if incoming.is_dir() else ():
+        try:
+            if now - path.stat().st_mtime > INCOMING_KEPT_S:
+                path.unlink()
+                removed += 1
+        except OSError:
+            pass  # gone already, or not ours to remove
+    return removed
 
 
 def store_upload(upload) -> MediaAsset:

@@ -173,3 +173,27 @@ def test_a_full_disk_during_a_caption_job_fails_clearly_and_keeps_earlier_output
         assert db.session.scalar(select(func.count()).select_from(CaptionTrack).where(
             CaptionTrack.lesson_id == lesson.id)) == len(versions)
     assert sorted(p.name for p in media.rglob("*") if p.is_file()) == files_before
+
+
+def test_what_a_killed_upload_left_in_incoming_is_swept_when_a_server_starts(demo_template,
+                                                                               tmp_path):
+    """A web process killed while it stored an upload leaves its file in ``.incoming``: the
+    next server process to start removes such files once they are a day old, and leaves a
+    younger one (an upload another process may be storing now)."""
+    import os
+
+    from accessible_learning import create_app
+    from conftest import clone_instance
+
+    config = clone_instance(demo_template, tmp_path / "instance", copy_media=True)  # its own
+    incoming = Path(config["MEDIA_ROOT"]) / ".incoming"
+    incoming.mkdir(exist_ok=True)
+    old, young = incoming / "tmpold1234.webm", incoming / "tmpnew5678.webm"
+    for path in (old, young):
+        path.write_bytes(b"\x1a\x45\xdf\xa3" + bytes(1000))
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    app = create_app(config)
+    assert not old.exists() and young.exists()
+    with app.app_context():
+        db.engine.dispose()

@@ -118,13 +118,42 @@ def test_a_job_left_running_by_a_dead_worker_is_requeued_and_completed(worker_ap
     assert finished.attempts == 2
 
 
-def test_a_worker_killed_mid_captioning_leaves_one_version_and_no_partial_files(
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (its decoding processes, an ffmpeg), from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_worker_killed_mid_captioning_leaves_no_process_no_scratch_and_one_version(
         demo_template, tmp_path):
-    """SIGKILL a real worker while it recognises speech; a new worker picks the job up again
-    (its heartbeat went stale) and finishes it once."""
+    """A real worker recognises four minutes of speech with two decoding processes. Its
+    heartbeat goes on during recognition, so a second worker that starts meanwhile does not
+    take the job for lost; the progress moves while chunks decode. Then SIGKILL: its decoding
+    processes and any ffmpeg end with it; the next worker to start removes its scratch folder
+    and picks the job up (its heartbeat went stale); the job finishes once, with one version."""
     import io
     import os
     import signal
+    import socket
     import subprocess
     import sys
     import time
@@ -137,7 +166,12 @@ def test_a_worker_killed_mid_captioning_leaves_one_version_and_no_partial_files(
     app = create_app(config)
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
            "MEDIA_ROOT": config["MEDIA_ROOT"], "JOB_STALE_SECONDS": "2",
-           "RECOGNITION_JOBS": "1"}
+           "RECOGNITION_JOBS": "2"}
+    scratch = Path(os.environ["INSTANCE_PATH"]) / "scratch"
+    long_wav = tmp_path / "long.wav"
+    speech = SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(speech), "-i", str(speech),
+                    "-filter_complex", "[0][1]concat=n=2:v=0:a=1", str(long_wav)], check=True)
 
     def start_worker():
         return subprocess.Popen(
@@ -145,37 +179,64 @@ def test_a_worker_killed_mid_captioning_leaves_one_version_and_no_partial_files(
              "--workers", "1", "--delay", "0.1", "--max-delay", "0.5"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    worker = start_worker()
+    def job_now():
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            db.session.expunge(job)
+            return job
+
+    workers = [start_worker()]
     try:
         client = app.test_client()
         login(client, "content")
         token = csrf_from(client, "/studio/lessons/1")
-        audio = (SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav").read_bytes()
         response = client.post("/studio/lessons/1/media", data={
-            "csrf_token": token, "script": "", "media": (io.BytesIO(audio), "long.wav")},
+            "csrf_token": token, "script": "", "media": (io.BytesIO(long_wav.read_bytes()),
+                                                         "long.wav")},
             content_type="multipart/form-data")
         assert response.status_code == 302
         with app.app_context():
             job_id = db.session.scalar(select(func.max(Job.id)))
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:  # wait until it is recognising speech
-            with app.app_context():
-                job = db.session.get(Job, job_id)
-                if job.state == "running" and job.message == "Recognising speech.":
-                    break
+            job = job_now()
+            if job.state == "running" and job.message == "Recognising speech.":
+                break
             time.sleep(0.2)
         else:
-            raise AssertionError("the job never started recognising")
-        time.sleep(1.0)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=10)
-        with app.app_context():
-            assert db.session.get(Job, job_id).state == "running"  # left behind by the kill
+            raise AssertionError(f"the job never started recognising: {job_now().message}")
+        first = workers[0]
+        own_scratch = scratch / f"{socket.gethostname()}-{first.pid}"
+        assert own_scratch.is_dir() and list(own_scratch.iterdir())  # the extracted sound
+
+        # A second worker starts (and sweeps) while the job runs: three times the stale time
+        # later, the job is still the first worker's, on its first attempt.
+        workers.append(start_worker())
+        seen = set()
+        until = time.monotonic() + 6
+        while time.monotonic() < until:
+            job = job_now()
+            assert (job.state, job.attempts) == ("running", 1), (job.state, job.message)
+            seen.add(job.progress)
+            time.sleep(0.2)
+        assert any(0.10 < p < 0.90 for p in seen), seen  # the progress moved while decoding
+        assert own_scratch.is_dir()  # a live worker's folder is kept
+
+        children = _descendants(first.pid)
+        assert len(children) >= 2, children  # the decoding processes
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(pid) for pid in children):
+            time.sleep(0.2)
+        assert not [pid for pid in children if _running(pid)], "orphans of the killed worker"
+        assert job_now().state == "running"  # left behind by the kill
         time.sleep(2.5)  # the heartbeat goes stale
-        worker = start_worker()  # re-queues stale jobs as it starts
-        finished = wait_for_job(app, job_id, timeout=180)
+        workers.append(start_worker())  # re-queues stale jobs as it starts
+        finished = wait_for_job(app, job_id, timeout=300)
         assert finished.state == "done", finished.message
         assert finished.attempts == 2
+        assert not own_scratch.exists()  # swept by the worker that started after the kill
         with app.app_context():
             tracks = db.session.scalars(select(CaptionTrack).where(
                 CaptionTrack.lesson_id == 1, CaptionTrack.source == "auto")).all()
@@ -183,9 +244,14 @@ def test_a_worker_killed_mid_captioning_leaves_one_version_and_no_partial_files(
         media_root = Path(config["MEDIA_ROOT"])
         assert not [p for p in media_root.rglob("*") if p.name.endswith(".tmp")]
         assert not list((media_root / ".incoming").iterdir())
+        for worker in workers[1:]:  # the live workers' folders hold nothing left over
+            folder = scratch / f"{socket.gethostname()}-{worker.pid}"
+            assert folder.is_dir() and not list(folder.iterdir()), folder
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=20)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -1,4 +1,5 @@
-"""`make run`'s launcher starts the web server and a worker together; Ctrl-C stops both."""
+"""`make run`'s launcher starts the web server and a worker together, starts again one that
+dies, and stops both on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -21,7 +22,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_launcher_serves_the_demo_and_stops_both_processes_on_ctrl_c(demo_template, tmp_path):
+def _children(pid: int) -> dict[str, int]:
+    """The launcher's children by name (huey_consumer, gunicorn) and pid."""
+    lines = subprocess.run(["pgrep", "-P", str(pid), "-a"], capture_output=True,
+                           text=True).stdout.splitlines()
+    found = {}
+    for line in lines:
+        child_pid, command = line.split(maxsplit=1)
+        for name in ("huey_consumer", "gunicorn"):
+            if name in command:
+                found[name] = int(child_pid)
+    return found
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode()
+
+
+def test_launcher_serves_the_demo_restarts_a_killed_worker_and_stops_on_ctrl_c(
+        demo_template, tmp_path):
     config = clone_instance(demo_template, tmp_path / "instance")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
@@ -30,28 +50,44 @@ def test_launcher_serves_the_demo_and_stops_both_processes_on_ctrl_c(demo_templa
     env.pop(allocator.SETTING, None)  # the default: jemalloc
     launcher = subprocess.Popen([sys.executable, "-m", "accessible_learning.launcher"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/courses"
+    output = ""
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a busy machine starts gunicorn slowly
         body = ""
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/courses", timeout=2) as r:
-                    body = r.read().decode()
+                body = _get(url)
                 break
             except OSError:
                 time.sleep(0.3)
         assert "Garment pattern-making basics" in body
-        children = subprocess.run(["pgrep", "-P", str(launcher.pid), "-a"], capture_output=True,
-                                  text=True).stdout
-        assert "huey_consumer" in children and "gunicorn" in children
+        children = _children(launcher.pid)
+        assert set(children) == {"huey_consumer", "gunicorn"}, children
         # Both recognise speech, on jemalloc (accessible_learning.allocator).
-        for line in children.splitlines():
-            maps = Path(f"/proc/{line.split()[0]}/maps").read_text()
-            assert "libjemalloc" in maps, line
+        for child_pid in children.values():
+            assert "libjemalloc" in Path(f"/proc/{child_pid}/maps").read_text(), child_pid
+
+        # The worker killed (as the out-of-memory killer would): pages go on being served, and
+        # a new worker is started.
+        os.kill(children["huey_consumer"], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        restarted = None
+        while time.monotonic() < deadline:
+            assert "Garment pattern-making basics" in _get(url)
+            now = _children(launcher.pid)
+            if now.get("huey_consumer") not in (None, children["huey_consumer"]):
+                restarted = now
+                break
+            time.sleep(0.3)
+        assert restarted, "the worker was not started again"
+        assert restarted["gunicorn"] == children["gunicorn"]  # the web server went on
+        assert launcher.poll() is None
     finally:
         launcher.send_signal(signal.SIGINT)
         output, _ = launcher.communicate(timeout=30)
     assert launcher.returncode == 0, output
+    assert "The worker stopped (exit code -9); starting it again in 1 s." in output, output
     left = subprocess.run(["pgrep", "-P", str(launcher.pid)], capture_output=True).stdout
     assert not left
 
