@@ -43,11 +43,6 @@ def address_key() -> str:
     return f"address:{request.remote_addr}"
 
 
-def login_account_key() -> str:
-    """Failed log-ins count per account typed, whoever types it."""
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 # Limits are set per route; storage from RATELIMIT_STORAGE_URI (memory, or Redis when several
 # machines share the work).
 limiter = Limiter(key_func=user_key, default_limits=[])

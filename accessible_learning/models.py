@@ -613,3 +613,22 @@ class AuditEntry(db.Model):
     target = db.relationship("User", foreign_keys=[target_id])
 
     __table_args__ = (CheckConstraint(f"action IN {AUDIT_ACTIONS}", name="action_known"),)
+
+
+class LoginFailure(db.Model):
+    """One failed log-in (a wrong password for an address typed), kept for the longest pause
+    window: the pauses are counted here, in the database every web process and machine shares
+    (``services.login_limits``), not in each process's memory."""
+
+    __tablename__ = "login_failures"
+
+    id = db.Column(db.Integer, primary_key=True)
+    account = db.Column(db.String(254), nullable=False)  # the e-mail address typed
+    address = db.Column(db.String(64), nullable=False)  # where from (the client's address)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        db.Index("ix_login_failures_account_address_at", "account", "address", "at"),
+        db.Index("ix_login_failures_address_at", "address", "at"),
+        db.Index("ix_login_failures_at", "at"),
+    )

@@ -89,7 +89,8 @@ def _password_key() -> str:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], key_func=_password_key,
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"],
+               key_func=_password_key,
                methods=["POST"], deduct_when=lambda response: response.status_code == 400)
 def change_password():
     """A new password, given the current one; every other session of the learner ends."""

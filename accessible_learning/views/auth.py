@@ -2,6 +2,8 @@
 explained in the form. It must not say whether an e-mail address has an account.
 """
 
+import math
+
 from flask import (
     Blueprint,
     current_app,
@@ -16,16 +18,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import address_key, limiter, login_account_key
+from ..extensions import address_key, limiter
 from ..forms import LoginForm, NewPasswordForm, RegisterForm
-from ..services import accounts, needs, preferences
+from ..services import accounts, login_limits, needs, preferences
 from .main import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _failed(response) -> bool:
-    return response.status_code == 400
 
 
 def _created(response) -> bool:
@@ -73,16 +71,18 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-               key_func=login_account_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], key_func=address_key,
-               methods=["POST"], deduct_when=_failed)
 def login():
     form = LoginForm()
     error = None
+    address = request.remote_addr or ""
+    if request.method == "POST":
+        wait_s = login_limits.pause_left(request.form.get("email", ""), address)
+        if wait_s:
+            return _login_paused(math.ceil(wait_s / 60))
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            login_limits.failed(form.email.data, address)
             error = _("The e-mail address or the password is wrong. Check both and try again.")
             form.password.errors.append(error)
         elif user.disabled_at is not None:  # told only after the right password
@@ -90,6 +90,7 @@ def login():
                                        "training centre to enable it again."))
         else:
             next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
+            login_limits.succeeded(form.email.data, address)
             session.clear()  # a new session at log in
             accounts.start_session(user)
             login_user(user)
@@ -154,17 +155,20 @@ def pause_minutes(error) -> int:
     return max(1, round(error.limit.limit.get_expiry() / 60)) if error.limit else 15
 
 
+def _login_paused(minutes: int):
+    """The log-in form again, with the pause in its error summary (read out on arrival)."""
+    form = LoginForm(formdata=None)
+    form.email.data = request.form.get("email", "")[:254]
+    form.form_errors.append(_(
+        "Too many failed log-ins, so logging in is paused for up to %(minutes)d minutes "
+        "for this account or this network. Wait, then try again.", minutes=minutes))
+    return render_template("auth/login.html", form=form), 429
+
+
 def too_many(error):
     """The log-in or registration form again, with the pause in its error summary (read out
     on arrival), instead of a bare error page."""
     minutes = pause_minutes(error)
-    if request.endpoint == "auth.login":
-        form = LoginForm(formdata=None)
-        form.email.data = request.form.get("email", "")[:254]
-        form.form_errors.append(_(
-            "Too many failed log-ins, so logging in is paused for up to %(minutes)d minutes "
-            "for this account or this network. Wait, then try again.", minutes=minutes))
-        return render_template("auth/login.html", form=form), 429
     if request.endpoint == "auth.reset_password":
         return render_template("auth/reset_unknown.html", paused_minutes=minutes), 429
     form = RegisterForm(formdata=None)

@@ -22,7 +22,7 @@ NEW_PASSWORD = "a brand new pass phrase"
 def limited_app(demo_template, tmp_path):
     with demo_app(demo_template, tmp_path / "instance",
                   RESET_ATTEMPTS_PER_ADDRESS="3 per 15 minutes",
-                  LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes") as app:
+                  LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS="3 per 15 minutes") as app:
         yield app
 
 

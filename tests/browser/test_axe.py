@@ -173,7 +173,7 @@ def test_rate_limit_pauses_have_no_axe_violations(live_server, page, demo_templa
     base = live_server["url"]
     paused: dict[str, str] = {}
     with demo_app(demo_template, tmp_path / "limited",
-                  LOGIN_FAILURES_PER_ACCOUNT="1 per 15 minutes",
+                  LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS="1 per 15 minutes",
                   REGISTRATIONS_PER_ADDRESS="1 per hour",
                   RESET_ATTEMPTS_PER_ADDRESS="1 per 15 minutes") as app:
         client = app.test_client()
