@@ -90,6 +90,12 @@ def load_config(instance: Path) -> dict:
         # A running job's worker writes its heartbeat every JOB_HEARTBEAT_SECONDS (at most a
         # quarter of JOB_STALE_SECONDS), whatever the job is doing; a job silent for
         # JOB_STALE_SECONDS has lost its worker and is queued again.
+        # Practical videos a learner hands in: the longest one, and how many and how many
+        # minutes in all a learner may hand in over 24 hours (each is captioned by the worker
+        # that also captions lessons).
+        "PRACTICAL_MAX_MINUTES": float(os.environ.get("PRACTICAL_MAX_MINUTES", "15")),
+        "PRACTICAL_UPLOADS_PER_DAY": int(os.environ.get("PRACTICAL_UPLOADS_PER_DAY", "5")),
+        "PRACTICAL_MINUTES_PER_DAY": float(os.environ.get("PRACTICAL_MINUTES_PER_DAY", "45")),
         "JOB_STALE_SECONDS": float(os.environ.get("JOB_STALE_SECONDS", "120")),
         "JOB_HEARTBEAT_SECONDS": float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10")),
         "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),

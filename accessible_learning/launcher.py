@@ -76,8 +76,10 @@ def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "5000")
     env = allocator.environ()  # both recognise speech: captions, and voice commands
+    # Two threads: one for a long job (captions, mixing; one at a time, jobs.runners), the
+    # other for probes and short jobs meanwhile.
     worker = Child("worker", [str(bin_dir / "huey_consumer"), "accessible_learning.worker.huey",
-                              "--workers", "1"], env)
+                              "--workers", "2"], env)
     web = Child("web server", [
         str(bin_dir / "gunicorn"), "--bind", f"{host}:{port}",
         "--workers", os.environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import PriorityRedisHuey, SqliteHuey, crontab
 from huey.utils import normalize_time
 
 from ..paths import instance_path
@@ -21,13 +21,13 @@ from ..paths import instance_path
 def make_huey(redis_url: str | None = None):
     redis_url = redis_url or os.environ.get("REDIS_URL")
     if redis_url:
-        return RedisHuey("accessible-learning", url=redis_url)
+        return PriorityRedisHuey("accessible-learning", url=redis_url)  # Redis 5 or later
     return SqliteHuey("accessible-learning", filename=str(instance_path() / "huey.db"))
 
 
 huey = make_huey()
 _HUEY_REDIS_URL = os.environ.get("REDIS_URL") or None
-_redis_queues: dict[str, RedisHuey] = {}
+_redis_queues: dict[str, PriorityRedisHuey] = {}
 # Set by worker.serve in a worker process: how to build the app, run a job and sweep.
 _worker: dict[str, Callable] = {}
 
@@ -65,22 +65,23 @@ def requeue_stale_jobs() -> None:
     _in_app("sweep")
 
 
-def put(job_id: int, delay: float | None = None) -> None:
+def put(job_id: int, delay: float | None = None, priority: int = 0) -> None:
     """Put a job id on the queue of the current app: the Redis of its ``REDIS_URL`` setting
     when that is not the one this module's ``huey`` was built from at import (an app made with
-    another configuration, as in tests), else this module's ``huey``."""
+    another configuration, as in tests), else this module's ``huey``. A worker takes the
+    waiting job of the highest ``priority`` first (then the oldest)."""
     from flask import current_app
 
     redis_url = current_app.config.get("REDIS_URL") or None
     if redis_url is None or redis_url == _HUEY_REDIS_URL:
         if delay:
-            run_job.schedule((job_id,), delay=delay)
+            run_job.schedule((job_id,), delay=delay, priority=priority)
         else:
-            run_job(job_id)
+            huey.enqueue(run_job.s(job_id, priority=priority))
         return
     queue = _redis_queues.get(redis_url)
     if queue is None:
         queue = _redis_queues[redis_url] = make_huey(redis_url)
         queue._registry.register(run_job.task_class)  # the same task name the workers know
     eta = normalize_time(delay=delay, utc=queue.utc) if delay else None
-    queue.enqueue(run_job.task_class((job_id,), None, eta=eta))
+    queue.enqueue(run_job.task_class((job_id,), None, eta=eta, priority=priority))

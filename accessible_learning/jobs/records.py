@@ -27,6 +27,17 @@ from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, Su
 from . import queue
 from .messages import N_, say
 
+# Which waiting job a worker takes first: a probe (seconds) before anything, then the short
+# jobs, then lesson captions, and a learner's practical video last, so that a long
+# recognition queued earlier never holds up a probe that is waiting.
+PRIORITY = {"probe": 100, "suggest": 50, "describe": 20, "caption": 0, "caption-submission": -10}
+
+
+def put(job: Job, delay: float | None = None) -> None:
+    """Put the job on the queue, with its kind's priority."""
+    queue.put(job.id, delay=delay, priority=PRIORITY.get(job.kind, 0))
+
+
 PIPELINE_VERSION = "3"  # part of the caption job key: a new pipeline makes new captions
 
 
@@ -57,7 +68,7 @@ def _enqueue(kind: str, key: str, payload: dict, *, reuse_done: bool) -> Job:
         if existing is None:
             raise
         return existing
-    queue.put(job.id)
+    put(job)
     return job
 
 
@@ -77,7 +88,7 @@ def requeue_stale(now=None) -> list[int]:
             setattr(job, name, value)
     db.session.commit()
     for job in stale:
-        queue.put(job.id)
+        put(job)
     return [job.id for job in stale]
 
 

@@ -9,6 +9,7 @@ It must not string pipeline stages together itself (the pipelines do that) nor s
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -26,16 +27,39 @@ from ..extensions import db
 from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, Submission, utcnow
 from ..services import captions, descriptions
 from ..services.media import media_root
-from . import queue
 from .messages import N_, STAGE_MESSAGES, say, storage_problem
-from .records import beat, claim, heartbeat, timed_track, worker_name
+from .records import beat, claim, heartbeat, put, timed_track, worker_name
 
 MAX_ATTEMPTS = 3
 RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
+# The kinds that take minutes and every core (recognition, mixing): a worker process runs one
+# of them at a time, so its other thread is free for probes and the short jobs.
+LONG_KINDS = {"caption", "caption-submission", "describe"}
+LONG_BUSY_DELAY_S = 5  # a long job that finds the slot taken waits this long on the queue
+_long_slot = threading.Lock()
 
 
 def run(job_id: int) -> None:
-    """Run the job if this worker claims it; a transient fault puts it back with a delay."""
+    """Run the job if this worker claims it; a transient fault puts it back with a delay. A
+    long job while another long job runs in this process goes back on the queue for a few
+    seconds instead of taking a second thread's place."""
+    waiting = db.session.get(Job, job_id)
+    if waiting is None:
+        return
+    long_job = waiting.kind in LONG_KINDS
+    if long_job and not _long_slot.acquire(blocking=False):
+        if waiting.state == "queued":
+            put(waiting, delay=LONG_BUSY_DELAY_S)
+        db.session.rollback()
+        return
+    try:
+        _run(job_id)
+    finally:
+        if long_job:
+            _long_slot.release()
+
+
+def _run(job_id: int) -> None:
     if not claim(job_id):
         return
     job = db.session.get(Job, job_id)
@@ -65,7 +89,7 @@ def run(job_id: int) -> None:
                    "%(attempt)d of %(attempts)d)."),
                 cause=cause or N_("A temporary problem stopped the job"), delay=delay,
                 attempt=job.attempts, attempts=MAX_ATTEMPTS))
-            queue.put(job.id, delay=delay)
+            put(job, delay=delay)
         elif cause:
             beat(job, state="failed", finished_at=utcnow(), **say(
                 N_("%(cause)s, so the job stopped after %(attempts)d attempts. Earlier captions "

@@ -10,13 +10,14 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
 from media_pipeline.errors import MediaError
-from media_pipeline.probe import probe
+from media_pipeline.probe import MediaInfo, probe
 
 from ..extensions import db
 from ..models import MediaAsset
@@ -39,9 +40,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def store_file(path: Path, extension: str, original_name: str | None = None) -> MediaAsset:
-    """Probe, then copy into the media folder as <sha256>.<ext> (temporary name, then rename)."""
+def store_file(path: Path, extension: str, original_name: str | None = None,
+               check: Callable[[MediaInfo], None] | None = None) -> MediaAsset:
+    """Probe, then copy into the media folder as <sha256>.<ext> (temporary name, then rename).
+    ``check`` sees what the probe found before anything is kept, and may refuse it (raise)."""
     info = probe(path)  # refuses unreadable media before anything else touches it
+    if check is not None:
+        check(info)
     digest = sha256_of(path)
     existing = db.session.scalar(select(MediaAsset).where(MediaAsset.sha256 == digest))
     if existing is not None:
@@ -82,7 +87,7 @@ def sweep_incoming(now: float | None = None) -> int:
     return removed
 
 
-def store_upload(upload) -> MediaAsset:
+def store_upload(upload, check: Callable[[MediaInfo], None] | None = None) -> MediaAsset:
     """Keep an uploaded file under its content hash, after probing it. A file that is not usable
     media raises MediaError and nothing is kept."""
     name = upload.filename or ""
@@ -96,6 +101,6 @@ def store_upload(upload) -> MediaAsset:
     tmp = Path(tmp_name)
     try:
         upload.save(tmp)
-        return store_file(tmp, extension, original_name=name[:255])
+        return store_file(tmp, extension, original_name=name[:255], check=check)
     finally:
         tmp.unlink(missing_ok=True)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from media_pipeline.captions import parse_webvtt
@@ -20,7 +23,7 @@ from media_pipeline.errors import MediaError
 
 from .. import jobs
 from ..extensions import db
-from ..models import Course, Submission, User, utcnow
+from ..models import Course, MediaAsset, Submission, User, utcnow
 from . import media
 
 MAX_CRITERIA = 12
@@ -105,9 +108,39 @@ def submit(user: User, course: Course, upload, note: str) -> Submission:
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise PracticalError(_("The note must be %(count)d characters or fewer.", count=MAX_NOTE))
+    config = current_app.config
+    day_ago = utcnow() - timedelta(days=1)
+    count, seconds = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(MediaAsset.duration_s), 0.0))
+        .select_from(Submission).join(MediaAsset, Submission.media_id == MediaAsset.id)
+        .where(Submission.user_id == user.id, Submission.submitted_at >= day_ago)).one()
+    if count >= config["PRACTICAL_UPLOADS_PER_DAY"]:
+        raise PracticalError(ngettext(
+            "You have handed in %(num)d practical video in the last 24 hours, the most a day "
+            "allows. Hand in the next one tomorrow.",
+            "You have handed in %(num)d practical videos in the last 24 hours, the most a day "
+            "allows. Hand in the next one tomorrow.", count))
+
+    def within_limits(info) -> None:
+        """Checked on what the probe found, before the video is kept."""
+        longest = config["PRACTICAL_MAX_MINUTES"] * 60
+        if info.duration_s > longest:
+            raise PracticalError(_(
+                "A practical video may be at most %(limit)s minutes long; this one is "
+                "%(minutes)s minutes. Film the task again more briefly, or cut the video, then "
+                "hand it in.", limit=_minutes(longest), minutes=_minutes(info.duration_s)))
+        allowed = config["PRACTICAL_MINUTES_PER_DAY"] * 60
+        if seconds + info.duration_s > allowed:
+            raise PracticalError(_(
+                "With this video, your practical videos of the last 24 hours would last "
+                "%(minutes)s minutes; a day allows %(limit)s. Hand it in tomorrow, or a shorter "
+                "one now.", minutes=_minutes(seconds + info.duration_s),
+                limit=_minutes(allowed)))
+
     try:
-        asset = media.store_upload(upload)  # MediaError for anything that is not usable media
-    except MediaError:
+        # MediaError for anything that is not usable media; PracticalError over the limits.
+        asset = media.store_upload(upload, check=within_limits)
+    except (MediaError, PracticalError):
         db.session.rollback()
         raise
     db.session.flush()
@@ -117,6 +150,12 @@ def submit(user: User, course: Course, upload, note: str) -> Submission:
     db.session.commit()
     jobs.enqueue_submission_captions(submission)
     return submission
+
+
+def _minutes(seconds: float) -> str:
+    """Minutes for a person to read: whole ones, or one decimal under ten."""
+    minutes = seconds / 60
+    return f"{minutes:.0f}" if minutes >= 10 or minutes == int(minutes) else f"{minutes:.1f}"
 
 
 def of_learner(user: User, course: Course | None = None) -> list[Submission]:

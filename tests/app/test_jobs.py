@@ -307,3 +307,88 @@ def test_the_latest_job_of_a_lesson_is_found_among_other_lessons_jobs(app):
     assert found == {(first.id, "caption"): made[2], (second.id, "caption"): made[1],
                      (first.id, "describe"): None, (second.id, "describe"): made[3],
                      (first.id, "suggest"): made[4], (second.id, "suggest"): None}
+
+
+def test_a_probe_queued_after_long_jobs_is_taken_first(app):
+    """A worker takes the waiting job of the highest priority first: a probe before lesson
+    captions, and a learner's practical video after them (huey's SQLite queue orders by
+    priority, then by age)."""
+    from accessible_learning.jobs import records
+    from accessible_learning.jobs.queue import huey
+
+    huey.flush()
+    with app.app_context():
+        made = []
+        for kind in ("caption-submission", "caption", "probe"):  # oldest first
+            job = Job(kind=kind, key=f"{kind}:priority-test", payload={})
+            db.session.add(job)
+            db.session.commit()
+            records.put(job)
+            made.append((kind, job.id))
+        taken = [huey.dequeue().args[0] for _ in made]
+    huey.flush()
+    by_id = {job_id: kind for kind, job_id in made}
+    assert [by_id[job_id] for job_id in taken] == ["probe", "caption", "caption-submission"]
+
+
+def test_a_probe_does_not_wait_for_a_long_recognition(demo_template, tmp_path):
+    """A worker with two threads, as make run starts it: while one recognises four minutes of
+    speech, a probe asked for afterwards is done by the other; a second caption job waits
+    for the first instead of running beside it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from accessible_learning import create_app, jobs
+    from accessible_learning.models import MediaAsset
+    from accessible_learning.services import media
+    from conftest import SHARED_DATA, clone_instance
+
+    config = clone_instance(demo_template, tmp_path / "instance", copy_media=True)
+    app = create_app(config)
+    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+           "MEDIA_ROOT": config["MEDIA_ROOT"], "RECOGNITION_JOBS": "2"}
+    long_wav = tmp_path / "long.wav"
+    speech = SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(speech), "-i", str(speech),
+                    "-filter_complex", "[0][1]concat=n=2:v=0:a=1", str(long_wav)], check=True)
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "huey_consumer"), "accessible_learning.worker.huey",
+         "--workers", "2", "--delay", "0.1", "--max-delay", "0.5"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with app.app_context():
+            first, second = db.session.scalars(select(Lesson).order_by(Lesson.id).limit(2))
+            asset = media.store_file(long_wav, "wav", original_name="long.wav")
+            db.session.flush()
+            first.new_media, second.new_media = asset, asset
+            first.script = ""
+            second.script = "다른 대본"  # another key: a second caption job of its own
+            db.session.commit()
+            long_id = jobs.enqueue_caption(first).id
+            other_id = jobs.enqueue_caption(second).id
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with app.app_context():
+                if db.session.get(Job, long_id).message == "Recognising speech.":
+                    break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the caption job never started recognising")
+        with app.app_context():
+            probe_id = jobs.enqueue_probe(db.session.scalar(
+                select(MediaAsset).order_by(MediaAsset.id))).id
+        probed = wait_for_job(app, probe_id, timeout=30)
+        assert probed.state == "done", probed.message
+        with app.app_context():
+            running = db.session.get(Job, long_id)
+            waiting = db.session.get(Job, other_id)
+            assert running.state == "running"  # the probe did not wait for it
+            assert waiting.state == "queued" and waiting.attempts == 0  # nor run beside it
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

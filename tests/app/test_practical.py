@@ -266,3 +266,40 @@ def test_real_name_and_needs_are_seen_only_by_the_learner_and_administrators(app
     login(admin, "admin")
     found = admin.get("/admin/users?q=Noodle").get_data(as_text=True)
     assert "王小明" in found and "I am deaf or hard of hearing" in found
+
+
+def test_a_learner_cannot_hand_in_more_or_longer_videos_than_a_day_allows(app, client,
+                                                                           work_video):
+    """One learner must not tie up the worker: a practical video has a length limit, and a
+    learner a number of videos and of minutes per 24 hours. A refused video is not kept."""
+    course_id = _noodles(app)
+    _enrolled_learner(app, client, course_id)
+    data = work_video.read_bytes()
+    with app.app_context():
+        from media_pipeline.probe import probe
+
+        seconds = probe(work_video).duration_s
+    before = _state(app)
+
+    app.config["PRACTICAL_MAX_MINUTES"] = seconds / 2 / 60  # half the video's length
+    response = _hand_in(client, course_id, data, "work.webm")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="error-summary"' in page
+    assert "A practical video may be at most" in page and "Film the task again" in page
+    assert _state(app) == before  # nothing kept
+
+    app.config.update(PRACTICAL_MAX_MINUTES=15.0, PRACTICAL_UPLOADS_PER_DAY=5,
+                      PRACTICAL_MINUTES_PER_DAY=seconds * 1.5 / 60)
+    assert _hand_in(client, course_id, data, "work.webm").status_code == 302
+    after_one = _state(app)
+    response = _hand_in(client, course_id, data, "work.webm")  # 2 × its length > 1.5 ×
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "of the last 24 hours would last" in page
+    assert _state(app) == after_one
+
+    app.config.update(PRACTICAL_MINUTES_PER_DAY=45.0, PRACTICAL_UPLOADS_PER_DAY=1)
+    response = _hand_in(client, course_id, data, "work.webm")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "You have handed in 1 practical video in the last 24 hours" in page
+    assert _state(app) == after_one
