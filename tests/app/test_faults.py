@@ -197,3 +197,85 @@ def test_what_a_killed_upload_left_in_incoming_is_swept_when_a_server_starts(dem
     assert not old.exists() and young.exists()
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_web_process_killed_while_it_stores_an_upload(demo_template, tmp_path):
+    """SIGKILL the server process while it stores a large upload in ``.incoming`` (probing and
+    hashing it before it is kept): the half-stored file is left behind, nothing is in the
+    media library, and once it is a day old the next server process to start removes it."""
+    import os
+    import re
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from accessible_learning import create_app
+    from accessible_learning.models import MediaAsset
+    from conftest import DEMO_EMAILS, DEMO_PASSWORDS, clone_instance
+
+    config = clone_instance(demo_template, tmp_path / "instance", copy_media=True)
+    media_root = Path(config["MEDIA_ROOT"])
+    incoming = media_root / ".incoming"
+    big = tmp_path / "big.wav"  # 40 minutes of 48 kHz stereo: some 460 MB
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                    "sine=frequency=440:sample_rate=48000:duration=2400", "-ac", "2",
+                    str(big)], check=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+           "MEDIA_ROOT": str(media_root), "SECRET_KEY": "a test secret",
+           "VOICE_CHECK_AT_STARTUP": "0"}
+    server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "accessible_learning",
+                               "run", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, jar = f"http://127.0.0.1:{port}", str(tmp_path / "cookies")
+
+    def curl(*args: str) -> str:
+        return subprocess.run(["curl", "-s", "-b", jar, "-c", jar, *args], capture_output=True,
+                              text=True, timeout=120).stdout
+
+    upload = None
+    try:
+        deadline = time.monotonic() + 60
+        while "csrf_token" not in (page := curl(f"{url}/login")):
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.3)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        curl("-d", f"email={DEMO_EMAILS['content']}", "-d",
+             f"password={DEMO_PASSWORDS['content']}", "-d", f"csrf_token={token}",
+             f"{url}/login")
+        page = curl(f"{url}/studio/lessons/1")
+        assert "Upload the lesson" in page
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        upload = subprocess.Popen(
+            ["curl", "-s", "-b", jar, "-F", f"csrf_token={token}", "-F", "script=",
+             "-F", f"media=@{big}", f"{url}/studio/lessons/1/media"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while not list(incoming.glob("tmp*")):  # the server is storing it
+            assert time.monotonic() < deadline and upload.poll() is None, "never stored"
+            time.sleep(0.01)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        if upload is not None:
+            upload.wait(timeout=30)
+        big.unlink()
+    left = list(incoming.glob("tmp*"))
+    assert len(left) == 1  # what the kill left
+    app = create_app(config)
+    assert left[0].exists()  # younger than a day: perhaps another process is storing it
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MediaAsset).where(
+            MediaAsset.original_name == "big.wav")) == 0
+        db.engine.dispose()
+    a_day_ago = time.time() - 25 * 3600
+    os.utime(left[0], (a_day_ago, a_day_ago))
+    app = create_app(config)  # the next server process starts
+    assert not left[0].exists()
+    with app.app_context():
+        db.engine.dispose()
