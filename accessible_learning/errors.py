@@ -2,8 +2,9 @@
 
 Owns the error handlers (bad form token, 400, 403, 404, 413, 429, a busy database, 500): each
 says what went wrong, that nothing saved was lost, and what to do. Log-in and password forms
-answer 429 with their own form (``auth.too_many``, ``account.too_many``), the player's voice
-requests with JSON. It must not change data, except rolling back a failed transaction.
+answer 429 with their own form (``auth.too_many``; the log-in and password-change pauses of
+``services.login_limits`` are answered by their views), the player's voice requests with JSON.
+It must not change data, except rolling back a failed transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 from .extensions import db
-from .views import account, auth
+from .views import auth
 
 
 def init_app(app) -> None:
@@ -58,8 +59,6 @@ def init_app(app) -> None:
     def _too_many(_error_):
         if request.endpoint in ("auth.login", "auth.register", "auth.reset_password"):
             return auth.too_many(_error_)
-        if request.endpoint == "account.change_password":
-            return account.too_many(_error_)
         if request.blueprint == "player":
             message = _("Too many voice commands in a short time. Wait a minute and try again; "
                         "the buttons and keyboard shortcuts still work.")

@@ -360,6 +360,37 @@ def check_every_get_route(app, role: str, markup: bool = False) -> None:
     assert checked == len(EXPECTED)
 
 
+# --- Servers started by the tests ---------------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_url(url: str, process: subprocess.Popen | None = None,
+                 timeout: float = 60) -> None:
+    """Until ``url`` answers at all (any status), or fail: the server did not start (or its
+    ``process`` ended)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            ended = process is not None and process.poll() is not None
+            if ended or time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not answer: the server did not start") from None
+            time.sleep(0.25)
+
+
 # --- The W3C Nu Html Checker (vnu-jar from npm, made by `make setup-test`; VNU_JAR names it) ---
 
 class _NuChecker:
@@ -382,27 +413,15 @@ class _NuChecker:
 
     def start(self) -> None:
         import atexit
-        import socket
-        import urllib.request
 
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         self.process = subprocess.Popen(
             ["java", "-Xss4m", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp",
              str(self.jar()), "nu.validator.servlet.Main", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         atexit.register(self.process.terminate)
         self.url = f"http://127.0.0.1:{port}/?out=json"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("The Nu Html Checker did not start.") from None
-                time.sleep(0.25)
+        wait_for_url(f"http://127.0.0.1:{port}/", self.process, timeout=90)
 
     def errors(self, html: str) -> list[str]:
         import json

@@ -21,6 +21,7 @@ import bisect
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from media_pipeline.captions import Cue, parse_webvtt, plain_text, to_webvtt
@@ -214,34 +215,43 @@ def parse_edited_cues(form, count: int, duration: float | None) -> Edit:
             try:
                 times[part] = parse_time(raw)
             except ValueError:
-                errors.append((f"cue-{i}-{part}", f"Cue {i + 1}: the {part} time “{raw[:20]}” is "
-                               "not a time. Write seconds (12.5) or minutes and seconds (0:12.5)."))
+                message = (_("Cue %(n)d: the start time “%(value)s” is not a time. Write seconds "
+                             "(12.5) or minutes and seconds (0:12.5).", n=i + 1, value=raw[:20])
+                           if part == "start" else
+                           _("Cue %(n)d: the end time “%(value)s” is not a time. Write seconds "
+                             "(12.5) or minutes and seconds (0:12.5).", n=i + 1, value=raw[:20]))
+                errors.append((f"cue-{i}-{part}", message))
         if len(times) < 2:
             continue
         start, end = times["start"], times["end"]
         if not text:
             continue  # an emptied cue is removed
+        n = i + 1
         if "\n\n" in text:  # WebVTT ends a cue at an empty line
-            errors.append((f"cue-{i}-text", f"Cue {i + 1}: the text has an empty line, which "
-                           "would end the cue there. Remove the empty line, or split the cue "
-                           "in two."))
+            errors.append((f"cue-{i}-text", _(
+                "Cue %(n)d: the text has an empty line, which would end the cue there. Remove "
+                "the empty line, or split the cue in two.", n=n)))
         if len(text) > MAX_CUE_TEXT:
-            errors.append((f"cue-{i}-text", f"Cue {i + 1}: the text is longer than "
-                           f"{MAX_CUE_TEXT} characters. Split it into two cues."))
+            errors.append((f"cue-{i}-text", _(
+                "Cue %(n)d: the text is longer than %(count)d characters. Split it into two "
+                "cues.", n=n, count=MAX_CUE_TEXT)))
         if end <= start:
-            errors.append((f"cue-{i}-end", f"Cue {i + 1}: the end must be after the start."))
+            errors.append((f"cue-{i}-end", _("Cue %(n)d: the end must be after the start.",
+                                             n=n)))
         if duration is not None and end > duration + 0.5:
-            errors.append((f"cue-{i}-end", f"Cue {i + 1}: the end is after the end of the media "
-                           f"({duration:.1f} s)."))
+            errors.append((f"cue-{i}-end", _(
+                "Cue %(n)d: the end is after the end of the media (%(seconds).1f s).", n=n,
+                seconds=duration)))
         if start < previous_start:
-            errors.append((f"cue-{i}-start", f"Cue {i + 1}: starts before the cue above it. "
-                           "Cues must be in time order."))
+            errors.append((f"cue-{i}-start", _(
+                "Cue %(n)d: starts before the cue above it. Cues must be in time order.", n=n)))
         previous_start = start
         edit.cues.append(Cue(start, end, text))
         edit.origins.append(_origin(form.get(f"cue-{i}-origin")))
         edit.confirmed.append(form.get(f"cue-{i}-confirmed") == "yes")
     if not edit.cues and not errors:
-        errors.append(("cue-0-text", "Every cue is empty. Write the text of at least one cue."))
+        errors.append(("cue-0-text", _("Every cue is empty. Write the text of at least one "
+                                       "cue.")))
     return edit
 
 

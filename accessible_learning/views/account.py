@@ -3,9 +3,10 @@
 account.
 """
 
+import math
+
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,9 +17,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import limiter
 from ..forms import ChangePasswordForm, PreferencesForm, ProfileForm
-from ..services import accounts, needs, preferences
+from ..services import accounts, login_limits, needs, preferences
 
 bp = Blueprint("account", __name__)
 
@@ -80,36 +80,32 @@ def profile():
     return render_template("account/profile.html", form=form), (400 if form.errors else 200)
 
 
-def _password_key() -> str:
-    """Wrong tries count per account (anonymous requests are sent to log in anyway)."""
-    if not current_user.is_authenticated:
-        return f"password-change:{request.remote_addr}"
-    return f"password-change:{current_user.id}"
-
-
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"],
-               key_func=_password_key,
-               methods=["POST"], deduct_when=lambda response: response.status_code == 400)
 def change_password():
-    """A new password, given the current one; every other session of the learner ends."""
+    """A new password, given the current one; every other session of the learner ends. A wrong
+    current password is a guess at the account's password, so it counts as a failed log-in
+    (``login_limits``, shared by every process) and the same pauses apply."""
     form = ChangePasswordForm()
+    address = request.remote_addr or ""
+    if request.method == "POST":
+        wait_s = login_limits.pause_left(current_user.email, address)
+        if wait_s:
+            return _password_paused(math.ceil(wait_s / 60))
     if form.validate_on_submit():
         user = current_user.record()
         if accounts.change_password(user, form.current.data, form.password.data):
             flash(_("Your new password is saved. You stay logged in here and were logged out "
                     "everywhere else."), "success")
             return redirect(url_for("account.profile"))
+        login_limits.failed(user.email, address)
         form.current.errors.append(_("The current password is wrong. Type it again."))
     return render_template("account/password.html", form=form), (400 if form.errors else 200)
 
 
-def too_many(error):
-    from .auth import pause_minutes
-
+def _password_paused(minutes: int):
     form = ChangePasswordForm(formdata=None)
     form.form_errors.append(_(
         "Too many wrong tries, so changing the password is paused for up to %(minutes)d "
-        "minutes. Nothing was changed. Wait, then try again.", minutes=pause_minutes(error)))
+        "minutes. Nothing was changed. Wait, then try again.", minutes=minutes))
     return render_template("account/password.html", form=form), 429

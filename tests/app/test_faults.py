@@ -206,13 +206,12 @@ def test_a_web_process_killed_while_it_stores_an_upload(demo_template, tmp_path)
     import os
     import re
     import signal
-    import socket
     import subprocess
     import sys
 
     from accessible_learning import create_app
     from accessible_learning.models import MediaAsset
-    from conftest import DEMO_EMAILS, DEMO_PASSWORDS, clone_instance
+    from conftest import DEMO_EMAILS, DEMO_PASSWORDS, clone_instance, free_port, wait_for_url
 
     config = clone_instance(demo_template, tmp_path / "instance", copy_media=True)
     media_root = Path(config["MEDIA_ROOT"])
@@ -221,9 +220,7 @@ def test_a_web_process_killed_while_it_stores_an_upload(demo_template, tmp_path)
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
                     "sine=frequency=440:sample_rate=48000:duration=2400", "-ac", "2",
                     str(big)], check=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
            "MEDIA_ROOT": str(media_root), "SECRET_KEY": "a test secret",
            "VOICE_CHECK_AT_STARTUP": "0"}
@@ -238,10 +235,8 @@ def test_a_web_process_killed_while_it_stores_an_upload(demo_template, tmp_path)
 
     upload = None
     try:
-        deadline = time.monotonic() + 60
-        while "csrf_token" not in (page := curl(f"{url}/login")):
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.3)
+        wait_for_url(f"{url}/login", server)
+        page = curl(f"{url}/login")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         curl("-d", f"email={DEMO_EMAILS['content']}", "-d",
              f"password={DEMO_PASSWORDS['content']}", "-d", f"csrf_token={token}",

@@ -67,15 +67,13 @@ def test_the_pause_holds_across_web_processes(demo_template, tmp_path):
     import http.cookiejar
     import os
     import re
-    import socket
     import subprocess
     import sys
-    import time
     import urllib.error
     import urllib.parse
     import urllib.request
 
-    from conftest import clone_instance
+    from conftest import clone_instance, free_port, wait_for_url
 
     config = clone_instance(demo_template, tmp_path / "instance")
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
@@ -85,9 +83,7 @@ def test_the_pause_holds_across_web_processes(demo_template, tmp_path):
            "VOICE_CHECK_AT_STARTUP": "0"}
     servers, urls = [], []
     for _ in range(2):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         servers.append(subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "accessible_learning", "run", "--port",
              str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -106,15 +102,8 @@ def test_the_pause_holds_across_web_processes(demo_template, tmp_path):
             return error.code
 
     try:
-        for url in urls:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{url}/login", timeout=2).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, f"{url} did not start"
-                    time.sleep(0.3)
+        for url, server in zip(urls, servers, strict=True):
+            wait_for_url(f"{url}/login", server)
         for url in (*urls, *urls):  # two wrong passwords through each process
             assert log_in(url, "wrong password here") == 400
         for url in urls:

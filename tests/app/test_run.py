@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from accessible_learning import allocator, create_app
-from conftest import clone_instance
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import clone_instance, free_port
 
 
 def _children(pid: int) -> dict[str, int]:
@@ -43,7 +36,7 @@ def _get(url: str) -> str:
 def test_launcher_serves_the_demo_restarts_a_killed_worker_and_stops_on_ctrl_c(
         demo_template, tmp_path):
     config = clone_instance(demo_template, tmp_path / "instance")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
            "MEDIA_ROOT": config["MEDIA_ROOT"], "PORT": str(port),
            "INSTANCE_PATH": str(tmp_path / "instance")}
