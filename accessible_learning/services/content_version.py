@@ -27,12 +27,14 @@ from sqlalchemy.orm import Session
 
 from .. import driver_sql
 from ..models import (
+    AuditEntry,
     Certificate,
     ContentVersion,
     Enrolment,
     FeatureUse,
     Job,
     LessonProgress,
+    LoginFailure,
     LoginSession,
     PasswordReset,
     Preferences,
@@ -44,6 +46,9 @@ from ..models import (
 PERSONAL_MODELS = frozenset({
     User, LoginSession, PasswordReset, Preferences, Enrolment, LessonProgress, QuizAttempt,
     Certificate, FeatureUse, Submission, Job, ContentVersion,
+    # Failed log-ins and the administration's audit log: no shared page shows them, so a wrong
+    # password or a role change does not empty every process's page cache.
+    LoginFailure, AuditEntry,
 })
 
 _TABLE = ContentVersion.__table__
