@@ -20,10 +20,6 @@ from .errors import MediaError
 DIRECT_FORMATS = "matroska,webm,mov,mp4,m4a,3gp,3g2,mj2,mp3,wav,ogg,flac,aac"
 LOCAL_ONLY = {"protocol_whitelist": "file", "format_whitelist": DIRECT_FORMATS}
 INPUT_OPTIONS = ["-protocol_whitelist", "file", "-format_whitelist", DIRECT_FORMATS]
-# Formats that are lists of other files (playlists, concat scripts, image sequences): refused
-# even when they point at local files, so an upload can never make ffmpeg read another file.
-INDIRECT_FORMATS = {"hls", "applehttp", "concat", "ffconcat", "image2", "tee", "dash",
-                    "ffmetadata", "data"}
 
 
 @dataclass(frozen=True)
@@ -50,10 +46,6 @@ def probe(path: str | Path, *, max_duration_s: float = 4 * 3600) -> MediaInfo:
             "This file is not a video or audio file that can be read. Check that it plays on "
             "your computer, then upload it again."
         ) from exc
-    format_names = set(data.get("format", {}).get("format_name", "").split(","))
-    if format_names & INDIRECT_FORMATS:
-        raise MediaError("This file is a playlist or a list of other files, not a video or audio "
-                         "file. Upload the video or audio file itself.")
     streams = data.get("streams", [])
     audio = [s for s in streams if s.get("codec_type") == "audio"]
     video = [s for s in streams if s.get("codec_type") == "video"
