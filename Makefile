@@ -69,7 +69,7 @@ translations:
 
 # The template for a new language (and for updating a catalogue: pybabel update).
 translations-template: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-by-file -o accessible_learning/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_plural:1,2 --sort-by-file -o accessible_learning/translations/messages.pot .
 
 migrate:
 	$(FLASK) db upgrade

@@ -10,7 +10,7 @@ It must not import a view or build the application.
 
 from __future__ import annotations
 
-from .messages import N_, STAGE_MESSAGES, message_text, say
+from .messages import N_, STAGE_MESSAGES, N_plural, message_text, say
 from .records import (
     PIPELINE_VERSION,
     caption_key,
@@ -29,7 +29,7 @@ from .records import (
 from .runners import MAX_ATTEMPTS, RETRY_BASE_SECONDS, run
 
 __all__ = [
-    "MAX_ATTEMPTS", "N_", "PIPELINE_VERSION", "RETRY_BASE_SECONDS", "STAGE_MESSAGES",
+    "MAX_ATTEMPTS", "N_", "N_plural", "PIPELINE_VERSION", "RETRY_BASE_SECONDS", "STAGE_MESSAGES",
     "caption_key", "describe_key", "enqueue_caption", "enqueue_describe", "enqueue_probe",
     "enqueue_submission_captions", "enqueue_suggest", "latest_for_lesson",
     "latest_for_submission", "message_text", "recent", "requeue_stale", "run", "say",

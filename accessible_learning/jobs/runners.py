@@ -27,7 +27,7 @@ from ..extensions import db
 from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, Submission, utcnow
 from ..services import captions, descriptions
 from ..services.media import media_root
-from .messages import N_, STAGE_MESSAGES, say, storage_problem
+from .messages import N_, STAGE_MESSAGES, N_plural, say, storage_problem
 from .records import beat, claim, heartbeat, put, timed_track, worker_name
 
 MAX_ATTEMPTS = 3
@@ -197,19 +197,23 @@ def _run_describe(job: Job) -> None:
               for kind in ("placed", "sped-up", "extended")}
     job.result = {"track_id": track.id, "version": track.version, "summary": result.summary(),
                   "report": result.report()}
-    values = {"version": track.version, "placed": counts["placed"],
-              "faster": counts["sped-up"], "extended": counts["extended"]}
+    values = {"version": track.version,
+              "placed": N_plural("%(num)d description fits the pauses",
+                                 "%(num)d descriptions fit the pauses", counts["placed"]),
+              "faster": N_plural("%(num)d was spoken a little faster",
+                                 "%(num)d were spoken a little faster", counts["sped-up"]),
+              "extended": N_plural("%(num)d pauses the video", "%(num)d pause the video",
+                                   counts["extended"])}
     if counts["extended"]:
         # Those are not in the described audio: say so, and what learners get instead.
-        _done(job, **say(N_("Version %(version)d is published: %(placed)d descriptions fit the "
-                            "pauses, %(faster)d were spoken a little faster, %(extended)d pause "
-                            "the video. The described audio lacks those %(extended)d of the "
+        _done(job, **say(N_("Version %(version)d is published: %(placed)s, %(faster)s, "
+                            "%(extended)s. The described audio lacks those %(lacking)d of the "
                             "%(total)d descriptions, so learners who chose it get the extended "
-                            "version."), total=len(result.placements), **values))
+                            "version."), lacking=counts["extended"],
+                         total=len(result.placements), **values))
     else:
-        _done(job, **say(N_("Version %(version)d is published: %(placed)d descriptions fit the "
-                            "pauses, %(faster)d were spoken a little faster, %(extended)d pause "
-                            "the video."), **values))
+        _done(job, **say(N_("Version %(version)d is published: %(placed)s, %(faster)s, "
+                            "%(extended)s."), **values))
 
 
 def _lesson_words(lesson: Lesson) -> list[Word] | None:

@@ -5,6 +5,8 @@ microphone from a WAV file."""
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 
 import pytest
@@ -226,3 +228,166 @@ def test_voice_command_from_the_microphone_pauses_the_video(live_server, browser
         context.close()
     finally:
         with_mic.close()
+
+
+# --- What the keyboard-only audit of issue 26 found, and the extended version's captions ------
+
+def _seconds(spoken: str) -> int:
+    """'1 minute 5 seconds' → 65 (the slider's words for a time)."""
+    minutes = re.search(r"(\d+) minute", spoken)
+    seconds = re.search(r"(\d+) second", spoken)
+    return (int(minutes.group(1)) * 60 if minutes else 0) + (int(seconds.group(1)) if seconds
+                                                             else 0)
+
+
+def _clock(text: str) -> int:
+    parts = [int(p) for p in text.strip().split(":")]
+    return sum(value * 60 ** power for power, value in enumerate(reversed(parts)))
+
+
+def _seek_and_wait(page, t: float) -> None:
+    """Set the video's time and wait until the player has shown it (its timeupdate runs first)."""
+    page.evaluate(f"""t => new Promise(done => {{
+        const v = {VIDEO};
+        v.addEventListener("timeupdate", () => done(), {{ once: true }});
+        v.currentTime = t; }})""", t)
+
+
+def test_the_time_shown_and_the_time_spoken_agree(live_server, page):
+    """The time beside the controls and the slider's spoken value round the same way: at the
+    end of a 16.6 s lesson both say 17 seconds (the audit found "0:16" beside "of 17 seconds")."""
+    open_lesson_as_learner(page, live_server["url"])
+    duration = video(page, "v.duration")
+    for t in (0.4, 0.6, 5.5, duration / 2, duration - 0.05):
+        _seek_and_wait(page, t)
+        shown, length = page.inner_text("[data-time]").split(" / ")
+        position, spoken_length = page.get_attribute("#player-seek",
+                                                     "aria-valuetext").split(" of ")
+        assert _clock(shown) == _seconds(position) == round(t), (t, shown, position)
+        assert _clock(length) == _seconds(spoken_length), (length, spoken_length)
+        assert int(page.input_value("#player-seek")) == round(t)
+
+
+def test_the_resume_offer_goes_once_the_lesson_plays(live_server, page):
+    """The offer to go on from the last place answers itself when the learner plays another way
+    (the play button), instead of staying over the video."""
+    open_lesson_as_learner(page, live_server["url"])
+    with page.expect_response(lambda r: r.url.endswith("/progress")):
+        _seek_and_wait(page, 8.0)  # a place chosen while paused is saved a second later
+    page.reload()
+    page.wait_for_selector("[data-resume-offer]:not([hidden])")
+    tab_to(page, "button[data-action=play]")
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => !{VIDEO}.paused")
+    assert page.is_hidden("[data-resume-offer]")
+    assert page.evaluate("() => document.activeElement.dataset.action") == "play"
+    page.keyboard.press("Alt+Shift+KeyP")
+
+
+def test_the_player_fits_a_short_window_and_a_narrow_screen(live_server, page):
+    """At 1280 × 900 the shortcuts dialog keeps its Close button in the window (its list
+    scrolls); at 320 px each audio-description radio button stays beside its own label; the
+    caption-style lists are at least 24 px tall (WCAG 2.5.8)."""
+    open_lesson_as_learner(page, live_server["url"])
+    tab_to(page, "button[data-action=play]")
+    for height in (900, 600):
+        page.set_viewport_size({"width": 1280, "height": height})
+        page.keyboard.press("Alt+Shift+KeyH")
+        page.wait_for_function("() => document.getElementById('player-help').open")
+        box = page.locator("#player-help form button").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (height, box)
+        assert page.evaluate("""([x, y]) => document.elementFromPoint(x, y)
+                             .closest('#player-help form button') !== null""",
+                             [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+        body = page.locator(".player-help-body")
+        assert page.evaluate("el => el.scrollHeight > el.clientHeight",
+                             body.element_handle()), "the list should scroll at this height"
+        no_violations(page, f"help dialog at 1280 × {height}")
+        # Its list scrolls from the keyboard, with the focus on it.
+        tab_to(page, ".player-help-body")
+        page.keyboard.press("End")
+        page.wait_for_function("() => document.querySelector('.player-help-body').scrollTop > 0")
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.getElementById('player-help').open")
+        assert page.evaluate("() => document.activeElement.dataset.action") == "play"
+
+    page.set_viewport_size({"width": 320, "height": 800})
+    radios = page.locator("fieldset.description-modes input[type=radio]")
+    assert radios.count() >= 3
+    for i in range(radios.count()):
+        radio = radios.nth(i).bounding_box()
+        label = page.locator(f"label[for='{radios.nth(i).get_attribute('id')}']").bounding_box()
+        assert label["x"] >= radio["x"] + radio["width"] - 1, (i, radio, label)
+        assert label["y"] < radio["y"] + radio["height"] and radio["y"] < label["y"] + \
+            label["height"], (i, radio, label)  # on the same line, not above the next radio
+    page.locator(".caption-style summary").focus()
+    page.keyboard.press("Enter")
+    selects = page.locator(".caption-style select")
+    assert selects.count() >= 3
+    for i in range(selects.count()):
+        assert selects.nth(i).bounding_box()["height"] >= 24
+    no_violations(page, "player at 320 px, caption style open")
+
+
+def _cues(vtt: str) -> list[tuple[float, float, str]]:
+    def seconds(stamp: str) -> float:
+        h, m, s = (["0"] + stamp.split(":"))[-3:]
+        return int(h) * 3600 + int(m) * 60 + float(s)
+    found = re.findall(r"([\d:.]+) --> ([\d:.]+)[^\n]*\n(.+?)(?:\n\n|\Z)", vtt, re.S)
+    return [(seconds(a), seconds(b), " ".join(text.split())) for a, b, text in found]
+
+
+def test_captions_follow_the_extended_version(live_server, page):
+    """In the extended version the programme waits for long descriptions, so every caption after
+    a pause plays later. The captions track follows it: at each sentence's middle, mapped into
+    the extended file, the caption shown is that sentence; during a pause it is what was showing
+    when the programme stopped; back in the original version the cues have their own times."""
+    open_lesson_as_learner(page, live_server["url"])
+    base = live_server["url"]
+    vtt = page.context.request.get(base + page.get_attribute("track[kind=captions]", "src")).text()
+    cues = _cues(vtt)
+    pauses = json.loads(page.get_attribute("[data-described-player]", "data-pauses"))
+    assert len(cues) >= 3 and pauses, (cues, pauses)
+
+    if page.get_attribute("button[data-action=captions]", "aria-pressed") != "true":
+        tab_to(page, "button[data-action=captions]")
+        page.keyboard.press("Enter")
+        live(page, "Captions on.")
+    tab_to(page, "input[name='description-mode']")
+    original = video(page, "v.currentSrc")
+    for _ in range(6):
+        if page.evaluate("() => document.activeElement.value") == "extended":
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.is_checked("#description-mode-extended")
+    page.wait_for_function(f"src => {VIDEO}.currentSrc !== src && {VIDEO}.readyState >= 1",
+                           arg=original)
+    showing = f"""() => {{
+        const track = [...{VIDEO}.textTracks].find(t => t.kind === "captions");
+        return [...(track.activeCues || [])].map(c => c.text.split(/\\s+/).join(" "));
+    }}"""
+
+    def extended(t: float) -> float:
+        return t + sum(p["length"] for p in pauses if p["at"] <= t)
+
+    for start, end, text in cues:
+        middle = (start + end) / 2
+        _seek_and_wait(page, extended(middle))
+        page.wait_for_function(f"want => ({showing})().join('|') === want", arg=text,
+                               timeout=5000)
+    for p in pauses:  # the programme waits: what showed when it stopped, nothing new
+        _seek_and_wait(page, p["at"] + p["length"] / 2 + sum(
+            q["length"] for q in pauses if q["at"] < p["at"]))
+        want = "|".join(text for start, end, text in cues if start < p["at"] < end)
+        page.wait_for_function(f"want => ({showing})().join('|') === want", arg=want,
+                               timeout=5000)
+    no_violations(page, "player, extended version with captions")
+
+    # Back to the original: the cues play at their own times again.
+    while page.evaluate("() => document.activeElement.value") != "off":
+        page.keyboard.press("ArrowUp")
+    page.wait_for_function(f"src => {VIDEO}.currentSrc === src && {VIDEO}.readyState >= 1",
+                           arg=original)
+    start, end, text = cues[-1]
+    _seek_and_wait(page, (start + end) / 2)
+    page.wait_for_function(f"want => ({showing})().join('|') === want", arg=text, timeout=5000)

@@ -1,7 +1,8 @@
 /* Accessible Learning player: audio description. Owns the description modes (off, the
    described and extended versions, which are other files: switching keeps the place, mapped
-   through the extended version's pauses) and text descriptions from the descriptions track,
-   spoken by the browser or sent to the screen reader. It must not touch the player's controls
+   through the extended version's pauses; the captions and chapters tracks are retimed the same
+   way, so that they follow the version that plays) and text descriptions from the descriptions
+   track, spoken by the browser or sent to the screen reader. It must not touch the player's controls
    other than its own radio buttons; the core asks it for the lesson time and the file time. */
 
 import { announce, playVideo } from "./util.js";
@@ -29,6 +30,12 @@ export function setUpDescriptions(root, video) {
     pauses.forEach(function (p) { if (p.at <= t) { shift += p.length; } });
     return t + shift;
   }
+  // A cue's end moves by the pauses before it: one ending where a pause starts ends before it.
+  function endInExtended(t) {
+    var shift = 0;
+    pauses.forEach(function (p) { if (p.at < t) { shift += p.length; } });
+    return t + shift;
+  }
   function fromExtended(t) {
     var shift = 0;
     for (var i = 0; i < pauses.length; i++) {
@@ -45,6 +52,32 @@ export function setUpDescriptions(root, video) {
     }
     return null;
   }
+  /* Captions and chapters are timed for the lesson (the original and the described audio); in
+     the extended version each cue keeps its lesson times (lessonStart, lessonEnd) and plays at
+     the file's. Tracks that load later (captions turned on) are retimed when they load. */
+  function retime() {
+    var extended = fileMode(current) === "extended";
+    for (var i = 0; i < video.textTracks.length; i++) {
+      var track = video.textTracks[i];
+      if (track.kind === "descriptions" || !track.cues) { continue; }
+      // A copy: the track's list reorders itself as start times change.
+      var cues = Array.prototype.slice.call(track.cues);
+      for (var j = 0; j < cues.length; j++) {
+        var cue = cues[j];
+        if (cue.lessonStart === undefined) {
+          cue.lessonStart = cue.startTime;
+          cue.lessonEnd = cue.endTime;
+        }
+        var start = extended ? toExtended(cue.lessonStart) : cue.lessonStart;
+        var end = extended ? endInExtended(cue.lessonEnd) : cue.lessonEnd;
+        if (start > cue.endTime) { cue.endTime = end; cue.startTime = start; }
+        else { cue.startTime = start; cue.endTime = end; }
+      }
+    }
+  }
+  root.querySelectorAll("track").forEach(function (element) {
+    element.addEventListener("load", retime);
+  });
   function resume() {
     if (pausedForDescription) { pausedForDescription = false; playVideo(video); }
   }
@@ -106,6 +139,7 @@ export function setUpDescriptions(root, video) {
       restore = function () {
         video.removeEventListener("loadedmetadata", restore);
         restore = null;
+        retime();
         video.currentTime = newFile === "extended" ? toExtended(pending) : pending;
         pending = null;
         if (playAfter) { playVideo(video); }

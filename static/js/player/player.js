@@ -12,11 +12,15 @@ import { setUpDescriptions } from "./descriptions.js";
 import { setUpPreferences } from "./preferences.js";
 import { setUpProgress } from "./progress.js";
 import { setUpTranscript } from "./transcript.js";
-import { announce, clamp, fill, playVideo } from "./util.js";
+import { announce, clamp, fill, lessonStart, playVideo } from "./util.js";
 import { VoiceInput } from "./voice.js";
 
+// Whole seconds, the same for the time shown and the time the slider speaks (16.6 s is 0:17 in
+// both, never "0:16" beside "17 seconds").
+function whole(t) { return Math.max(0, Math.round(t)); }
+
 function clock(t) {
-  t = Math.max(0, Math.floor(t));
+  t = whole(t);
   var h = Math.floor(t / 3600);
   var m = Math.floor((t % 3600) / 60);
   var s = t % 60;
@@ -60,7 +64,7 @@ function setUpPlayer(root) {
       P.showTime(t);
     },
     spoken: function (t) {
-      t = Math.max(0, Math.round(t));
+      t = whole(t);
       var m = Math.floor(t / 60);
       var s = t % 60;
       var parts = [];
@@ -73,8 +77,8 @@ function setUpPlayer(root) {
       var length = P.duration();
       if (timeText) { timeText.textContent = clock(t) + " / " + clock(length); }
       if (seekSlider && !dragging) {
-        seekSlider.max = String(Math.round(length));
-        seekSlider.value = String(Math.floor(t));
+        seekSlider.max = String(whole(length));
+        seekSlider.value = String(whole(t));
         seekSlider.setAttribute("aria-valuetext",
           fill(M.time_of, { position: P.spoken(t), duration: P.spoken(length) }));
       }
@@ -167,7 +171,7 @@ function setUpPlayer(root) {
     repeat: function () {
       var cue = prefs.lastCaption();
       if (!cue) { announce(M.nothing_to_repeat); return; }
-      P.seek(cue.startTime);
+      P.seek(lessonStart(cue));
       playVideo(video);
       announce(fill(M.repeat, { text: cue.text.replace(/<[^>]*>/g, "") }));
     },

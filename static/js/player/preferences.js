@@ -3,7 +3,7 @@
    announced, and saved in the learner's preferences. It must not seek or play; the core calls
    it for the captions, speed and style actions. */
 
-import { announce, clamp, fill, offlineText, post } from "./util.js";
+import { announce, clamp, fill, lessonStart, offlineText, post } from "./util.js";
 
 export var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 
@@ -46,7 +46,7 @@ export function setUpPreferences(P) {
     var best = null;
     if (t && t.cues) {
       for (var i = 0; i < t.cues.length; i++) {
-        if (t.cues[i].startTime <= here + 0.05) { best = t.cues[i]; }
+        if (lessonStart(t.cues[i]) <= here + 0.05) { best = t.cues[i]; }
       }
     }
     return best;

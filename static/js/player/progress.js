@@ -101,5 +101,12 @@ export function setUpProgress(P, features) {
       announce(M.restart);
       playButton.focus();
     });
+    // Playing another way (the play button, a shortcut, a chapter) answers the offer too.
+    P.video.addEventListener("play", function () {
+      if (offer.hidden) { return; }
+      var hadFocus = offer.contains(document.activeElement);
+      offer.hidden = true;
+      if (hadFocus) { playButton.focus(); }
+    });
   }
 }

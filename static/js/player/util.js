@@ -37,3 +37,9 @@ export function playVideo(video) {
 export function offlineText() {
   return document.documentElement.getAttribute("data-offline-text");
 }
+
+// A caption's start in the lesson's time, whichever version plays (descriptions.js retimes the
+// cues for the extended version and keeps their lesson times).
+export function lessonStart(cue) {
+  return cue.lessonStart === undefined ? cue.startTime : cue.lessonStart;
+}
