@@ -198,6 +198,13 @@ class PreferencesForm(FlaskForm):
     caption_size = RadioField(_l("Caption text size"), choices=prefs.SIZE_CHOICES)
     caption_color = RadioField(_l("Caption text colour"), choices=prefs.COLOR_CHOICES)
     caption_background = RadioField(_l("Caption background"), choices=prefs.BACKGROUND_CHOICES)
+    caption_opacity = RadioField(_l("Caption background opacity"),
+                                 choices=prefs.OPACITY_CHOICES, default="100")
+    caption_edge = RadioField(_l("Caption text edge"), choices=prefs.EDGE_CHOICES,
+                              default="none")
+    caption_font = RadioField(_l("Caption font"), choices=prefs.FONT_CHOICES, default="default")
+    caption_position = RadioField(_l("Where captions are shown"),
+                                  choices=prefs.POSITION_CHOICES, default="bottom")
     captions_on = BooleanField(_l("Show captions when a lesson starts"))
     audio_description = BooleanField(_l("Turn on audio description by default"))
     description_mode = RadioField(_l("How audio description is given"),
@@ -209,6 +216,13 @@ class PreferencesForm(FlaskForm):
         validate_choice=True,
     )
     language = RadioField(_l("Interface language"), choices=[("en", "English"), ("zh", "简体中文")])
+
+    def validate_caption_edge(self, field):
+        if field.data == "none" and self.caption_opacity.data == "0":
+            raise ValidationError(
+                _l("Captions with no background need an outline or a drop shadow to be read "
+                   "over a light picture. Choose an edge, or a background opacity.")
+            )
 
     def validate_caption_background(self, field):
         if field.data == self.caption_color.data:

@@ -124,6 +124,13 @@ class Preferences(db.Model):
     caption_size = db.Column(db.String(10), nullable=False, default="medium")
     caption_color = db.Column(db.String(10), nullable=False, default="white")
     caption_background = db.Column(db.String(12), nullable=False, default="black")
+    # How captions look and where they are (see ``services/preferences.py``).
+    caption_font = db.Column(db.String(10), nullable=False, default="default",
+                             server_default="default")
+    caption_edge = db.Column(db.String(10), nullable=False, default="none", server_default="none")
+    caption_opacity = db.Column(db.String(3), nullable=False, default="100", server_default="100")
+    caption_position = db.Column(db.String(10), nullable=False, default="bottom",
+                                 server_default="bottom")
     high_contrast = db.Column(db.Boolean, nullable=False, default=False)
     reduced_motion = db.Column(db.Boolean, nullable=False, default=False)
     audio_description = db.Column(db.Boolean, nullable=False, default=False)

@@ -37,6 +37,10 @@ SHORTCUTS = [
     Shortcut("KeyD", "D", "descriptions", _l("Audio description on or off")),
     Shortcut("KeyT", "T", "transcript", _l("Show or hide the transcript")),
     Shortcut("KeyR", "R", "repeat", _l("Repeat the last caption")),
+    Shortcut("BracketRight", "]", "next_chapter", _l("Next chapter")),
+    Shortcut("BracketLeft", "[", "previous_chapter",
+             _l("Start of this chapter, or the previous one")),
+    Shortcut("KeyK", "K", "link", _l("Link to this moment")),
     Shortcut("KeyW", "W", "where", _l("Where am I: the position and the lesson")),
     Shortcut("KeyV", "V", "voice", _l("Speak a voice command")),
     Shortcut("KeyL", "L", "fullscreen", _l("Full screen on or off")),
@@ -85,6 +89,12 @@ def _messages() -> dict[str, str]:
         "minute_other": _("{n} minutes"),
         "second_one": _("{n} second"),
         "second_other": _("{n} seconds"),
+        "chapter": _("Chapter {number} of {count}: {title}."),
+        "no_chapters": _("This lesson has no chapters."),
+        "no_next_chapter": _("This is the last chapter."),
+        "link_copied": _("Link to {position} copied."),
+        "link_opened": _("At {position}, where the link points."),
+        "link_ready": _("Link to {position} selected: press Control and C to copy it."),
         "fullscreen_on": _("Full screen."),
         "fullscreen_off": _("Full screen closed."),
         "resume": _("Going on from {position}."),
@@ -120,6 +130,10 @@ def caption_style_fields() -> list:
         ("caption_size", _l("Text size"), preferences.SIZE_CHOICES),
         ("caption_color", _l("Text colour"), preferences.COLOR_CHOICES),
         ("caption_background", _l("Background"), preferences.BACKGROUND_CHOICES),
+        ("caption_opacity", _l("Background opacity"), preferences.OPACITY_CHOICES),
+        ("caption_edge", _l("Text edge"), preferences.EDGE_CHOICES),
+        ("caption_font", _l("Font"), preferences.FONT_CHOICES),
+        ("caption_position", _l("Place on screen"), preferences.POSITION_CHOICES),
     ]
     return [
         (name, Markup(str(label)),  # noqa: S704 (our own catalogue, as before)
@@ -138,6 +152,7 @@ def context(lesson_language: str) -> dict:
         "player_messages": messages(),
         "speed_choices": preferences.SPEED_CHOICES,
         "caption_style_fields": caption_style_fields(),
+        "caption_class_prefixes": preferences.CLASS_PREFIXES,
         "voice_examples": voice_commands.examples(lesson_language),
     }
 
@@ -154,6 +169,8 @@ def command_labels() -> dict[str, object]:
         "descriptions_off": _l("Audio description off"),
         "transcript": _l("Show or hide the transcript"),
         "next_lesson": _l("Next lesson"), "previous_lesson": _l("Previous lesson"),
+        "next_chapter": _l("Next chapter"),
+        "previous_chapter": _l("Start of this chapter, or the previous one"),
         "repeat": _l("Repeat the last caption"),
         "where": _l("Where am I: the position and the lesson"),
         "help": _l("Help: the list of commands"),

@@ -41,6 +41,34 @@ BACKGROUND_CHOICES = [
     ("navy", _l("Dark blue")),
     ("white", _l("White")),
 ]
+# The font of captions: the site's, OpenDyslexic (vendored; it has Latin letters only, so Korean
+# or Chinese captions keep the system's font for their own letters), a font made for Korean,
+# Chinese and Japanese (the system's own, by name: none is sent), or a serif.
+FONT_CHOICES = [
+    ("default", _l("The site's font")),
+    ("dyslexic", _l("OpenDyslexic, for readers with dyslexia (Latin letters)")),
+    ("cjk", _l("A font for Korean, Chinese and Japanese")),
+    ("serif", _l("Serif")),
+]
+EDGE_CHOICES = [
+    ("none", _l("None")),
+    ("outline", _l("Outline")),
+    ("shadow", _l("Drop shadow")),
+]
+OPACITY_CHOICES = [
+    ("100", _l("Solid")),
+    ("75", _l("Three quarters")),
+    ("50", _l("Half")),
+    ("0", _l("No background (text only)")),
+]
+# Where captions are: over the video at the bottom (WebVTT line and position settings of a
+# cue are honoured), at the top (cues that set no line of their own), or below the video, where
+# they never cover what the video shows (measurements on screen, a signer's hands).
+POSITION_CHOICES = [
+    ("bottom", _l("Over the video, at the bottom")),
+    ("top", _l("Over the video, at the top")),
+    ("below", _l("Below the video, never covering it")),
+]
 # How the player gives audio description when it is on: the described audio, the extended
 # version (falls back to the described audio where a lesson has none), or text descriptions
 # spoken by the browser or sent to the screen reader.
@@ -50,7 +78,8 @@ DESCRIPTION_MODE_CHOICES = [
     ("speech", _l("Text descriptions, spoken by the browser")),
     ("screen-reader", _l("Text descriptions, read by my screen reader")),
 ]
-SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)]
+# 50 % to 250 % (MAUR TSM-1): listeners used to fast speech go past 2×.
+SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)]
 
 
 @dataclass
@@ -58,6 +87,10 @@ class Prefs:
     caption_size: str = "medium"
     caption_color: str = "white"
     caption_background: str = "black"
+    caption_font: str = "default"
+    caption_edge: str = "none"
+    caption_opacity: str = "100"
+    caption_position: str = "bottom"
     captions_on: bool = False
     audio_description: bool = False
     description_mode: str = "described"
@@ -67,11 +100,7 @@ class Prefs:
     language: str = "en"
 
     def body_classes(self) -> str:
-        classes = [
-            f"cue-size-{self.caption_size}",
-            f"cue-color-{self.caption_color}",
-            f"cue-bg-{self.caption_background}",
-        ]
+        classes = [prefix + getattr(self, name) for name, prefix in CLASS_PREFIXES.items()]
         if self.high_contrast:
             classes.append("high-contrast")
         if self.reduced_motion:
@@ -87,13 +116,23 @@ ALLOWED = {
     "caption_size": {c for c, _ in SIZE_CHOICES},
     "caption_color": {c for c, _ in COLOR_CHOICES},
     "caption_background": {c for c, _ in BACKGROUND_CHOICES},
+    "caption_font": {c for c, _ in FONT_CHOICES},
+    "caption_edge": {c for c, _ in EDGE_CHOICES},
+    "caption_opacity": {c for c, _ in OPACITY_CHOICES},
+    "caption_position": {c for c, _ in POSITION_CHOICES},
     "playback_speed": {s for s, _ in SPEED_CHOICES},
     "description_mode": {m for m, _ in DESCRIPTION_MODE_CHOICES},
     "language": {"en", "zh"},
 }
 # What the lesson player may change by itself, without the preferences form.
-PLAYER_FIELDS = ("caption_size", "caption_color", "caption_background", "captions_on",
-                 "playback_speed")
+CAPTION_STYLE_FIELDS = ("caption_size", "caption_color", "caption_background", "caption_font",
+                        "caption_edge", "caption_opacity", "caption_position")
+PLAYER_FIELDS = (*CAPTION_STYLE_FIELDS, "captions_on", "playback_speed")
+# Each caption style is a class on the page's body (static/css/app.css styles ::cue by them).
+CLASS_PREFIXES = {"caption_size": "cue-size-", "caption_color": "cue-color-",
+                  "caption_background": "cue-bg-", "caption_font": "cue-font-",
+                  "caption_edge": "cue-edge-", "caption_opacity": "cue-opacity-",
+                  "caption_position": "cue-pos-"}
 
 
 def _valid(data: dict) -> dict:

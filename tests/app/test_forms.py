@@ -149,7 +149,9 @@ def test_preferences_with_invisible_captions_are_refused(app, client):
 
 @pytest.mark.parametrize("changes", [
     {"caption_size": "gigantic"}, {"playback_speed": "9"}, {"playback_speed": "fast"},
-    {"language": "tlh"}, {"caption_color": "<b>"},
+    {"language": "tlh"}, {"caption_color": "<b>"}, {"playback_speed": "3"},
+    {"caption_opacity": "33"}, {"caption_edge": "glow"}, {"caption_font": "comic"},
+    {"caption_position": "left"},
 ])
 def test_preferences_reject_values_outside_the_choices(app, client, changes):
     login(client, "learner")
@@ -173,6 +175,29 @@ def test_preferences_apply_on_every_page_at_once(app, client):
         classes = set(body.group(1).split())
         assert {"cue-size-xlarge", "cue-color-yellow", "cue-bg-navy", "high-contrast",
                 "reduce-motion"} <= classes
+
+
+def test_caption_font_edge_opacity_and_position_are_kept_and_applied(app, client):
+    """MAUR CC-5, CC-9–11: where captions are, their font, edge and background opacity. Text
+    with neither a background nor an edge is refused (unreadable over a light picture)."""
+    login(client, "learner")
+    data = {"caption_size": "large", "caption_color": "yellow", "caption_background": "black",
+            "playback_speed": "2.5", "language": "en", "caption_opacity": "0",
+            "caption_edge": "none", "caption_font": "dyslexic", "caption_position": "below"}
+    refused = post_form(client, "/preferences", data)
+    assert refused.status_code == 400
+    assert "need an outline or a drop shadow" in refused.get_data(as_text=True)
+    saved = post_form(client, "/preferences", {**data, "caption_edge": "outline"})
+    assert saved.status_code == 302
+    with app.app_context():
+        prefs = db.session.scalar(select(Preferences).join(User).where(
+            User.email == "learner@example.org"))
+        assert (prefs.caption_opacity, prefs.caption_edge, prefs.caption_font,
+                prefs.caption_position, prefs.playback_speed) == \
+            ("0", "outline", "dyslexic", "below", 2.5)
+    body = re.search(r"<body class=\"([^\"]*)\"", client.get("/").get_data(as_text=True))
+    assert {"cue-opacity-0", "cue-edge-outline", "cue-font-dyslexic", "cue-pos-below"} <= \
+        set(body.group(1).split())
 
 
 def test_visitor_preferences_carry_into_the_new_account(app, client):

@@ -86,14 +86,14 @@ function setUpPlayer(root) {
   };
   var described = P.described;
   var prefs = setUpPreferences(P);
-  setUpProgress(P, function () {
+  var progress = setUpProgress(P, function () {
     var on = [];
     if (prefs.captionsShowing()) { on.push("captions"); }
     if (described && described.isOn()) { on.push("descriptions"); }
     return on;
   });
   var transcript = setUpTranscript(P);
-  setUpChapters(P);
+  var chapters = setUpChapters(P);
   video.addEventListener("timeupdate", function () { P.showTime(P.now()); });
 
   /* Play and pause */
@@ -179,6 +179,9 @@ function setUpPlayer(root) {
       announce(fill(M.where, { position: P.spoken(P.now()), duration: P.spoken(P.duration()),
                                title: title }));
     },
+    next_chapter: function () { chapters.next(); },
+    previous_chapter: function () { chapters.previous(); },
+    link: function () { progress.link(); },
     next_lesson: function () { navigate("next"); },
     previous_lesson: function () { navigate("previous"); },
     fullscreen: function () {

@@ -1,11 +1,13 @@
 /* Accessible Learning player: what the learner sets in the player and keeps. Owns captions on
-   and off (the captions track), the playback speed and the caption style, each applied at once,
-   announced, and saved in the learner's preferences. It must not seek or play; the core calls
+   and off (the captions track) and where they are (over the video at the bottom or the top, or
+   below it: then the track is hidden and its active cues are written in a box of their own), the
+   playback speed and the caption style, each applied at once, announced, and saved in the
+   learner's preferences. It must not seek or play; the core calls
    it for the captions, speed and style actions. */
 
 import { announce, clamp, fill, lessonStart, offlineText, post } from "./util.js";
 
-export var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
+export var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5];
 
 export function setUpPreferences(P) {
   var video = P.video;
@@ -28,17 +30,52 @@ export function setUpPreferences(P) {
     }
     return null;
   }
+  function position() {
+    var found = /(?:^|\s)cue-pos-(\w+)/.exec(document.body.className);
+    return found ? found[1] : "bottom";
+  }
+  var below = P.root.querySelector("[data-captions-below]");
+  var belowText = below && below.querySelector(".captions-below-text");
+  function showBelow() {
+    var t = captionsTrack();
+    if (!belowText || !t) { return; }
+    var texts = [];
+    var cues = t.activeCues || [];
+    for (var i = 0; i < cues.length; i++) {
+      // The text as shown (entities decoded, <v Speaker> and other tags left out).
+      texts.push(cues[i].getCueAsHTML ? cues[i].getCueAsHTML().textContent : cues[i].text);
+    }
+    belowText.textContent = texts.join("\n");
+  }
+  // Where the captions are: a cue that sets its own line keeps it; the others go to the top
+  // line when the learner chose the top, and back to their place otherwise.
+  function layout() {
+    var t = captionsTrack();
+    if (!t) { return; }
+    var where = position();
+    var on = t.mode !== "disabled";
+    if (on) { t.mode = where === "below" ? "hidden" : "showing"; }
+    if (below) { below.hidden = !(on && where === "below"); }
+    var cues = t.cues || [];
+    for (var i = 0; i < cues.length; i++) {
+      var cue = cues[i];
+      if (where === "top" && cue.line === "auto") { cue.line = 0; cue.movedToTop = true; }
+      else if (where !== "top" && cue.movedToTop) { cue.line = "auto"; cue.movedToTop = false; }
+    }
+    showBelow();
+  }
   function setCaptions(on) {
     var t = captionsTrack();
     if (!t) { announce(M.no_captions); return; }
     t.mode = on ? "showing" : "disabled";
+    layout();
     P.press("captions", on);
     announce(on ? M.captions_on : M.captions_off);
     savePreference("captions_on", on);
   }
   function captionsShowing() {
     var t = captionsTrack();
-    return !!(t && t.mode === "showing");
+    return !!(t && t.mode !== "disabled");
   }
   function lastCaption() {
     var t = captionsTrack();
@@ -56,6 +93,10 @@ export function setUpPreferences(P) {
     var captionsButton = P.button("captions");
     var wanted = captionsButton && captionsButton.getAttribute("aria-pressed") === "true";
     initialCaptions.mode = wanted ? "showing" : "disabled";
+    initialCaptions.addEventListener("cuechange", showBelow);
+    var element = P.root.querySelector("track[kind='captions']");
+    if (element) { element.addEventListener("load", layout); }  // cues loaded later
+    layout();
   }
 
   /* Speed */
@@ -95,6 +136,7 @@ export function setUpPreferences(P) {
         if (name.indexOf(prefix) === 0) { document.body.classList.remove(name); }
       });
       document.body.classList.add(prefix + select.value);
+      if (select.name === "caption_position") { layout(); }
       var form = new FormData();
       form.append(select.name, select.value);
       post(preferencesUrl, form).then(function (response) {

@@ -1,7 +1,8 @@
 /* Accessible Learning player: progress and resuming. Owns the parts of the lesson played (each
    counted once by the server) and the position, reported on pause, every 15 s, after a seek
    while paused and when the page is left; which accessibility features were on while playing
-   (for counts); and the offer to go on from where the learner stopped. It must not decide
+   (for counts); the offer to go on from where the learner stopped; and links to a moment
+   (/lessons/N#t=125, also #t=2:05), which start there instead. It must not decide
    when a lesson is completed (the server does) and keeps a report that failed for the next. */
 
 import { announce, fill, post } from "./util.js";
@@ -84,8 +85,46 @@ export function setUpProgress(P, features) {
     if (document.visibilityState === "hidden") { save(true); }
   });
 
+  /* A link to a moment: the lesson starts there (the link wins over the resume offer). */
+  function linkedTime() {
+    var found = /(?:^#|&)t=(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)(?:&|$)/.exec(window.location.hash);
+    if (!found) { return null; }
+    var parts = [found[1], found[2], found[3]].filter(function (p) { return p !== undefined; });
+    return parts.reduce(function (total, part) { return total * 60 + parseFloat(part); }, 0);
+  }
+  function goToLink(say) {
+    var t = linkedTime();
+    if (t === null) { return false; }
+    P.seek(t);
+    if (say) { announce(fill(M.link_opened, { position: P.spoken(t) })); }
+    return true;
+  }
+  window.addEventListener("hashchange", function () { goToLink(true); });
+  var linkBox = P.root.querySelector("[data-moment-link]");
+  function link() {
+    var t = Math.floor(P.now());
+    var url = window.location.origin + window.location.pathname + "#t=" + t;
+    var input = linkBox && linkBox.querySelector("input");
+    if (input) { linkBox.hidden = false; input.value = url; }
+    function select() {
+      if (input) { input.focus(); input.select(); }
+      announce(fill(M.link_ready, { position: P.spoken(t) }));
+    }
+    // The clipboard needs a secure page (HTTPS or this computer); on a plain-HTTP network the
+    // link is selected in its box instead, to copy with the keyboard.
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(function () {
+        announce(fill(M.link_copied, { position: P.spoken(t) }));
+      }, select);
+    } else {
+      select();
+    }
+  }
+
   /* Resume where the learner stopped. */
   var offer = P.root.querySelector("[data-resume-offer]");
+  if (offer && linkedTime() !== null) { offer.remove(); offer = null; }
+  goToLink(false);
   if (offer) {
     var at = parseFloat(P.root.getAttribute("data-resume-at"));
     var playButton = P.button("play");
@@ -109,4 +148,5 @@ export function setUpProgress(P, features) {
       if (hadFocus) { playButton.focus(); }
     });
   }
+  return { link: link };
 }
