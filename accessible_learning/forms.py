@@ -209,6 +209,11 @@ class PreferencesForm(FlaskForm):
     audio_description = BooleanField(_l("Turn on audio description by default"))
     description_mode = RadioField(_l("How audio description is given"),
                                   choices=prefs.DESCRIPTION_MODE_CHOICES, default="described")
+    description_overflow = RadioField(_l("When a text description is longer than its pause"),
+                                      choices=prefs.OVERFLOW_CHOICES, default="pause")
+    description_rate = SelectField(_l("Speech rate of text descriptions spoken by the browser"),
+                                   choices=prefs.DESCRIPTION_RATE_CHOICES, coerce=float,
+                                   validate_choice=True, default=1.0)
     high_contrast = BooleanField(_l("High contrast"))
     reduced_motion = BooleanField(_l("Reduce motion"))
     playback_speed = SelectField(

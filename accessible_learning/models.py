@@ -137,6 +137,11 @@ class Preferences(db.Model):
     # How audio description is given when it is on (see ``services/preferences.py``).
     description_mode = db.Column(db.String(15), nullable=False, default="described",
                                  server_default="described")
+    # Text descriptions: what happens when one is longer than its pause, and the rate the
+    # browser speaks them at.
+    description_overflow = db.Column(db.String(10), nullable=False, default="pause",
+                                     server_default="pause")
+    description_rate = db.Column(db.Float, nullable=False, default=1.0, server_default="1.0")
     captions_on = db.Column(db.Boolean, nullable=False, default=False)
     playback_speed = db.Column(db.Float, nullable=False, default=1.0)
     language = db.Column(db.String(5), nullable=False, default="en")

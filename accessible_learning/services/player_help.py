@@ -104,6 +104,8 @@ def _messages() -> dict[str, str]:
         "follow_on": _("The transcript follows the video."),
         "follow_off": _("The transcript stays where you leave it."),
         "style_saved": _("Caption style saved."),
+        "reading_saved": _("Saved: {choice}."),
+        "press_play": _("The video waits: press Play to go on."),
         "voice_listening": _("Listening. Say a command."),
         "voice_not_understood": _("Not understood. Say a command such as “{example}”, or say "
                                   "“{help}” for the list of commands."),
@@ -151,6 +153,8 @@ def context(lesson_language: str) -> dict:
         "shortcut_map": script_map(),
         "player_messages": messages(),
         "speed_choices": preferences.SPEED_CHOICES,
+        "overflow_choices": preferences.OVERFLOW_CHOICES,
+        "description_rate_choices": preferences.DESCRIPTION_RATE_CHOICES,
         "caption_style_fields": caption_style_fields(),
         "caption_class_prefixes": preferences.CLASS_PREFIXES,
         "voice_examples": voice_commands.examples(lesson_language),

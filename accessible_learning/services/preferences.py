@@ -79,6 +79,16 @@ DESCRIPTION_MODE_CHOICES = [
     ("screen-reader", _l("Text descriptions, read by my screen reader")),
 ]
 # 50 % to 250 % (MAUR TSM-1): listeners used to fast speech go past 2×.
+# Text descriptions longer than their pause (MAUR TVD-4, EVD-1): the video waits and goes on by
+# itself (when the browser's speech ends; for a screen reader, after the time reading it
+# takes), waits until the learner presses Play, plays on while it is read, or they are left out.
+OVERFLOW_CHOICES = [
+    ("pause", _l("The video waits, then goes on by itself")),
+    ("wait", _l("The video waits until I press Play")),
+    ("continue", _l("The video plays on while it is read")),
+    ("skip", _l("Leave it out")),
+]
+DESCRIPTION_RATE_CHOICES = [(r, f"{r:g}×") for r in (0.75, 1.0, 1.25, 1.5, 2.0)]
 SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)]
 
 
@@ -94,6 +104,8 @@ class Prefs:
     captions_on: bool = False
     audio_description: bool = False
     description_mode: str = "described"
+    description_overflow: str = "pause"
+    description_rate: float = 1.0
     high_contrast: bool = False
     reduced_motion: bool = False
     playback_speed: float = 1.0
@@ -122,12 +134,15 @@ ALLOWED = {
     "caption_position": {c for c, _ in POSITION_CHOICES},
     "playback_speed": {s for s, _ in SPEED_CHOICES},
     "description_mode": {m for m, _ in DESCRIPTION_MODE_CHOICES},
+    "description_overflow": {m for m, _ in OVERFLOW_CHOICES},
+    "description_rate": {r for r, _ in DESCRIPTION_RATE_CHOICES},
     "language": {"en", "zh"},
 }
 # What the lesson player may change by itself, without the preferences form.
 CAPTION_STYLE_FIELDS = ("caption_size", "caption_color", "caption_background", "caption_font",
                         "caption_edge", "caption_opacity", "caption_position")
-PLAYER_FIELDS = (*CAPTION_STYLE_FIELDS, "captions_on", "playback_speed")
+PLAYER_FIELDS = (*CAPTION_STYLE_FIELDS, "captions_on", "playback_speed", "description_overflow",
+                 "description_rate")
 # Each caption style is a class on the page's body (static/css/app.css styles ::cue by them).
 CLASS_PREFIXES = {"caption_size": "cue-size-", "caption_color": "cue-color-",
                   "caption_background": "cue-bg-", "caption_font": "cue-font-",
@@ -191,7 +206,7 @@ def player_changes(form) -> dict | None:
                 return None
             changes[name] = raw == "true"
             continue
-        if name == "playback_speed":
+        if name in ("playback_speed", "description_rate"):
             try:
                 raw = float(raw)
             except ValueError:

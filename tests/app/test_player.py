@@ -198,7 +198,8 @@ def test_the_player_saves_caption_style_and_speed_and_refuses_other_values(app, 
     assert "cue-size-xlarge" in html and 'data-playback-speed="1.25"' in html
     for bad in ({"caption_size": "huge"}, {"playback_speed": "9"}, {"captions_on": "maybe"},
                 {"caption_color": "<script>"}, {"caption_position": "side"},
-                {"playback_speed": "2.75"}):
+                {"playback_speed": "2.75"}, {"description_overflow": "later"},
+                {"description_rate": "3"}):
         response = client.post("/preferences/player", data={**bad, "csrf_token": token},
                                headers={"HX-Request": "true"})
         assert response.status_code == 400

@@ -421,7 +421,9 @@ def test_chapters_links_to_a_moment_and_the_wider_speed_range_by_keyboard(live_s
     live(page, "This is the last chapter.")
 
     # A link to this moment: announced, shown in its box, and it opens the lesson there.
-    _seek_and_wait(page, 9.4)
+    with page.expect_response(lambda r: r.url.endswith("/progress")) as saved:
+        _seek_and_wait(page, 9.4)  # kept a second later: the place the plain page offers
+    assert abs(saved.value.json()["position"] - 9.4) < 0.1, saved.value.json()
     page.keyboard.press("Alt+Shift+KeyK")
     live(page, "Link to 9 seconds")
     link = page.input_value("#moment-link")
@@ -511,4 +513,64 @@ def test_caption_position_and_display_set_from_the_player_by_keyboard(live_serve
     classes = page.get_attribute("body", "class").split()
     assert {"cue-edge-outline", "cue-opacity-50", "cue-font-cjk", "cue-pos-bottom"} <= \
         set(classes)
+    assert not page.console_errors, page.console_errors
+
+
+def test_text_descriptions_longer_than_their_pause_do_what_the_learner_chose(live_server, page):
+    """MAUR TVD-4 / EVD-1: both descriptions of this lesson are too long for its pauses. Left out,
+    the video plays through them unread; with "wait until I press Play" the video waits for
+    the screen reader past the time the estimate would give, and Play goes on."""
+    from accessible_learning.services.demo import COURSES
+
+    first = COURSES[0]["lessons"][0]["descriptions"][0][1]
+    open_lesson_as_learner(page, live_server["url"])
+    tab_to(page, "input[name='description-mode']")
+    for _ in range(6):
+        if page.evaluate("() => document.activeElement.value") == "screen-reader":
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.is_checked("#description-mode-screen-reader")
+
+    def choose(value: str, said: str) -> None:
+        page.locator("#description-overflow").focus()
+        page.keyboard.press("Home")
+        for _ in range(4):
+            if page.input_value("#description-overflow") == value:
+                break
+            page.keyboard.press("ArrowDown")
+        live(page, f"Saved: {said}.")
+
+    choose("skip", "Leave it out")
+    no_violations(page, "player, text descriptions left out when too long")
+    _seek_and_wait(page, 2.5)
+    # Everything said, and every pause, from here on.
+    page.evaluate(f"""() => {{
+        window.said = []; window.pauses = 0;
+        const region = document.getElementById('live-region');
+        new MutationObserver(() => window.said.push(region.textContent))
+            .observe(region, {{ childList: true, characterData: true, subtree: true }});
+        {VIDEO}.addEventListener('pause', () => {{ window.pauses += 1; }});
+    }}""")
+    page.keyboard.press("Alt+Shift+KeyP")
+    page.wait_for_function(f"() => {VIDEO}.currentTime > 8.5", timeout=20_000)
+    assert page.evaluate("() => window.pauses") == 0
+    said = " ".join(page.evaluate("() => window.said"))
+    assert "Playing." in said and first not in said, said
+    page.keyboard.press("Alt+Shift+KeyP")
+    page.wait_for_function(f"() => {VIDEO}.paused")
+
+    choose("wait", "The video waits until I press Play")
+    _seek_and_wait(page, 2.5)
+    page.keyboard.press("Alt+Shift+KeyP")
+    page.wait_for_function(
+        "t => document.getElementById('live-region').textContent.includes(t)"
+        f" && {VIDEO}.paused", arg=first, timeout=15_000)
+    live(page, "press Play to go on")
+    stopped = video(page, "v.currentTime")
+    page.wait_for_timeout(max(2000, len(first) * 120) + 1500)  # past the estimate
+    assert video(page, "v.paused") is True and video(page, "v.currentTime") == stopped
+    page.keyboard.press("Alt+Shift+KeyP")
+    page.wait_for_function(f"() => !{VIDEO}.paused")
+    page.keyboard.press("Alt+Shift+KeyP")
+    choose("pause", "The video waits, then goes on by itself")  # as the other tests expect
     assert not page.console_errors, page.console_errors

@@ -2,10 +2,12 @@
    described and extended versions, which are other files: switching keeps the place, mapped
    through the extended version's pauses; the captions and chapters tracks are retimed the same
    way, so that they follow the version that plays) and text descriptions from the descriptions
-   track, spoken by the browser or sent to the screen reader. It must not touch the player's controls
+   track, spoken by the browser (at the learner's rate) or sent to the screen reader; a text
+   description longer than its pause pauses the video and goes on by itself, waits for Play,
+   plays over the programme or is left out, as the learner chose (saved in the preferences). It must not touch the player's controls
    other than its own radio buttons; the core asks it for the lesson time and the file time. */
 
-import { announce, playVideo } from "./util.js";
+import { announce, fill, offlineText, playVideo, post } from "./util.js";
 
 export function setUpDescriptions(root, video) {
   var messages = root.querySelector("[data-description-messages]");
@@ -21,6 +23,21 @@ export function setUpDescriptions(root, video) {
   // lacks descriptions).
   var lastOn = root.getAttribute("data-description-on") || "described";
   var pausedForDescription = false;
+  var overflowSelect = root.querySelector("[data-description-overflow]");
+  var rateSelect = root.querySelector("[data-description-rate]");
+  var M = JSON.parse(root.getAttribute("data-messages") || "{}");
+  [overflowSelect, rateSelect].forEach(function (select) {
+    if (!select) { return; }
+    select.addEventListener("change", function () {
+      var form = new FormData();
+      form.append(select.name, select.value);
+      var choice = select.options[select.selectedIndex].textContent;
+      post(root.getAttribute("data-preferences-url"), form).then(function (response) {
+        if (response.ok) { announce(fill(M.reading_saved, { choice: choice })); }
+        else { response.text().then(announce); }
+      }).catch(function () { announce(offlineText()); });
+    });
+  });
   var pending = null;  // the lesson position while another file loads
   var restore = null;  // puts the position back once it has
   var playAfter = false;  // and whether to go on playing then
@@ -89,28 +106,37 @@ export function setUpDescriptions(root, video) {
     // Descriptions that start together are read as one, so that none is cut off.
     var texts = [];
     var extended = false;
+    var overflow = overflowSelect ? overflowSelect.value : "pause";
     for (var i = 0; i < cues.length; i++) {
       var cue = cues[i];
       if (cue.spoken) { continue; }
       cue.spoken = true;
-      extended = extended || /extended$/.test(cue.id || "");
+      var long = /extended$/.test(cue.id || "");
+      if (long && overflow === "skip") { continue; }  // longer than its pause: left out
+      extended = extended || long;
       texts.push(cue.text.replace(/<[^>]*>/g, "").replace(/\s+/g, " "));
     }
     if (!texts.length) { return; }
     var text = texts.join(" ");
-    if (extended && !video.paused) {
+    var waits = extended && overflow !== "continue";
+    if (waits && !video.paused) {
       video.pause();
-      pausedForDescription = true;
+      pausedForDescription = overflow === "pause";  // "wait": only Play goes on
     }
     if (current === "speech" && window.speechSynthesis) {
       var utterance = new window.SpeechSynthesisUtterance(text);
       utterance.lang = lang;
+      utterance.rate = rateSelect ? parseFloat(rateSelect.value) || 1 : 1;
       utterance.onend = resume;
       utterance.onerror = resume;
       window.speechSynthesis.speak(utterance);
+      if (waits && overflow === "wait") { announce(M.press_play); }
+    } else if (waits && overflow === "wait") {
+      announce(text + " " + M.press_play);
     } else {
       announce(text);
-      if (extended) { window.setTimeout(resume, Math.max(2000, text.length * 120)); }
+      // The screen reader does not say when it has finished: its reading time is estimated.
+      if (waits) { window.setTimeout(resume, Math.max(2000, text.length * 120)); }
     }
   }
   function fileMode(mode) { return (mode === "described" || mode === "extended") ? mode : "off"; }
@@ -162,6 +188,11 @@ export function setUpDescriptions(root, video) {
   if (track) {
     track.mode = "disabled";
     track.addEventListener("cuechange", onCue);
+    // Going back to before a description reads it again; those already passed stay read.
+    video.addEventListener("seeking", function () {
+      var cues = track.cues || [];
+      for (var i = 0; i < cues.length; i++) { cues[i].spoken = cues[i].endTime < video.currentTime; }
+    });
   }
   root.querySelectorAll("input[name='description-mode']").forEach(function (radio) {
     radio.addEventListener("change", function () { if (radio.checked) { choose(radio.value); } });
