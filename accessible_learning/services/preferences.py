@@ -78,7 +78,6 @@ DESCRIPTION_MODE_CHOICES = [
     ("speech", _l("Text descriptions, spoken by the browser")),
     ("screen-reader", _l("Text descriptions, read by my screen reader")),
 ]
-# 50 % to 250 % (MAUR TSM-1): listeners used to fast speech go past 2×.
 # Text descriptions longer than their pause (MAUR TVD-4, EVD-1): the video waits and goes on by
 # itself (when the browser's speech ends; for a screen reader, after the time reading it
 # takes), waits until the learner presses Play, plays on while it is read, or they are left out.
@@ -89,6 +88,7 @@ OVERFLOW_CHOICES = [
     ("skip", _l("Leave it out")),
 ]
 DESCRIPTION_RATE_CHOICES = [(r, f"{r:g}×") for r in (0.75, 1.0, 1.25, 1.5, 2.0)]
+# 50 % to 250 % (MAUR TSM-1): listeners used to fast speech go past 2×.
 SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)]
 
 

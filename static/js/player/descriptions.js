@@ -4,8 +4,9 @@
    way, so that they follow the version that plays) and text descriptions from the descriptions
    track, spoken by the browser (at the learner's rate) or sent to the screen reader; a text
    description longer than its pause pauses the video and goes on by itself, waits for Play,
-   plays over the programme or is left out, as the learner chose (saved in the preferences). It must not touch the player's controls
-   other than its own radio buttons; the core asks it for the lesson time and the file time. */
+   plays over the programme or is left out, as the learner chose (saved in the preferences).
+   It must not touch the player's controls other than its own radio buttons and lists; the core
+   asks it for the lesson time and the file time. */
 
 import { announce, fill, offlineText, playVideo, post } from "./util.js";
 

@@ -2,8 +2,8 @@
    and off (the captions track) and where they are (over the video at the bottom or the top, or
    below it: then the track is hidden and its active cues are written in a box of their own), the
    playback speed and the caption style, each applied at once, announced, and saved in the
-   learner's preferences. It must not seek or play; the core calls
-   it for the captions, speed and style actions. */
+   learner's preferences. It must not seek or play; the core calls it for the captions, speed
+   and style actions. */
 
 import { announce, clamp, fill, lessonStart, offlineText, post } from "./util.js";
 
