@@ -46,7 +46,9 @@ def test_register_search_enrol_open_lesson_and_turn_captions_on(live_server, pag
     page.keyboard.press("Enter")
     page.wait_for_url(base + "/courses")
     # The confirmation takes focus so that it is read out.
-    assert page.evaluate("document.activeElement.classList.contains('notices')")
+    # (the page's script moves the focus once the page is shown: waited for, not assumed)
+    page.wait_for_function("() => document.activeElement.classList.contains('notices')",
+                           timeout=5000)
     assert "Welcome, 김지은 🧵" in page.inner_text(".notices")
 
     # Search the catalogue: results update while typing, the count is announced, focus stays.
@@ -88,7 +90,9 @@ def test_register_search_enrol_open_lesson_and_turn_captions_on(live_server, pag
     tab_to(page, "button", "Enrol in this course")
     page.keyboard.press("Space")
     page.wait_for_selector(".notices")
-    assert page.evaluate("document.activeElement.classList.contains('notices')")
+    # (the page's script moves the focus once the page is shown: waited for, not assumed)
+    page.wait_for_function("() => document.activeElement.classList.contains('notices')",
+                           timeout=5000)
     assert "You are enrolled" in page.inner_text(".notices")
 
     # Open the first lesson and turn captions on.

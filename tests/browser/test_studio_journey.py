@@ -30,7 +30,9 @@ def test_upload_progress_edit_and_publish_by_keyboard(live_server, worker, page)
     tab_to(page, "button", "Upload and make captions")
     page.keyboard.press("Enter")
     page.wait_for_selector(".notices")
-    assert page.evaluate("document.activeElement.classList.contains('notices')")
+    # (the page's script moves the focus once the page is shown: waited for, not assumed)
+    page.wait_for_function("() => document.activeElement.classList.contains('notices')",
+                           timeout=5000)
     assert page.locator("#lesson-job progress").count() == 1
     no_violations(page, "studio lesson page while captioning")
     # Progress is announced through the live region as the stages change, then "Done".
