@@ -115,6 +115,16 @@ def tab_to(page, selector: str, text: str | None = None, limit: int = 60,
     raise AssertionError(f"{selector} not reached with {key}; focus is on {focused(page)}")
 
 
+def arrow_to(page, value: str, key: str = "ArrowDown", limit: int = 8) -> None:
+    """With the focus in a group of radio buttons or on a list, press the arrow key until the
+    focused control has this value (radio buttons are checked as the arrows move)."""
+    for _ in range(limit):
+        if page.evaluate("() => document.activeElement.value") == value:
+            return
+        page.keyboard.press(key)
+    assert page.evaluate("() => document.activeElement.value") == value, focused(page)
+
+
 @pytest.fixture
 def worker(live_server):
     app = live_server["app"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from accessible_learning.extensions import db
 from accessible_learning.models import Lesson
 
-from .conftest import log_in, no_violations, tab_to
+from .conftest import arrow_to, log_in, no_violations, tab_to
 
 pytestmark = pytest.mark.browser
 SHORT = "재단사가 분필을 듭니다."
@@ -107,10 +107,7 @@ def test_describe_publish_and_hear_text_descriptions(live_server, worker, page):
     # Inline in the transcript panel: a full text alternative.
     page.wait_for_selector(".transcript .transcript-description:has-text('Description:')")
     tab_to(page, "input[name='description-mode']")
-    for _ in range(6):
-        if page.evaluate("() => document.activeElement.value") == "screen-reader":
-            break
-        page.keyboard.press("ArrowDown")
+    arrow_to(page, "screen-reader")
     assert page.is_checked("#description-mode-screen-reader")
     page.wait_for_function("() => document.getElementById('live-region').textContent"
                            ".includes('read by my screen reader')")

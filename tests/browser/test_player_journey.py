@@ -11,7 +11,15 @@ import subprocess
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, assert_focus_visible, log_in, no_violations, tab_to
+from .conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    arrow_to,
+    assert_focus_visible,
+    log_in,
+    no_violations,
+    tab_to,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -357,10 +365,7 @@ def test_captions_follow_the_extended_version(live_server, page):
         live(page, "Captions on.")
     tab_to(page, "input[name='description-mode']")
     original = video(page, "v.currentSrc")
-    for _ in range(6):
-        if page.evaluate("() => document.activeElement.value") == "extended":
-            break
-        page.keyboard.press("ArrowDown")
+    arrow_to(page, "extended")
     assert page.is_checked("#description-mode-extended")
     page.wait_for_function(f"src => {VIDEO}.currentSrc !== src && {VIDEO}.readyState >= 1",
                            arg=original)
@@ -473,11 +478,7 @@ def test_caption_position_and_display_set_from_the_player_by_keyboard(live_serve
     def choose(name: str, value: str) -> None:
         page.locator(f"#player-{name}").focus()
         page.keyboard.press("Home")  # the first choice, then down to the wanted one
-        for _ in range(6):
-            if page.input_value(f"#player-{name}") == value:
-                break
-            page.keyboard.press("ArrowDown")
-        assert page.input_value(f"#player-{name}") == value
+        arrow_to(page, value)
         page.wait_for_function("c => document.body.classList.contains(c)",
                                arg=f"{page.get_attribute(f'#player-{name}', 'data-class-prefix')}"
                                    f"{value}")
@@ -525,19 +526,13 @@ def test_text_descriptions_longer_than_their_pause_do_what_the_learner_chose(liv
     first = COURSES[0]["lessons"][0]["descriptions"][0][1]
     open_lesson_as_learner(page, live_server["url"])
     tab_to(page, "input[name='description-mode']")
-    for _ in range(6):
-        if page.evaluate("() => document.activeElement.value") == "screen-reader":
-            break
-        page.keyboard.press("ArrowDown")
+    arrow_to(page, "screen-reader")
     assert page.is_checked("#description-mode-screen-reader")
 
     def choose(value: str, said: str) -> None:
         page.locator("#description-overflow").focus()
         page.keyboard.press("Home")
-        for _ in range(4):
-            if page.input_value("#description-overflow") == value:
-                break
-            page.keyboard.press("ArrowDown")
+        arrow_to(page, value)
         live(page, f"Saved: {said}.")
 
     choose("skip", "Leave it out")

@@ -8,9 +8,9 @@
    It must not touch the player's controls other than its own radio buttons and lists; the core
    asks it for the lesson time and the file time. */
 
-import { announce, fill, offlineText, playVideo, post } from "./util.js";
+import { announce, fill, playVideo, savePreference } from "./util.js";
 
-export function setUpDescriptions(root, video) {
+export function setUpDescriptions(root, video, M) {
   var messages = root.querySelector("[data-description-messages]");
   var pauses = JSON.parse(root.getAttribute("data-pauses") || "[]");
   var lang = root.getAttribute("data-lang") || "";
@@ -26,17 +26,11 @@ export function setUpDescriptions(root, video) {
   var pausedForDescription = false;
   var overflowSelect = root.querySelector("[data-description-overflow]");
   var rateSelect = root.querySelector("[data-description-rate]");
-  var M = JSON.parse(root.getAttribute("data-messages") || "{}");
   [overflowSelect, rateSelect].forEach(function (select) {
     if (!select) { return; }
     select.addEventListener("change", function () {
-      var form = new FormData();
-      form.append(select.name, select.value);
-      var choice = select.options[select.selectedIndex].textContent;
-      post(root.getAttribute("data-preferences-url"), form).then(function (response) {
-        if (response.ok) { announce(fill(M.reading_saved, { choice: choice })); }
-        else { response.text().then(announce); }
-      }).catch(function () { announce(offlineText()); });
+      savePreference(root.getAttribute("data-preferences-url"), select.name, select.value,
+        fill(M.reading_saved, { choice: select.options[select.selectedIndex].textContent }));
     });
   });
   var pending = null;  // the lesson position while another file loads

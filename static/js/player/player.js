@@ -49,7 +49,7 @@ function setUpPlayer(root) {
   // The context every feature module gets.
   var P = {
     root: root, video: video, M: M, area: root.closest("[data-lesson-player]") || root,
-    described: root.hasAttribute("data-described-player") ? setUpDescriptions(root, video) : null,
+    described: root.hasAttribute("data-described-player") ? setUpDescriptions(root, video, M) : null,
     button: function (action) { return root.querySelector("[data-action='" + action + "']"); },
     press: function (action, on) {
       var b = P.button(action);

@@ -5,7 +5,7 @@
    learner's preferences. It must not seek or play; the core calls it for the captions, speed
    and style actions. */
 
-import { announce, clamp, fill, lessonStart, offlineText, post } from "./util.js";
+import { announce, clamp, fill, lessonStart, post, savePreference as saveAndSay } from "./util.js";
 
 export var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5];
 
@@ -137,12 +137,7 @@ export function setUpPreferences(P) {
       });
       document.body.classList.add(prefix + select.value);
       if (select.name === "caption_position") { layout(); }
-      var form = new FormData();
-      form.append(select.name, select.value);
-      post(preferencesUrl, form).then(function (response) {
-        if (response.ok) { announce(M.style_saved); }
-        else { response.text().then(announce); }
-      }).catch(function () { announce(offlineText()); });
+      saveAndSay(preferencesUrl, select.name, select.value, M.style_saved);
     });
   }
 

@@ -28,6 +28,17 @@ export function post(url, body, type, keepalive) {
   });
 }
 
+// Saves one preference from the player and says so: `saved` once the server has kept it, the
+// server's own words when it refused the value, the offline message when it could not be sent.
+export function savePreference(url, name, value, saved) {
+  var form = new FormData();
+  form.append(name, String(value));
+  return post(url, form).then(function (response) {
+    if (response.ok) { if (saved) { announce(saved); } }
+    else { response.text().then(announce); }
+  }).catch(function () { announce(offlineText()); });
+}
+
 // play() is refused when a pause or another file interrupts it; that is not an error.
 export function playVideo(video) {
   var started = video.play();
