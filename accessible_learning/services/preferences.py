@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Preferences, User
+from .captions import CAPTION_LANGUAGES
 
 
 class Account(Protocol):
@@ -88,6 +89,12 @@ OVERFLOW_CHOICES = [
     ("skip", _l("Leave it out")),
 ]
 DESCRIPTION_RATE_CHOICES = [(r, f"{r:g}×") for r in (0.75, 1.0, 1.25, 1.5, 2.0)]
+# The language of captions and, apart from it, of the transcript (MAUR CC-26, CN-10): the lesson's
+# own ("") or a translation, when the lesson has one in that language.
+CAPTION_LANGUAGE_CHOICES = [("", _l("The language spoken in the lesson")),
+                            *CAPTION_LANGUAGES.items()]
+TRANSCRIPT_LANGUAGE_CHOICES = [("", _l("The same as the captions")),
+                               *CAPTION_LANGUAGES.items()]
 # 50 % to 250 % (MAUR TSM-1): listeners used to fast speech go past 2×.
 SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)]
 
@@ -101,6 +108,8 @@ class Prefs:
     caption_edge: str = "none"
     caption_opacity: str = "100"
     caption_position: str = "bottom"
+    caption_language: str = ""
+    transcript_language: str = ""
     captions_on: bool = False
     audio_description: bool = False
     description_mode: str = "described"
@@ -110,6 +119,10 @@ class Prefs:
     reduced_motion: bool = False
     playback_speed: float = 1.0
     language: str = "en"
+
+    def transcript_in(self) -> str:
+        """The language the learner reads transcripts in ("": the lesson's own)."""
+        return self.transcript_language or self.caption_language
 
     def body_classes(self) -> str:
         classes = [prefix + getattr(self, name) for name, prefix in CLASS_PREFIXES.items()]
@@ -136,13 +149,15 @@ ALLOWED = {
     "description_mode": {m for m, _ in DESCRIPTION_MODE_CHOICES},
     "description_overflow": {m for m, _ in OVERFLOW_CHOICES},
     "description_rate": {r for r, _ in DESCRIPTION_RATE_CHOICES},
+    "caption_language": {c for c, _ in CAPTION_LANGUAGE_CHOICES},
+    "transcript_language": {c for c, _ in TRANSCRIPT_LANGUAGE_CHOICES},
     "language": {"en", "zh"},
 }
 # What the lesson player may change by itself, without the preferences form.
 CAPTION_STYLE_FIELDS = ("caption_size", "caption_color", "caption_background", "caption_font",
                         "caption_edge", "caption_opacity", "caption_position")
 PLAYER_FIELDS = (*CAPTION_STYLE_FIELDS, "captions_on", "playback_speed", "description_overflow",
-                 "description_rate")
+                 "description_rate", "caption_language", "transcript_language")
 # Each caption style is a class on the page's body (static/css/app.css styles ::cue by them).
 CLASS_PREFIXES = {"caption_size": "cue-size-", "caption_color": "cue-color-",
                   "caption_background": "cue-bg-", "caption_font": "cue-font-",
