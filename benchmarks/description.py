@@ -302,9 +302,9 @@ def _print_comparison(duration: float, old: DescribeResult, old_cpu: dict, old_b
     print(f"{'played (stem + extended)':<26} {old_total / 1e6:>10.2f} {played / 1e6:>10.2f} "
           f"{played / old_total:>8.3f}   (the described video is now only the download)")
     print("new: the stem (mono Ogg Opus 32 kb/s), the described video (picture copied, audio "
-          "Opus 64 kb/s) and the extended rendition (picture copied and held through each pause "
-          "by setts, audio Opus 64 kb/s), made side by side; old: Opus 96 kb/s, the extended "
-          "picture re-encoded (VP8 600 kb/s).")
+          "Opus 32 kb/s a channel)\nand the extended rendition (picture copied and held through "
+          "each pause by setts, audio likewise), made side by side;\nold: Opus 96 kb/s stereo, "
+          "the extended picture re-encoded (VP8 600 kb/s).")
 
 
 if __name__ == "__main__":
