@@ -101,6 +101,7 @@ def _lesson(lesson_id: int) -> str:
         "catalogue/lesson.html", track=found.published_captions,
         described=described, pauses=descriptions.pauses(described) if described else [],
         offer=_offer(described),
+        duck_windows=descriptions.duck_windows(described) if described else [],
         previous=previous, following=following, resume_at=resume_at,
         chapter_list=chapters.for_display(found),
         resume_label=clock(resume_at) if resume_at else "",
