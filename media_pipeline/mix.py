@@ -240,10 +240,13 @@ def encode(source: str | Path, audio_wav: str | Path, out_path: str | Path, *,
 STEM_BITRATE = "32k"  # mono voice
 MIX_BITRATE_PER_CHANNEL = 32  # kb/s: the programme with descriptions, mono or stereo as the
 # source is (speech: ample for Opus; the old mix was stereo 96 kb/s whatever the source)
-# libopus's effort, 0-10 (default 10): at 5 the stem, which Opus codes in its speech modes at
-# this rate, took a quarter of the time (0.9 s instead of 3.4 s for 5 minutes, measured) and
-# came out no larger; the drop in quality at the same bitrate is slight.
-OPUS_EFFORT = 5
+# libopus's effort, 0-10 (default 10), measured on the benchmark's 5-minute lesson: for the stem
+# (speech and digital silence) 5 took a quarter of the time of 10 (0.9 s instead of 3.4 s) and
+# made a smaller file (0.22 MB instead of 0.55); for the programme mixes 5 took 1.3 s instead
+# of 5.0 but made files 60 % larger (1.8 MB of audio instead of 1.1: below 7 libopus leaves out
+# the signal analysis its rate control uses), so they keep 10.
+STEM_EFFORT = 5
+MIX_EFFORT = 10
 
 
 def _silence(seconds: float, layout: str):
@@ -310,7 +313,7 @@ def stem(clips: Sequence[Clip], duration_s: float, out_path: str | Path) -> Path
         "alimiter", limit=PEAK_LIMIT, level=0, attack=5, release=50)
     return _atomic(Path(out_path), lambda tmp: _run(
         ffmpeg.output(audio, str(tmp), acodec="libopus", ac=1, ar=RATE, f="ogg",
-                      compression_level=OPUS_EFFORT, **{"b:a": STEM_BITRATE})
+                      compression_level=STEM_EFFORT, **{"b:a": STEM_BITRATE})
         .overwrite_output(), "encode the description stem"))
 
 
@@ -337,7 +340,7 @@ def render(source: str | Path, clips: Sequence[Clip], out_path: str | Path, *,
                           duration="first", normalize=0, dropout_transition=0)
     audio = audio.filter("alimiter", limit=PEAK_LIMIT, level=0, attack=5, release=50)
     channels = 1 if channels == 1 else 2
-    opus = {"acodec": "libopus", "ar": RATE, "ac": channels, "compression_level": OPUS_EFFORT,
+    opus = {"acodec": "libopus", "ar": RATE, "ac": channels, "compression_level": MIX_EFFORT,
             "b:a": f"{MIX_BITRATE_PER_CHANNEL * channels}k"}
     if not with_video:
         return _atomic(out_path, lambda tmp: _run(
