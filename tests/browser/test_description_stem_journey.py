@@ -127,3 +127,43 @@ def test_described_audio_plays_the_stem_in_sync_with_volumes_kept(live_server, p
     page.wait_for_function(f"() => Math.abs({STEM}.mix.gains.description.gain.value - 0.8)"
                            " < 0.01")
     assert not [e for e in page.console_errors if "status of 4" not in e], page.console_errors
+
+
+def test_the_programme_is_lowered_while_each_description_of_the_stem_is_spoken(live_server,
+                                                                               page):
+    """The ducking the player schedules on the audio clock: 12 dB down (gain 0.25) inside a
+    description's window, back to 1 after it. The demo lesson's descriptions are all too long
+    for its pauses (its stem is silent and has no window), so the page as the server sent it
+    is given one window, 3–5 s, before the player reads it."""
+    base = live_server["url"]
+
+    def with_a_window(route):
+        response = route.fetch()
+        body = response.text()
+        assert 'data-duck="[]"' in body
+        route.fulfill(response=response, body=body.replace('data-duck="[]"',
+                                                           'data-duck="[[3.0, 5.0]]"'))
+
+    page.route(f"{base}/lessons/1", with_a_window)
+    open_lesson_as_learner(page, base)
+    _choose_described(page)
+    page.keyboard.press("Alt+Shift+KeyP")
+    page.wait_for_function(f"() => !{STEM}.paused && "
+                           f"{STEM}.getAttribute('data-context') === 'running'", timeout=10_000)
+    duck = f"{STEM}.mix.duck.gain.value"
+    for target, low, high in ((3.4, 3.6, 4.6), (7.0, 7.2, 9.0)):
+        _seek_and_wait(page, target)
+        page.wait_for_function(f"() => !{VIDEO}.seeking && {VIDEO}.currentTime > {low}",
+                               timeout=10_000)
+        gain, now = page.evaluate(f"() => [{duck}, {VIDEO}.currentTime]")
+        assert now < high, now
+        want = 10 ** (-12 / 20) if target < 5 else 1.0
+        assert abs(gain - want) < 0.03, (target, now, gain)
+    # Paused inside the window, the programme stays lowered; off, it is whole again.
+    _seek_and_wait(page, 4.0)
+    page.keyboard.press("Alt+Shift+KeyP")
+    page.wait_for_function(f"() => {VIDEO}.paused")
+    page.wait_for_function(f"() => Math.abs({duck} - {10 ** (-12 / 20)}) < 0.03")
+    assert page.evaluate("() => document.activeElement.name") == "description-mode"
+    arrow_to(page, "off", key="ArrowUp")
+    page.wait_for_function(f"() => Math.abs({duck} - 1) < 0.01")
