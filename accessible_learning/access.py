@@ -146,10 +146,12 @@ def can_fetch_media(user: User, asset: MediaAsset) -> bool:
         lessons += db.session.scalars(select(Lesson).where(Lesson.new_media_id == asset.id))
         lessons += [t.lesson for t in db.session.scalars(
             select(CaptionTrack).where(CaptionTrack.media_id == asset.id))]
-    # The described and extended versions of a lesson: learners only get published ones.
+    # The described and extended versions of a lesson and its description stem: learners only
+    # get published ones.
     described = db.session.scalars(select(DescriptionTrack).where(
         (DescriptionTrack.mixed_media_id == asset.id)
-        | (DescriptionTrack.extended_media_id == asset.id)))
+        | (DescriptionTrack.extended_media_id == asset.id)
+        | (DescriptionTrack.stem_media_id == asset.id)))
     lessons += [t.lesson for t in described
                 if t.status == "published" or user.has_role("content")]
     return any(can_view_lesson(user, lesson) for lesson in lessons)

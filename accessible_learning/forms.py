@@ -199,6 +199,28 @@ def _with_lang(choices):
     return [(code, name, {"lang": code} if code else {}) for code, name in choices]
 
 
+class PercentField(IntegerField):
+    """A whole percentage; what is not a number is left to the field's validator to explain
+    (in its own words, not WTForms' "Not a valid integer value")."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+    def _value(self):
+        # A number input can show only a number: what was not one is not shown again.
+        return "" if self.raw_data and self.data is None else super()._value()
+
+
+def _volume_in_steps(message):
+    def check(form, field):
+        if field.data not in prefs.VOLUME_CHOICES:
+            raise ValidationError(message)
+    return check
+
+
 class PreferencesForm(FlaskForm):
     caption_size = RadioField(_l("Caption text size"), choices=prefs.SIZE_CHOICES)
     caption_color = RadioField(_l("Caption text colour"), choices=prefs.COLOR_CHOICES)
@@ -225,6 +247,16 @@ class PreferencesForm(FlaskForm):
     description_rate = SelectField(_l("Speech rate of text descriptions spoken by the browser"),
                                    choices=prefs.DESCRIPTION_RATE_CHOICES, coerce=float,
                                    validate_choice=True, default=1.0)
+    description_volume = PercentField(
+        _l("Description volume, in percent"), default=100,
+        render_kw={"min": 0, "max": 100, "step": 5},
+        validators=[_volume_in_steps(_l("The description volume is a whole number from 0 to "
+                                        "100, in steps of 5 (such as 80)."))])
+    programme_volume = PercentField(
+        _l("Programme volume under described audio, in percent"), default=100,
+        render_kw={"min": 0, "max": 100, "step": 5},
+        validators=[_volume_in_steps(_l("The programme volume is a whole number from 0 to 100, "
+                                        "in steps of 5 (such as 80)."))])
     high_contrast = BooleanField(_l("High contrast"))
     reduced_motion = BooleanField(_l("Reduce motion"))
     playback_speed = SelectField(

@@ -223,7 +223,7 @@ def describe_command(source, descriptions_path, language, output_dir, words_path
         raise click.ClickException(str(exc)) from exc
     for line in result.report():
         click.echo(line)
-    for path in (result.described, result.extended, result.vtt):
+    for path in (result.described, result.extended, result.vtt, result.stem):
         if path is not None:
             click.echo(f"wrote {path}")
     if result.extended is None:

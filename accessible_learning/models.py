@@ -147,6 +147,10 @@ class Preferences(db.Model):
     # without that language shows its own.
     caption_language = db.Column(db.String(10), nullable=False, default="", server_default="")
     transcript_language = db.Column(db.String(10), nullable=False, default="", server_default="")
+    # The learner's two volumes (0–100 %, steps of 5) when the player mixes the description
+    # stem with the programme (MAUR DV-6, CA-3); the ducking stays the author's, relative.
+    description_volume = db.Column(db.Integer, nullable=False, default=100, server_default="100")
+    programme_volume = db.Column(db.Integer, nullable=False, default=100, server_default="100")
     captions_on = db.Column(db.Boolean, nullable=False, default=False)
     playback_speed = db.Column(db.Float, nullable=False, default=1.0)
     language = db.Column(db.String(5), nullable=False, default="en")
@@ -371,10 +375,14 @@ class DescriptionTrack(db.Model):
     mixed_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
     extended_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # The descriptions alone (Ogg Opus, the lesson's length), mixed with the original in the
+    # player; tracks made before it have none and play the mixed file (issue 26).
+    stem_media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
 
     lesson = db.relationship("Lesson", back_populates="description_tracks")
     mixed_media = db.relationship("MediaAsset", foreign_keys=[mixed_media_id])
     extended_media = db.relationship("MediaAsset", foreign_keys=[extended_media_id])
+    stem_media = db.relationship("MediaAsset", foreign_keys=[stem_media_id])
 
     __table_args__ = (
         UniqueConstraint("lesson_id", "version", name="uq_description_tracks_lesson_version"),

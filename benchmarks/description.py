@@ -20,8 +20,14 @@ shared 2-core machine the same run's mix stage took 65 s when it was otherwise i
 while a test suite ran beside it.
 
 With the cache that run left, synthesising and placing the same descriptions again (what an
-edited lesson costs before mixing) is timed alone, outside describe: a second full describe
-would only repeat the mix, which the cache does not change.
+edited lesson costs before mixing) is timed alone, outside describe.
+
+The old way and the new are timed in the same run, side by side: first ``outputs="mixed"`` (the
+described video and the extended rendition mixed through WAV passes with a loudness pass, the
+extended picture re-encoded; the fresh-cache run above), then ``outputs="stem"`` (the
+description stem, the downloadable described video and the extended rendition, each one ffmpeg
+run with the picture copied, side by side) with the warm cache, so that its mix stage is
+compared with the old one's: seconds, × media, CPU and bytes, and new / old as ratios.
 
 Run alone with ``python -m benchmarks.description``.
 """
@@ -169,14 +175,16 @@ def machine_busy_seconds() -> float:
 
 
 def timed_describe(lesson: Path, descriptions: list[Description], words: list[Word],
-                   cache: Path, out: Path) -> tuple[DescribeResult, float, dict[str, float]]:
+                   cache: Path, out: Path, outputs: str = "mixed"
+                   ) -> tuple[DescribeResult, float, dict[str, float]]:
     """The result, its wall time end to end, and the CPU seconds of each stage (taken at the
     stage boundaries that describe reports through ``progress``)."""
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()
     marks.append(("", cpu_seconds()))
     result = describe(lesson, descriptions, LANGUAGE, out, words=words, cache_dir=cache, jobs=2,
-                      progress=lambda stage: marks.append((stage, cpu_seconds())))
+                      progress=lambda stage: marks.append((stage, cpu_seconds())),
+                      outputs=outputs)
     wall = time.perf_counter() - start
     marks.append(("", cpu_seconds()))
     cpu = {stage: after - before for (stage, before), (_, after) in zip(marks[1:], marks[2:],
@@ -229,6 +237,13 @@ def main() -> int:
                    ("descriptions.vtt", result.vtt)]
         sizes = ", ".join(f"{label} {size(path)}" for label, path in outputs)
         lesson_size = size(lesson)
+        new, new_wall, new_cpu = timed_describe(lesson, descriptions, words, cache,
+                                                tmp / "out-stem", outputs="stem")
+        old_bytes = {"described": result.described.stat().st_size,
+                     "extended": result.extended.stat().st_size if result.extended else 0}
+        new_bytes = {"stem": new.stem.stat().st_size,
+                     "described": new.described.stat().st_size,
+                     "extended": new.extended.stat().st_size if new.extended else 0}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -260,7 +275,36 @@ def main() -> int:
           f"synthesised.\nNot timed: making the lesson "
           f"{build_s:.0f} s, recognising its words {recognise_s:.0f} s (2 processes), starting "
           f"the speech engine {engine_s:.2f} s (once per process).")
+    _print_comparison(duration, result, cpu, old_bytes, new, new_cpu, new_bytes)
     return 0
+
+
+def _print_comparison(duration: float, old: DescribeResult, old_cpu: dict, old_bytes: dict,
+                      new: DescribeResult, new_cpu: dict, new_bytes: dict) -> None:
+    """The mix stage (what makes the described and extended outputs) the old way and the new,
+    side by side, with new / old ratios; and the bytes of each output."""
+    old_s, new_s = old.seconds["mix"], new.seconds["mix"]
+    print("\nDescribed + extended outputs, old way (mixed in the file) and new (stem mixed in the "
+          "browser), same lesson, same run:")
+    print(f"{'':<26} {'old':>10} {'new':>10} {'new/old':>8}")
+    print(f"{'mix + encode, wall s':<26} {old_s:>10.2f} {new_s:>10.2f} {new_s / old_s:>8.3f}")
+    print(f"{'  × media (goal < 0.05)':<26} {old_s / duration:>10.4f} {new_s / duration:>10.4f}")
+    print(f"{'mix + encode, CPU s':<26} {old_cpu['mix']:>10.1f} {new_cpu['mix']:>10.1f} "
+          f"{new_cpu['mix'] / old_cpu['mix']:>8.3f}")
+    for label in ("stem", "described", "extended"):
+        before, after = old_bytes.get(label, 0), new_bytes.get(label, 0)
+        print(f"{label + ', MB':<26} {before / 1e6:>10.2f} {after / 1e6:>10.2f} "
+              f"{(after / before if before else float('nan')):>8.3f}")
+    old_total, new_total = sum(old_bytes.values()), sum(new_bytes.values())
+    print(f"{'all outputs, MB':<26} {old_total / 1e6:>10.2f} {new_total / 1e6:>10.2f} "
+          f"{new_total / old_total:>8.3f}   (goal < 0.5)")
+    played = new_bytes["stem"] + new_bytes["extended"]
+    print(f"{'played (stem + extended)':<26} {old_total / 1e6:>10.2f} {played / 1e6:>10.2f} "
+          f"{played / old_total:>8.3f}   (the described video is now only the download)")
+    print("new: the stem (mono Ogg Opus 32 kb/s), the described video (picture copied, audio "
+          "Opus 32 kb/s a channel)\nand the extended rendition (picture copied and held through "
+          "each pause by setts, audio likewise), made side by side;\nold: Opus 96 kb/s stereo, "
+          "the extended picture re-encoded (VP8 600 kb/s).")
 
 
 if __name__ == "__main__":

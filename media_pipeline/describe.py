@@ -4,9 +4,16 @@
 2. Find the speech gaps from the recognised words (given, or recognised here) and silences.
 3. Speak each description (pyttsx3 on espeak-ng; cached) and place it in the nearest gap at or
    after its anchor that fits it, sped up a little if needed, otherwise as an extended one.
-4. Write the described version (programme ducked under the descriptions that fit), the
-   extended-description rendition (picture and programme pause for the others; only when there
-   are any) and a descriptions WebVTT with the final times.
+4. Write the description stem (the descriptions that fit, alone, at their places: mono Ogg
+   Opus of the lesson's length, which the player mixes with the original in the browser), the
+   described version (programme ducked under them: the download, and what the player plays
+   without Web Audio), the extended-description rendition (picture and programme pause for the
+   others; only when there are any) and a descriptions WebVTT with the final times.
+
+   ``outputs="stem"`` (the default) makes the three media files at once, each in one ffmpeg run
+   from the source with the picture copied (``mix.stem``, ``mix.render``); ``outputs="mixed"``
+   is the way before the stem (two WAV passes, a loudness pass and, for the extended rendition,
+   the picture re-encoded; no stem), kept so that ``make bench`` compares the two in one run.
 
 Owns: the audio-description run for one lesson, stage by stage, and reading/checking
 description cues. Must not: hold language facts (the synthesis voice is the ``languages``
@@ -20,6 +27,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +38,8 @@ from .captions import read_caption_file, timestamp
 from .errors import MediaError
 from .extract import extract_pcm
 from .gaps import find_gaps
-from .mix import DUCK_DB, Clip, Pause, encode, mix_audio, programme_audio
+from .mix import DUCK_DB, Clip, Pause, encode, mix_audio, programme_audio, render
+from .mix import stem as make_stem
 from .place import Gap, Placement, place, report_lines, summary
 from .probe import probe
 from .recognise import recognise
@@ -59,6 +68,7 @@ class DescribeResult:
     gaps_from: str  # "words" or "silences"
     window: float = 10.0
     seconds: dict[str, float] = field(default_factory=dict)
+    stem: Path | None = None  # the descriptions alone (Ogg Opus); None with outputs="mixed"
 
     def report(self) -> list[str]:
         return report_lines(self.placements, [d.text for d in self.descriptions],
@@ -152,7 +162,8 @@ def describe(source: str | Path, descriptions: Sequence[Description], language: 
              cache_dir: str | Path | None = None, configured_models: dict | None = None,
              rate: int = DEFAULT_RATE, window: float = 10.0, max_speedup: float = 1.25,
              depth_db: float = DUCK_DB, jobs: int | None = None,
-             max_duration_s: float = 4 * 3600, progress: Stage | None = None) -> DescribeResult:
+             max_duration_s: float = 4 * 3600, progress: Stage | None = None,
+             outputs: str = "stem") -> DescribeResult:
     stage = progress or (lambda name: None)
     seconds: dict[str, float] = {}
     t = time.perf_counter()
@@ -197,26 +208,58 @@ def describe(source: str | Path, descriptions: Sequence[Description], language: 
         t = time.perf_counter()
         stage("mix")
         ext = ".webm" if info.has_video else ".ogg"
-        clips, _ = _timeline(placements, wavs, extended=False)
-        mixed = mix_audio(programme_audio(source, tmp / "programme.wav"), clips,
-                          tmp / "described.wav", depth_db=depth_db)
-        described = encode(source, mixed, tmp / f"described{ext}", with_video=info.has_video)
-        extended_path = None
-        if any(p.kind == "extended" for p in placements):
-            clips, pauses = _timeline(placements, wavs, extended=True)
-            mixed = mix_audio(programme_audio(source, tmp / "programme-extended.wav", pauses),
-                              clips, tmp / "extended.wav", depth_db=depth_db)
-            extended_path = encode(source, mixed, tmp / f"extended{ext}", pauses=pauses,
-                                   with_video=info.has_video)
+        stem_path = None
+        if outputs == "stem":
+            channels = min((s.get("channels") or 2 for s in info.raw.get("streams", [])
+                            if s.get("codec_type") == "audio"), default=2)
+            stem_path, described, extended_path = _render_all(
+                source, placements, wavs, tmp, ext, info.duration_s, info.has_video, depth_db,
+                channels)
+        else:
+            clips, _ = _timeline(placements, wavs, extended=False)
+            mixed = mix_audio(programme_audio(source, tmp / "programme.wav"), clips,
+                              tmp / "described.wav", depth_db=depth_db)
+            described = encode(source, mixed, tmp / f"described{ext}", with_video=info.has_video)
+            extended_path = None
+            if any(p.kind == "extended" for p in placements):
+                clips, pauses = _timeline(placements, wavs, extended=True)
+                mixed = mix_audio(programme_audio(source, tmp / "programme-extended.wav", pauses),
+                                  clips, tmp / "extended.wav", depth_db=depth_db)
+                extended_path = encode(source, mixed, tmp / f"extended{ext}", pauses=pauses,
+                                       with_video=info.has_video)
         vtt = atomic_write(tmp / "descriptions.vtt",
                            descriptions_vtt(placements, [d.text for d in descriptions]))
-        outputs = []
-        for made in (described, extended_path, vtt):
+        kept = []
+        for made in (described, extended_path, vtt, stem_path):
             if made is not None:
-                outputs.append(output_dir / made.name)
-                os.replace(made, outputs[-1])
+                kept.append(output_dir / made.name)
+                os.replace(made, kept[-1])
         seconds["mix"] = time.perf_counter() - t
-    described, vtt = outputs[0], outputs[-1]
-    extended_path = outputs[1] if len(outputs) == 3 else None
+    made = iter(kept)
+    described = next(made)
+    extended_path = next(made) if extended_path is not None else None
+    vtt = next(made)
+    stem_path = next(made) if stem_path is not None else None
     return DescribeResult(info.duration_s, descriptions, gaps, placements, described,
-                          extended_path, vtt, gaps_from, window, seconds)
+                          extended_path, vtt, gaps_from, window, seconds, stem_path)
+
+
+def _render_all(source, placements: Sequence[Placement], wavs: Sequence[Path], tmp: Path,
+                ext: str, duration_s: float, has_video: bool, depth_db: float, channels: int):
+    """The stem, the described version and (when any description is extended) the extended
+    rendition, side by side: each is one ffmpeg run, mostly on one core."""
+    clips, _ = _timeline(placements, wavs, extended=False)
+    extended = any(p.kind == "extended" for p in placements)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        stem_job = pool.submit(make_stem, clips, duration_s, tmp / "stem.ogg")
+        described_job = pool.submit(render, source, clips, tmp / f"described{ext}",
+                                    with_video=has_video, depth_db=depth_db, channels=channels,
+                                    duration_s=duration_s)
+        extended_job = None
+        if extended:
+            all_clips, pauses = _timeline(placements, wavs, extended=True)
+            extended_job = pool.submit(render, source, all_clips, tmp / f"extended{ext}",
+                                       pauses=pauses, with_video=has_video, depth_db=depth_db,
+                                       channels=channels, duration_s=duration_s)
+        return (stem_job.result(), described_job.result(),
+                extended_job.result() if extended_job else None)

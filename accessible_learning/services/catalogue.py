@@ -35,7 +35,8 @@ LESSON_CAPTIONS = (*LESSON_BASICS, joinedload(Lesson.caption_tracks)
 LESSON_PAGE = (*LESSON_BASICS, joinedload(Lesson.caption_tracks).defer(CaptionTrack.words)
                .defer(CaptionTrack.report).defer(CaptionTrack.vtt),
                selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.mixed_media),
-               selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.extended_media))
+               selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.extended_media),
+               selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.stem_media))
 # The home page counts each trade's published courses: one query for all the trades.
 HOME_PAGE = (selectinload(Trade.courses),)
 # The catalogue shows each course's number of lessons: one query for all the courses.

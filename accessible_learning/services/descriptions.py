@@ -140,12 +140,13 @@ def import_file(lesson: Lesson, data: bytes, filename: str) -> DescriptionTrack:
 
 
 def finish(track_: DescriptionTrack, placements: list[Placement], texts: list[str],
-           mixed, extended) -> None:
+           mixed, extended, stem=None) -> None:
     """Store what the describe job made and publish the version (the others become drafts)."""
     track_.placed_vtt = descriptions_vtt(placements, texts)
     track_.report = [asdict(p) for p in placements]
     track_.mixed_media = mixed
     track_.extended_media = extended
+    track_.stem_media = stem
     for other in track_.lesson.description_tracks:
         if other is not track_ and other.status == "published":
             other.status = "draft"
@@ -155,7 +156,8 @@ def finish(track_: DescriptionTrack, placements: list[Placement], texts: list[st
 def make_described(track_: DescriptionTrack, words: list[Word] | None, *,
                    progress: Callable[[str], None] | None = None) -> DescribeResult:
     """Run the pipeline for a description version (words: where the speech is, from the
-    captions; None lets the pipeline recognise it), store both renditions and publish it."""
+    captions; None lets the pipeline recognise it), store the description stem and both
+    renditions and publish it."""
     lesson, asset = track_.lesson, track_.lesson.media
     items = cues(track_)
     work = media_root() / ".incoming"
@@ -170,8 +172,11 @@ def make_described(track_: DescriptionTrack, words: list[Word] | None, *,
         mixed = store_file(result.described, extension, original_name=f"described-{stem}")
         extended = (store_file(result.extended, extension, original_name=f"extended-{stem}")
                     if result.extended else None)
+        # The descriptions alone, which the player mixes with the original (issue 26).
+        stem_asset = (store_file(result.stem, "ogg", original_name=f"description-stem-{stem}")
+                      if result.stem else None)
     track_.media_id = asset.id  # placed in and mixed with this media
-    finish(track_, result.placements, [d.text for d in items], mixed, extended)
+    finish(track_, result.placements, [d.text for d in items], mixed, extended, stem_asset)
     return result
 
 
@@ -180,6 +185,13 @@ def pauses(track_: DescriptionTrack) -> list[dict]:
     between the original and the extended rendition."""
     return [{"at": round(p["start"], 3), "length": round(p["duration"], 3)}
             for p in (track_.report or []) if p["kind"] == "extended"]
+
+
+def duck_windows(track_: DescriptionTrack) -> list[list[float]]:
+    """When each description in the stem is spoken ([start, end] on the lesson's timeline): the
+    player lowers the programme there, as the mixed file does (``mix.duck_expression``)."""
+    return [[round(p["start"], 3), round(p["start"] + p["duration"] / p["speed"], 3)]
+            for p in (track_.report or []) if p["kind"] != "extended"]
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,8 @@ def _messages() -> dict[str, str]:
                                  "command is also a button and a keyboard shortcut."),
         "voice_error": _("Voice commands are not available: {error}"),
         "voice_help": _("Voice commands are listed in the dialog that has opened."),
+        "description_volume_saved": _("Description volume {value}%, saved."),
+        "programme_volume_saved": _("Programme volume {value}%, saved."),
     }
 
 

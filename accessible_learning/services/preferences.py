@@ -115,6 +115,8 @@ class Prefs:
     description_mode: str = "described"
     description_overflow: str = "pause"
     description_rate: float = 1.0
+    description_volume: int = 100
+    programme_volume: int = 100
     high_contrast: bool = False
     reduced_motion: bool = False
     playback_speed: float = 1.0
@@ -158,6 +160,12 @@ CAPTION_STYLE_FIELDS = ("caption_size", "caption_color", "caption_background", "
                         "caption_edge", "caption_opacity", "caption_position")
 PLAYER_FIELDS = (*CAPTION_STYLE_FIELDS, "captions_on", "playback_speed", "description_overflow",
                  "description_rate", "caption_language", "transcript_language")
+# The learner's volumes when the player mixes the description stem with the programme (MAUR
+# DV-6, CA-3): 0–100 %, in steps of 5, set in the player (saved at once) or on this page.
+VOLUME_FIELDS = ("description_volume", "programme_volume")
+VOLUME_CHOICES = tuple(range(0, 101, 5))
+ALLOWED.update({name: set(VOLUME_CHOICES) for name in VOLUME_FIELDS})
+PLAYER_FIELDS = (*PLAYER_FIELDS, *VOLUME_FIELDS)
 # Each caption style is a class on the page's body (static/css/app.css styles ::cue by them).
 CLASS_PREFIXES = {"caption_size": "cue-size-", "caption_color": "cue-color-",
                   "caption_background": "cue-bg-", "caption_font": "cue-font-",
@@ -226,6 +234,8 @@ def player_changes(form) -> dict | None:
                 raw = float(raw)
             except ValueError:
                 return None
+        if name in VOLUME_FIELDS:
+            raw = int(raw) if raw.isascii() and raw.isdigit() else None
         if raw not in ALLOWED[name]:
             return None
         changes[name] = raw

@@ -49,6 +49,9 @@ def player_preferences():
     if changes is None:
         message = _("That caption style or speed is not one of the choices, so nothing was "
                     "changed. Choose again from the lists.")
+        if any(name in request.form for name in preferences.VOLUME_FIELDS):
+            message = _("A volume is a whole number from 0 to 100, in steps of 5, so nothing "
+                        "was changed.")
         if is_htmx():
             return message, 400
         flash(message, "error")

@@ -106,6 +106,7 @@ def _lesson(lesson_id: int) -> str:
         caption_tracks=caption_tracks, language_name=captions.language_name,
         described=described, pauses=descriptions.pauses(described) if described else [],
         offer=_offer(described),
+        duck_windows=descriptions.duck_windows(described) if described else [],
         previous=previous, following=following, resume_at=resume_at,
         chapter_list=chapters.for_display(found),
         resume_label=clock(resume_at) if resume_at else "",

@@ -151,7 +151,8 @@ def test_preferences_with_invisible_captions_are_refused(app, client):
     {"caption_size": "gigantic"}, {"playback_speed": "9"}, {"playback_speed": "fast"},
     {"language": "tlh"}, {"caption_color": "<b>"}, {"playback_speed": "3"},
     {"caption_opacity": "33"}, {"caption_edge": "glow"}, {"caption_font": "comic"},
-    {"caption_position": "left"},
+    {"caption_position": "left"}, {"description_volume": "105"}, {"programme_volume": "7"},
+    {"description_volume": ""}, {"programme_volume": "½"},
 ])
 def test_preferences_reject_values_outside_the_choices(app, client, changes):
     login(client, "learner")
@@ -213,3 +214,28 @@ def test_visitor_preferences_carry_into_the_new_account(app, client):
         assert user.preferences.caption_color == "cyan"
         assert user.preferences.high_contrast is True
         assert user.preferences.playback_speed == 0.75
+
+
+def test_preferences_keep_the_two_description_volumes(app, client):
+    """Issue 26: the description and programme volumes on the preferences page, saved, shown
+    again, and left as they were when the form does not send them."""
+    login(client, "learner")
+    page = client.get("/preferences").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="description_volume"[^>]*max="100"[^>]*step="5"', page) \
+        or re.search(r'<input[^>]*max="100"[^>]*step="5"[^>]*id="description_volume"', page), page
+    data = {"caption_size": "large", "caption_color": "yellow", "caption_background": "black",
+            "playback_speed": "1.0", "language": "en", "description_volume": "60",
+            "programme_volume": "0"}
+    assert post_form(client, "/preferences", data).status_code == 302
+    with app.app_context():
+        prefs = db.session.scalar(select(Preferences).join(User).where(
+            User.email == "learner@example.org"))
+        assert (prefs.description_volume, prefs.programme_volume) == (60, 0)
+    page = client.get("/preferences").get_data(as_text=True)
+    assert 'value="60"' in page and 'value="0"' in page
+    del data["description_volume"], data["programme_volume"]
+    assert post_form(client, "/preferences", data).status_code == 302
+    with app.app_context():
+        prefs = db.session.scalar(select(Preferences).join(User).where(
+            User.email == "learner@example.org"))
+        assert (prefs.description_volume, prefs.programme_volume) == (60, 0)

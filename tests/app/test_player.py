@@ -316,3 +316,59 @@ def test_voice_commands_are_rate_limited_per_learner(demo_template, tmp_path):
     refused = client.post("/lessons/1/voice", data=bytes(3200), headers=headers)
     assert "Too many voice commands" in refused.json["error"]
     limiter.reset()
+
+
+def test_the_player_offers_the_description_stem_and_saves_the_two_volumes(app, client):
+    """Issue 26: a version made with a stem plays the original video with the stem (Ogg Opus)
+    and the learner's two volumes, which the player saves; anything but 0–100 in steps of 5 is
+    refused in words, and the volumes kept are unchanged. The mixed file stays the download."""
+    _enrolled(client)
+    lesson_id, _ = _first_lesson(app)
+    with app.app_context():
+        lesson = db.session.get(Lesson, lesson_id)
+        described = lesson.published_descriptions
+        assert described.stem_media is not None and described.stem_media.extension == "ogg"
+        stem_url = f"/media/{described.stem_media.sha256}.ogg"
+        mixed_url = f"/media/{described.mixed_media.sha256}.{described.mixed_media.extension}"
+    html = client.get(f"/lessons/{lesson_id}").get_data(as_text=True)
+    assert f'data-src-stem="{stem_url}"' in html and "data-duck=" in html
+    assert f'<a href="{mixed_url}">Watch the version with audio description</a>' in html
+    for name, label in (("description", "Description volume"), ("programme", "Programme volume")):
+        assert re.search(rf'<label for="{name}-volume">{label}</label>\s*<input type="range" '
+                         rf'id="{name}-volume" name="{name}_volume" data-stem-volume="{name}" '
+                         r'min="0" max="100" step="5" value="100" aria-valuetext="100%">', html)
+    assert client.get(stem_url).status_code == 200
+    token = csrf_from(client, f"/lessons/{lesson_id}")
+    ok = client.post("/preferences/player", data={"description_volume": "80",
+                                                  "programme_volume": "35", "csrf_token": token},
+                     headers={"HX-Request": "true"})
+    assert ok.status_code == 204
+    html = client.get(f"/lessons/{lesson_id}").get_data(as_text=True)
+    assert 'value="80" aria-valuetext="80%"' in html and 'value="35" aria-valuetext="35%"' in html
+    for bad in ({"description_volume": "101"}, {"description_volume": "82"},
+                {"programme_volume": "-5"}, {"programme_volume": "loud"},
+                {"programme_volume": ""}, {"description_volume": "5.0"}):
+        response = client.post("/preferences/player", data={**bad, "csrf_token": token},
+                               headers={"HX-Request": "true"})
+        assert response.status_code == 400, bad
+        assert "A volume is a whole number from 0 to 100, in steps of 5, so nothing was " \
+               "changed." in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == DEMO_EMAILS["learner"]))
+        prefs = db.session.get(Preferences, user.id)
+        assert (prefs.description_volume, prefs.programme_volume) == (80, 35)
+
+
+def test_a_version_made_before_the_stem_plays_the_mixed_file_as_before(app, client):
+    """Old tracks have no stem: no stem, no volume sliders, the mixed file is the described
+    source the player switches to."""
+    _enrolled(client)
+    lesson_id, _ = _first_lesson(app)
+    with app.app_context():
+        described = db.session.get(Lesson, lesson_id).published_descriptions
+        described.stem_media = None
+        mixed_url = f"/media/{described.mixed_media.sha256}.{described.mixed_media.extension}"
+        db.session.commit()
+    html = client.get(f"/lessons/{lesson_id}").get_data(as_text=True)
+    assert "data-src-stem" not in html and "data-stem-volumes" not in html
+    assert f'data-src-described="{mixed_url}"' in html

@@ -139,6 +139,23 @@ def seek_and_wait(page, t: float) -> None:
         v.currentTime = t; }})""", t)
 
 
+def open_lesson_as_learner(page, base: str) -> None:
+    """Log in as the demo learner (in English), enrolled, on lesson 1 with its player ready."""
+    log_in(page, base, "learner")
+    if page.get_attribute("html", "lang") != "en":  # another test may have chosen Chinese
+        page.goto(base + "/")
+        page.click("header button[lang=en]")
+        page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.goto(base + "/courses/1")
+    if page.locator("button:has-text('Enrol in this course')").count():
+        page.click("button:has-text('Enrol in this course')")
+        page.wait_for_selector(".notices")
+    page.goto(base + "/lessons/1")
+    page.wait_for_selector("[data-controls]:not([hidden])")
+    page.wait_for_selector(".transcript-line")
+    page.wait_for_function(f"() => {VIDEO}.readyState >= 1")
+
+
 def arrow_to(page, value: str, key: str = "ArrowDown", limit: int = 8) -> None:
     """With the focus in a group of radio buttons or on a list, press the arrow key until the
     focused control has this value (radio buttons are checked as the arrows move)."""

@@ -18,30 +18,14 @@ from .conftest import (
     arrow_to,
     assert_focus_visible,
     live,
-    log_in,
     no_violations,
+    open_lesson_as_learner,
     seek_and_wait,
     tab_to,
     video,
 )
 
 pytestmark = pytest.mark.browser
-
-def open_lesson_as_learner(page, base: str) -> None:
-    log_in(page, base, "learner")
-    if page.get_attribute("html", "lang") != "en":  # another test may have chosen Chinese
-        page.goto(base + "/")
-        page.click("header button[lang=en]")
-        page.wait_for_function("() => document.documentElement.lang === 'en'")
-    page.goto(base + "/courses/1")
-    if page.locator("button:has-text('Enrol in this course')").count():
-        page.click("button:has-text('Enrol in this course')")
-        page.wait_for_selector(".notices")
-    page.goto(base + "/lessons/1")
-    page.wait_for_selector("[data-controls]:not([hidden])")
-    page.wait_for_selector(".transcript-line")
-    page.wait_for_function(f"() => {VIDEO}.readyState >= 1")
-
 
 def test_keyboard_playback_journey(live_server, page):
     base = live_server["url"]

@@ -18,7 +18,7 @@ from conftest import SHARED_DATA
 from media_pipeline import align, gaps, scenes, speech_models, synthesise
 from media_pipeline.describe import Description, describe, read_descriptions
 from media_pipeline.errors import MediaError
-from media_pipeline.mix import Clip, Pause, mix_audio, programme_audio
+from media_pipeline.mix import Clip, Pause, mix_audio, programme_audio, render
 from media_pipeline.place import Gap
 from media_pipeline.words import Word
 
@@ -196,6 +196,30 @@ def test_pauses_lengthen_the_programme_by_their_sum(noise_programme, tmp_path):
     assert _mean_volume(stretched, 4.2, 6.3) < -80
 
 
+def test_one_pass_render_ducks_the_programme_and_inserts_silent_pauses(noise_programme,
+                                                                       tmp_path):
+    """``mix.render`` (the stem's way, issue 26), measured with volumedetect: under silent clips
+    the programme is about 12 dB lower (asserted ≥ 9); each pause adds its length of silence
+    and the programme after it is as loud as before."""
+    silent = tmp_path / "silent.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                    "anullsrc=r=22050:cl=mono:d=3", str(silent)], check=True)
+    clips = [Clip(silent, 5.0, 3.0), Clip(silent, 17.0, 3.0)]
+    ducked = render(noise_programme, clips, tmp_path / "ducked.ogg", with_video=False,
+                    duration_s=30.0, channels=1)
+    outside = _mean_volume(ducked, 10.0, 15.0)
+    for clip in clips:
+        assert outside - _mean_volume(ducked, clip.start + 0.4, clip.end - 0.4) >= 9.0
+    assert abs(_duration(ducked) - 30.0) < 0.1
+    pauses = [Pause(4.0, 2.5), Pause(20.0, 3.25)]
+    paused = render(noise_programme, [], tmp_path / "paused.ogg", pauses=pauses,
+                    with_video=False, duration_s=30.0)
+    assert abs(_duration(paused) - 35.75) <= 0.2
+    assert _mean_volume(paused, 4.2, 6.3) < -80  # the first pause
+    assert _mean_volume(paused, 20.0 + 2.5 + 0.2, 20.0 + 2.5 + 3.05) < -80  # the second
+    assert abs(_mean_volume(paused, 27.0, 31.0) - _mean_volume(paused, 8.0, 12.0)) < 2.0
+
+
 # --- the whole run ----------------------------------------------------------------------------
 
 CUTS = (4.24, 19.14)  # between sentences 1 and 2, and 4 and 5 of food_safety
@@ -255,7 +279,7 @@ def test_describe_places_speaks_mixes_and_renders(model_path, lesson_video, tmp_
     assert vtt.startswith("WEBVTT") and "description-2-extended" in vtt
     assert read_descriptions(vtt.encode(), "d.vtt")[0].text == "손을 씻는 모습."
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "described.webm", "descriptions.vtt", "extended.webm"]
+        "described.webm", "descriptions.vtt", "extended.webm", "stem.ogg"]
     assert result.report()[1].startswith("2: extended")
 
 
@@ -300,3 +324,76 @@ def test_media_describe_command(app, lesson_video, tmp_path):
                               str(tmp_path / "missing.vtt"), "--lang", "ko", "--output-dir",
                               str(tmp_path / "out2")])
     assert bad.exit_code != 0 and "does not exist" in bad.output
+
+
+def _video_md5(path) -> str:
+    """MD5 of the video stream's packets as stored: equal when the picture was copied."""
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v",
+                          "-c", "copy", "-f", "md5", "-"], capture_output=True, text=True,
+                         check=True)
+    return out.stdout.strip()
+
+
+def _frame_times(path) -> list[float]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                          "packet=pts_time", "-of", "csv=p=0", str(path)], capture_output=True,
+                         text=True, check=True)
+    return [float(t) for t in out.stdout.split()]
+
+
+def test_the_description_stem_is_opus_of_the_lessons_length_and_silent_between_descriptions(
+        lesson_video, tmp_path):
+    """Issue 26: the stem is mono Ogg Opus as long as the lesson, silent (digital silence)
+    outside the descriptions and loud inside each one that fits; the described download and the
+    extended rendition copy the lesson's picture packet for packet (never re-encoded), the
+    extended one holding the picture still through its pause, which is as long as the
+    description; the old way (outputs="mixed") still makes no stem."""
+    descriptions = [
+        Description(2.0, "손을 씻는 모습."),
+        Description(_shifted(7.0), "냉장고의 온도계가 사 도를 가리킵니다. 선반 위에는 날짜가 "
+                                   "적힌 통들이 줄지어 있습니다. 통마다 이름표가 붙어 있습니다."),
+        Description(19.5, "도마 두 개."),
+    ]
+    result = describe(lesson_video, descriptions, "ko", tmp_path / "out", words=[],
+                      cache_dir=tmp_path / "speech")
+    streams = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,channels:format=format_name",
+         "-of", "json", str(result.stem)], capture_output=True, text=True, check=True).stdout)
+    assert streams["format"]["format_name"] == "ogg"
+    assert [(s["codec_name"], s["channels"]) for s in streams["streams"]] == [("opus", 1)]
+    original = _duration(lesson_video)
+    assert abs(_duration(result.stem) - original) <= 0.1
+    spoken = [(p.start, p.end) for p in result.placements if p.kind != "extended"]
+    assert len(spoken) >= 2, result.report()
+    for start, end in spoken:
+        assert _mean_volume(result.stem, start + 0.15, end - 0.15) > -35, (start, end)
+    edges = [0.0, *[t for window in spoken for t in window], original]
+    quiet = [(a + 0.3, b - 0.3) for a, b in zip(edges[::2], edges[1::2], strict=True)
+             if b - a > 1.0]
+    assert quiet
+    for start, end in quiet:
+        assert _mean_volume(result.stem, start, end) < -80, (start, end)
+
+    source_video = _video_md5(lesson_video)
+    assert _streams(result.described) == ["audio", "video"]
+    assert _video_md5(result.described) == source_video
+    assert abs(_duration(result.described) - original) <= 0.2
+    extended = [p for p in result.placements if p.kind == "extended"]
+    assert extended, result.report()
+    assert _video_md5(result.extended) == source_video
+    extra = sum(p.duration for p in extended)
+    assert abs(_duration(result.extended) - (original + extra)) <= 0.2
+    pause = extended[0]
+    shift = sum(p.duration for p in extended if p.start < pause.start)
+    held = pause.start + shift
+    # The picture waits: no new frame while the description is spoken, then the next one.
+    times = _frame_times(result.extended)
+    assert not [t for t in times if held + 0.05 < t < held + pause.duration - 0.05]
+    assert [t for t in times if held + pause.duration - 0.05 <= t < held + pause.duration + 0.2]
+    assert _mean_volume(result.extended, held + 0.3, held + pause.duration - 0.3) > -35
+
+    old = describe(lesson_video, descriptions, "ko", tmp_path / "old", words=[],
+                   cache_dir=tmp_path / "speech", outputs="mixed")
+    assert old.stem is None
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == [
+        "described.webm", "descriptions.vtt", "extended.webm"]

@@ -6,8 +6,12 @@
    description longer than its pause pauses the video and goes on by itself, waits for Play,
    plays over the programme or is left out, as the learner chose (saved in the preferences).
    It must not touch the player's controls other than its own radio buttons and lists; the core
-   asks it for the lesson time and the file time. */
+   asks it for the lesson time and the file time.
+   Where the version has a description stem and the browser has Web Audio, the described audio
+   is the original file with the stem mixed in by stem.js (no other file to load: the place
+   stays as it is); otherwise it is the mixed file, as before the stem. */
 
+import { setUpStem, stemSupported } from "./stem.js";
 import { announce, fill, playVideo, savePreference } from "./util.js";
 
 export function setUpDescriptions(root, video, M) {
@@ -20,6 +24,8 @@ export function setUpDescriptions(root, video, M) {
     extended: root.getAttribute("data-src-extended")
   };
   var current = "off";
+  var stem = root.hasAttribute("data-src-stem") && stemSupported() ? setUpStem(root, video, M)
+    : null;
   // Turning description on chooses this (the server passes over described audio that
   // lacks descriptions).
   var lastOn = root.getAttribute("data-description-on") || "described";
@@ -134,7 +140,10 @@ export function setUpDescriptions(root, video, M) {
       if (waits) { window.setTimeout(resume, Math.max(2000, text.length * 120)); }
     }
   }
-  function fileMode(mode) { return (mode === "described" || mode === "extended") ? mode : "off"; }
+  function fileMode(mode) {
+    if (mode === "described" && stem) { return "off"; }  // the original, with the stem
+    return (mode === "described" || mode === "extended") ? mode : "off";
+  }
   function lessonTime() {
     if (pending !== null) { return pending; }
     return current === "extended" ? fromExtended(video.currentTime) : video.currentTime;
@@ -153,6 +162,7 @@ export function setUpDescriptions(root, video, M) {
       if (track.cues) { for (var i = 0; i < track.cues.length; i++) { track.cues[i].spoken = false; } }
     }
     if (window.speechSynthesis && mode !== "speech") { window.speechSynthesis.cancel(); }
+    if (stem) { stem.activate(mode === "described"); }
     if (newFile !== currentFile && sources[newFile]) {
       pending = position;
       playAfter = wasPlaying;
