@@ -68,6 +68,9 @@ def test_described_audio_plays_the_stem_in_sync_with_volumes_kept(live_server, p
     page.keyboard.press("Alt+Shift+KeyP")
     page.wait_for_function(f"() => {VIDEO}.paused && {STEM}.paused")
     assert _gap(page) < 0.25
+    # Back to the normal speed (it is saved, and the other journeys start from it).
+    page.keyboard.press("Alt+Shift+KeyN")
+    page.wait_for_function(f"() => {STEM}.playbackRate === 1 && {VIDEO}.playbackRate === 1")
 
     # The two volumes, by arrow keys: applied to the gains at once, announced, saved.
     tab_to(page, "#description-volume")

@@ -5,7 +5,7 @@
    learner's preferences. It must not seek or play; the core calls it for the captions, speed
    and style actions. */
 
-import { announce, clamp, fill, lessonStart, post, savePreference as saveAndSay } from "./util.js";
+import { announce, clamp, fill, lessonStart, savePreference as saveAndSay } from "./util.js";
 
 export var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5];
 
@@ -15,11 +15,8 @@ export function setUpPreferences(P) {
   var preferencesUrl = P.root.getAttribute("data-preferences-url");
   var speedSelect = P.root.querySelector("[data-speed]");
 
-  function savePreference(name, value) {
-    if (!preferencesUrl) { return; }
-    var form = new FormData();
-    form.append(name, String(value));
-    post(preferencesUrl, form).catch(function () { /* kept for this page anyway */ });
+  function savePreference(name, value) {  // said by the change itself
+    if (preferencesUrl) { saveAndSay(preferencesUrl, name, value, ""); }
   }
 
   /* Captions: one track a language (the lesson's own and its translations); the learner's

@@ -30,13 +30,28 @@ export function post(url, body, type, keepalive) {
 
 // Saves one preference from the player and says so: `saved` once the server has kept it, the
 // server's own words when it refused the value, the offline message when it could not be sent.
+// One save of a preference is sent at a time: a change made meanwhile (an arrow key held on a
+// slider) waits for it and only the newest is sent then, so the last value chosen is the one
+// kept, whichever order the server would have finished them in.
+var saving = {};
 export function savePreference(url, name, value, saved) {
+  var state = saving[name] || (saving[name] = { busy: false, next: null });
+  if (state.busy) {
+    state.next = [value, saved];
+    return Promise.resolve();
+  }
+  state.busy = true;
   var form = new FormData();
   form.append(name, String(value));
   return post(url, form).then(function (response) {
-    if (response.ok) { if (saved) { announce(saved); } }
+    if (response.ok) { if (saved && !state.next) { announce(saved); } }
     else { response.text().then(announce); }
-  }).catch(function () { announce(offlineText()); });
+  }).catch(function () { announce(offlineText()); }).then(function () {
+    state.busy = false;
+    var next = state.next;
+    state.next = null;
+    if (next) { return savePreference(url, name, next[0], next[1]); }
+  });
 }
 
 // play() is refused when a pause or another file interrupts it; that is not an error.
