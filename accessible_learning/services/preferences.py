@@ -243,8 +243,21 @@ def player_changes(form) -> dict | None:
 
 
 def update(user: User | None, changes: dict) -> Prefs:
-    """Change some preferences and keep the others."""
-    return save(user, {**asdict(current(user)), **changes})
+    """Change some preferences and keep the others. A stored row gets only the changed columns
+    written, so that two changes sent at once (the player saves each as it is made) never undo
+    each other with the values read before them."""
+    clean = _valid({**asdict(current(user)), **changes})
+    row = (db.session.get(Preferences, user.id)
+           if user is not None and user.is_authenticated else None)
+    if row is None:
+        return save(user, clean)
+    for name in changes:
+        setattr(row, name, clean[name])
+    db.session.commit()
+    stored = checked({n: getattr(row, n) for n in FIELD_NAMES})
+    if not isinstance(user, User):  # the rest of this request sees the new preferences
+        user.preferences = stored
+    return stored
 
 
 def session_preferences() -> dict:

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from accessible_learning.extensions import db
 from accessible_learning.models import Lesson, LessonProgress, Preferences, User
-from accessible_learning.services import progress
+from accessible_learning.services import preferences, progress
 from conftest import DEMO_EMAILS, csrf_from, login, post_form
 
 
@@ -372,3 +372,21 @@ def test_a_version_made_before_the_stem_plays_the_mixed_file_as_before(app, clie
     html = client.get(f"/lessons/{lesson_id}").get_data(as_text=True)
     assert "data-src-stem" not in html and "data-stem-volumes" not in html
     assert f'data-src-described="{mixed_url}"' in html
+
+
+def test_two_preference_changes_sent_at_once_do_not_undo_each_other(app):
+    """The player saves each change as it is made; a save writes only what it changes, so one
+    that read the preferences before another was stored does not put the old value back."""
+    with app.app_context():
+        learner = db.session.scalar(select(User).where(User.email == DEMO_EMAILS["learner"]))
+        preferences.update(learner, {"caption_opacity": "100", "caption_edge": "none"})
+        assert learner.preferences.caption_opacity == "100"  # read by this request
+        with db.engine.begin() as other:  # another request stores its change meanwhile
+            other.execute(text("UPDATE preferences SET caption_opacity = '50' "
+                               "WHERE user_id = :id"), {"id": learner.id})
+        saved = preferences.update(learner, {"caption_edge": "outline"})
+        assert (saved.caption_edge, saved.caption_opacity) == ("outline", "50")
+        learner_id = learner.id
+    with app.app_context():
+        row = db.session.get(Preferences, learner_id)
+        assert (row.caption_edge, row.caption_opacity) == ("outline", "50")

@@ -106,9 +106,9 @@ def test_caption_and_transcript_languages_chosen_apart_by_keyboard(live_server, 
         assert page.evaluate("() => document.querySelector('#player-caption-language').value") \
             == "ko"
         assert not page.console_errors, page.console_errors
-    finally:  # the learner's transcript language back to the lesson's own, for other tests
+    finally:  # the learner's languages and captions as the other journeys expect them
         page.evaluate("""url => { const f = new FormData(); f.append('transcript_language', '');
-            f.append('caption_language', '');
+            f.append('caption_language', ''); f.append('captions_on', 'false');
             const headers = JSON.parse(document.body.getAttribute('hx-headers'));
             headers['HX-Request'] = 'true';
             return fetch(url, {method: 'POST', body: f, headers: headers}); }""",
