@@ -315,7 +315,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "practical.hand_in", "admin.reset_link", "authoring.course_state",
              "authoring.lesson_state", "authoring.move_lesson", "admin.change_role",
              "admin.account_state", "admin.delete_account",
-             "admin.change_organisation"}
+             "admin.change_organisation", "studio.upload_sign_video",
+             "studio.remove_sign_video"}
 NOT_PAGES = {"static"}
 
 
