@@ -16,21 +16,7 @@ from sqlalchemy import func, select
 from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import Lesson, MediaAsset, Preferences, SignVideo, User
-from conftest import clone_instance, csrf_from, login, post_form
-
-
-def make_sign_video(path: Path, seconds: float = 5, audio: bool = False,
-                    colour: str | None = None) -> Path:
-    """A small real video (ffmpeg's test picture; no sound unless asked)."""
-    source = f"testsrc=size=160x120:rate=10:duration={seconds}" if colour is None else \
-        f"color=c={colour}:size=160x120:rate=10:duration={seconds}"
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source]
-    if audio:
-        command += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-                    "-c:a", "libopus"]
-    command += ["-c:v", "libvpx", "-b:v", "60k", str(path)]
-    subprocess.run(command, check=True)
-    return path
+from conftest import clone_instance, csrf_from, login, make_sign_video, post_form
 
 
 def make_sound_only(path: Path) -> Path:
