@@ -194,6 +194,11 @@ class LoginForm(FlaskForm):
     )
 
 
+def _with_lang(choices):
+    """Choices of languages, each option marked with its language (its name is written in it)."""
+    return [(code, name, {"lang": code} if code else {}) for code, name in choices]
+
+
 class PreferencesForm(FlaskForm):
     caption_size = RadioField(_l("Caption text size"), choices=prefs.SIZE_CHOICES)
     caption_color = RadioField(_l("Caption text colour"), choices=prefs.COLOR_CHOICES)
@@ -205,6 +210,12 @@ class PreferencesForm(FlaskForm):
     caption_font = RadioField(_l("Caption font"), choices=prefs.FONT_CHOICES, default="default")
     caption_position = RadioField(_l("Where captions are shown"),
                                   choices=prefs.POSITION_CHOICES, default="bottom")
+    caption_language = SelectField(_l("Language of captions"),
+                                   choices=_with_lang(prefs.CAPTION_LANGUAGE_CHOICES),
+                                   validate_choice=True, default="")
+    transcript_language = SelectField(_l("Language of the transcript"),
+                                      choices=_with_lang(prefs.TRANSCRIPT_LANGUAGE_CHOICES),
+                                      validate_choice=True, default="")
     captions_on = BooleanField(_l("Show captions when a lesson starts"))
     audio_description = BooleanField(_l("Turn on audio description by default"))
     description_mode = RadioField(_l("How audio description is given"),
@@ -280,8 +291,21 @@ class LessonMediaForm(FlaskForm):
 
 
 class CaptionImportForm(FlaskForm):
+    """The view sets ``language.choices``: the lesson's own language ("") and the languages
+    captions may be translated into."""
+
     captions = FileField(_l("Caption file (WebVTT or SRT)"),
                          validators=[FileRequired(_l("Choose a .vtt or .srt file."))])
+    language = SelectField(_l("Language of the captions"), default="", validate_choice=True,
+                           id="import-language")
+
+
+class TranslationForm(FlaskForm):
+    """The view sets ``language.choices`` (the languages other than the lesson's)."""
+
+    language = SelectField(_l("Translate the captions into"), validate_choice=True,
+                           id="translation-language",
+                           validators=[DataRequired(_l("Choose the language to translate into."))])
 
 
 class QuizForm(FlaskForm):

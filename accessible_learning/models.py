@@ -143,6 +143,10 @@ class Preferences(db.Model):
     description_overflow = db.Column(db.String(10), nullable=False, default="pause",
                                      server_default="pause")
     description_rate = db.Column(db.Float, nullable=False, default=1.0, server_default="1.0")
+    # The languages of captions and of the transcript ("": the lesson's own language); a lesson
+    # without that language shows its own.
+    caption_language = db.Column(db.String(10), nullable=False, default="", server_default="")
+    transcript_language = db.Column(db.String(10), nullable=False, default="", server_default="")
     # A sign-language video beside or over the lesson's (see ``services/sign_videos.py``): on or
     # off, the sign language wanted ("" for the lesson's first), the layout, and where and how
     # large it is over the video.
@@ -277,8 +281,28 @@ class Lesson(db.Model):
 
     @property
     def published_captions(self) -> CaptionTrack | None:
-        published = [t for t in self.caption_tracks if t.status == "published"]
+        """The published captions in the language spoken (not a translation)."""
+        published = [t for t in self.caption_tracks
+                     if t.status == "published" and not t.translation]
         return published[-1] if published else None
+
+    @property
+    def published_translations(self) -> list[CaptionTrack]:
+        """The published translated captions made for the lesson's media, one a language, in
+        the order of their language codes."""
+        found: dict[str, CaptionTrack] = {}
+        for t in self.caption_tracks:
+            if t.status == "published" and t.translation and t.media_id == self.media_id:
+                found[t.language] = t
+        return [found[code] for code in sorted(found)]
+
+    def captions_in(self, language: str | None) -> CaptionTrack | None:
+        """The published captions in ``language`` (a translation, or the lesson's own), or the
+        lesson's own when there are none in it."""
+        for t in self.published_translations:
+            if t.language == language:
+                return t
+        return self.published_captions
 
     @property
     def published_descriptions(self) -> DescriptionTrack | None:
@@ -316,6 +340,9 @@ class CaptionTrack(db.Model):
     # The media these captions were made for.
     media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"))
     language = db.Column(db.String(10), nullable=False)
+    # A translation of the captions into ``language``; the others are in the language spoken.
+    # One version of each is published: the lesson's own captions and one a translation language.
+    translation = db.Column(db.Boolean, nullable=False, default=False, server_default=sa_false())
     status = db.Column(db.String(10), nullable=False, default="draft")
     source = db.Column(db.String(10), nullable=False)
     vtt = db.Column(db.Text, nullable=False)

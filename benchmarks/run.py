@@ -9,6 +9,7 @@ fourth answers "ok" to a signed-in request (benchmarks/signed_in.py): the floor 
 signed-in page.
 Captioning (after the web figures): see benchmarks/captioning.py.
 Audio description (after captioning): see benchmarks/description.py.
+Renditions (last): bytes and encode time of the smaller versions; see benchmarks/renditions.py.
 Voice commands (with the web figures): the same utterances recognised by the bare recogniser in
 this process and posted to the lesson page's voice endpoint over HTTP; see benchmarks/voice.py.
 Scale (after the voice figures): the pages that list people, with the demo's users and with
@@ -269,9 +270,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from benchmarks import captioning, description, voice
+    from benchmarks import captioning, description, renditions, voice
 
     web = main()
     voice.main()
     captions = captioning.main()
-    sys.exit(description.main() or captions or web)
+    described = description.main()
+    sys.exit(renditions.main() or described or captions or web)

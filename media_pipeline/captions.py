@@ -28,6 +28,7 @@ class Cue:
     start: float  # seconds
     end: float
     text: str
+    speaker: str = ""  # who speaks (a WebVTT <v Speaker> span around the text); "": not given
 
 
 def max_line_chars(language: str | None = None, *, text: str = "") -> int:
@@ -96,6 +97,9 @@ def to_webvtt(cues: list[Cue], language: str | None = None) -> str:
     for cue in cues:
         given = cue.text.split("\n") if "\n" in cue.text else wrap(cue.text, language)
         lines = [html.escape(line, quote=False) for line in given]
+        if cue.speaker:  # the span runs to the end of the cue
+            name = " ".join(html.escape(cue.speaker, quote=False).split())
+            lines[0] = f"<v {name}>{lines[0]}"
         vtt.captions.append(webvtt.Caption(timestamp(cue.start), timestamp(cue.end), lines))
     return vtt.content
 
@@ -114,10 +118,40 @@ def parse_webvtt(text: str) -> list[Cue]:
         vtt = webvtt.from_buffer(io.StringIO(text))
     except (MalformedFileError, ValueError) as exc:
         raise MediaError(f"The caption file is not valid WebVTT: {exc}") from exc
-    return [
-        Cue(_seconds(c.start), _seconds(c.end), "\n".join(c.lines))
-        for c in vtt.captions
-    ]
+    cues = []
+    for c in vtt.captions:
+        speaker, text = split_voice("\n".join(c.lines))
+        cues.append(Cue(_seconds(c.start), _seconds(c.end), text, speaker))
+    return cues
+
+
+# A voice span: <v Name>, <v.loud Name>; its name is everything up to ">".
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
+
+
+def split_voice(cue_text: str) -> tuple[str, str]:
+    """The speaker of a cue (the name of a <v> span it starts with, "" for none) and its text
+    without that span. A later voice in the same cue stays in the text as "Name: "."""
+    speaker = ""
+    first = _VOICE.match(cue_text.lstrip())
+    if first:
+        speaker = " ".join(html.unescape(first.group(1)).split())
+        cue_text = cue_text.lstrip()[first.end():]
+    cue_text = _VOICE.sub(lambda m: m.group(1).strip() + ": ", cue_text)
+    return speaker, cue_text.replace("</v>", "")
+
+
+def with_speaker_names(cues: list[Cue]) -> list[Cue]:
+    """The cues (plain text, as ``to_webvtt`` takes them) as learners read them: when the
+    speaker changes, the cue starts with the name ("Min-jun: ..."), since browsers do not show
+    a <v> span's name."""
+    shown, previous = [], ""
+    for cue in cues:
+        if cue.speaker and cue.speaker != previous:
+            cue = Cue(cue.start, cue.end, f"{cue.speaker}: {cue.text}", cue.speaker)
+        previous = cue.speaker
+        shown.append(cue)
+    return shown
 
 
 def _seconds(stamp: str) -> float:
@@ -181,7 +215,8 @@ def read_caption_file(data: bytes, filename: str) -> list[Cue]:
             if not body:
                 raise MediaError(f"Line {timing_line}: the cue that starts at "
                                  f"{timestamp(start)} has no text.")
-            cues.append(Cue(start, end, plain_text("\n".join(body))))
+            speaker, body_text = split_voice("\n".join(body))
+            cues.append(Cue(start, end, plain_text(body_text), speaker))
             continue
         i += 1
     if not cues:

@@ -140,6 +140,17 @@ def selects_during(app):
             connection.set_trace_callback(None)
 
 
+def editor_form(client, url: str) -> dict:
+    """The caption editor's fields as the page fills them in, to send back changed."""
+    html = client.get(url).get_data(as_text=True)
+    form = dict(re.findall(r'name="(cue-\d+-(?:start|end|origin|speaker))"[^>]*value="([^"]*)"',
+                           html))
+    form.update(re.findall(r'name="(cue-\d+-text)" rows="2"[^>]*>([^<]*)</textarea>', html))
+    form.update(re.findall(r'name="(cue-\d+-confirmed)" value="(yes)"[^>]* checked', html))
+    form["count"] = re.search(r'name="count" value="(\d+)"', html).group(1)
+    return form
+
+
 def login(client, role: str):
     response = post_form(client, "/login",
                          {"email": DEMO_EMAILS[role], "password": DEMO_PASSWORDS[role]})
@@ -320,7 +331,8 @@ EXPECTED = {
 # POST-only endpoints, checked in their own tests below.
 POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media",
              "studio.upload_media", "studio.make_captions", "studio.import_captions",
-             "studio.publish_captions", "studio.add_description", "studio.remove_description",
+             "studio.publish_captions", "studio.translate_captions", "studio.add_description",
+             "studio.remove_description",
              "studio.import_descriptions", "studio.publish_descriptions",
              "studio.suggest_descriptions", "account.player_preferences",
              "player.save_progress", "player.transcript_read", "player.voice_command",

@@ -126,10 +126,10 @@ def enqueue_describe(track: DescriptionTrack) -> Job:
 
 
 def timed_track(lesson: Lesson) -> CaptionTrack | None:
-    """The captions whose word timings tell where the speech is: the published ones, else the
-    latest."""
-    return lesson.published_captions or (lesson.caption_tracks[-1] if lesson.caption_tracks
-                                         else None)
+    """The captions whose word timings tell where the speech is: the published ones in the
+    language spoken, else the latest (a translation only has the timings of those)."""
+    return lesson.published_captions or next(
+        (t for t in reversed(lesson.caption_tracks) if not t.translation), None)
 
 
 def enqueue_suggest(lesson: Lesson) -> Job:

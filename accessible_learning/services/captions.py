@@ -11,6 +11,12 @@ the lesson's media waits as ``new_media``; publishing a version made for it swit
 to it, so that new media and reviewed captions reach learners together. A version made for
 media the lesson no longer has cannot be published.
 
+A lesson has its own captions, in the language spoken, and may have translations, one published
+version a language (``CaptionTrack.translation``). A translation starts as a copy of the lesson's
+captions with the same timings, every cue flagged "not translated yet" until a person writes it
+(``start_translation``); it is reviewed and published like the lesson's own, and never switches
+the lesson's media.
+
 ``add_track`` only flushes (jobs and the demo combine it); ``publish`` commits. It must not
 decide access.
 """
@@ -24,11 +30,25 @@ from functools import lru_cache
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from media_pipeline.captions import Cue, parse_webvtt, plain_text, to_webvtt
+from media_pipeline import languages
+from media_pipeline.captions import Cue, parse_webvtt, plain_text, to_webvtt, with_speaker_names
 from media_pipeline.segment import check
 
 from ..extensions import db
 from ..models import CaptionTrack, Lesson, utcnow
+
+# The languages captions may be translated into, by code, with the name a reader of the
+# language knows it by (media_pipeline.languages' where it has one).
+_MORE_LANGUAGES = {"vi": "Tiếng Việt", "th": "ไทย", "id": "Bahasa Indonesia", "es": "Español",
+                   "fr": "Français", "ru": "Русский", "mn": "Монгол", "uz": "Oʻzbekcha"}
+CAPTION_LANGUAGES: dict[str, str] = {
+    **{code: entry.native_name for code, entry in languages.LANGUAGES.items()},
+    **_MORE_LANGUAGES,
+}
+
+
+def language_name(code: str) -> str:
+    return CAPTION_LANGUAGES.get(code, code)
 
 
 @dataclass(frozen=True)
@@ -36,6 +56,7 @@ class DisplayCue:
     start: float
     end: float
     text: str
+    speaker: str = ""
 
     @property
     def start_label(self) -> str:
@@ -59,23 +80,40 @@ def cues_for_display(vtt: str) -> list[DisplayCue]:
 
 @lru_cache(maxsize=32)
 def _display_cues(vtt: str) -> tuple[DisplayCue, ...]:
-    return tuple(DisplayCue(c.start, c.end, plain_text(c.text).replace("\n", " "))
+    return tuple(DisplayCue(c.start, c.end, plain_text(c.text).replace("\n", " "), c.speaker)
                  for c in parse_webvtt(vtt))
+
+
+def learner_vtt(vtt: str) -> str:
+    """A track as learners get it: each change of speaker named in the text."""
+    if "<v" not in vtt:
+        return vtt
+    return _learner_vtt(vtt)
+
+
+@lru_cache(maxsize=32)
+def _learner_vtt(vtt: str) -> str:
+    cues = [Cue(c.start, c.end, plain_text(c.text), c.speaker) for c in parse_webvtt(vtt)]
+    return to_webvtt(with_speaker_names(cues))
 
 
 def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,
               words: list[dict] | None = None, report: list[dict] | None = None,
-              checks: list[dict] | None = None, media_id: int | None = None) -> CaptionTrack:
+              checks: list[dict] | None = None, media_id: int | None = None,
+              translation: str | None = None) -> CaptionTrack:
     """Store a new caption version, made for ``media_id`` (by default the lesson's new media
-    waiting for its captions, else its media); nothing earlier is overwritten."""
+    waiting for its captions, else its media), in the lesson's language or, with
+    ``translation``, a translation into that language; nothing earlier is overwritten."""
     version = (db.session.scalar(
         select(func.max(CaptionTrack.version)).where(CaptionTrack.lesson_id == lesson.id)
     ) or 0) + 1
-    vtt = to_webvtt(cues, lesson.language)  # wrapped by the lesson language's profile
+    language = translation or lesson.language
+    vtt = to_webvtt(cues, language)  # wrapped by the caption language's profile
     if report is None:  # judge the cues as they will be shown, after line breaking
-        report = [asdict(r) for r in check(parse_webvtt(vtt), lesson.language)]
+        report = [asdict(r) for r in check(parse_webvtt(vtt), language)]
     track = CaptionTrack(
-        lesson=lesson, version=version, language=lesson.language, source=source,
+        lesson=lesson, version=version, language=language, translation=translation is not None,
+        source=source,
         status="published" if publish else "draft", vtt=vtt, words=words, report=report,
         checks=checks, media_id=media_id or lesson.new_media_id or lesson.media_id,
     )
@@ -101,20 +139,25 @@ class ReviewNeeded(Exception):
 
 
 def publish(track_: CaptionTrack, by_id: int | None, without_review: bool = False) -> None:
-    """Make this version the lesson's captions; the version published before goes back to draft
-    (its text is kept). ``ReviewNeeded`` while cues are open, unless ``without_review``: then
-    the open cues are counted with who published it and when."""
+    """Make this version the lesson's captions (or its translation into the version's
+    language); the version of the same kind published before goes back to draft (its text is
+    kept). ``ReviewNeeded`` while cues are open, unless ``without_review``: then the open cues
+    are counted with who published it and when. Only the lesson's own captions bring new media
+    to learners; a translation made for the new media waits for them."""
     lesson = track_.lesson
     if track_.media_id not in (lesson.media_id, lesson.new_media_id):
         raise MadeForOtherMedia()
     still_open = open_cues(track_)
     if still_open and not without_review:
         raise ReviewNeeded(still_open)
-    if lesson.new_media_id is not None and track_.media_id == lesson.new_media_id:
+    if (not track_.translation and lesson.new_media_id is not None
+            and track_.media_id == lesson.new_media_id):
         # The new media and its captions reach learners together.
         lesson.media_id, lesson.new_media_id = lesson.new_media_id, None
     for other in lesson.caption_tracks:
-        if other is not track_ and other.status == "published":
+        if (other is not track_ and other.status == "published"
+                and other.translation == track_.translation
+                and (not other.translation or other.language == track_.language)):
             other.status = "draft"
     track_.status = "published"
     track_.published_by_id, track_.published_at = by_id, utcnow()
@@ -146,10 +189,13 @@ def editable_cues(track_: CaptionTrack) -> list[dict]:
     for i, cue in enumerate(cues):
         check_ = checks[i] if i < len(checks) else {}
         low, unscripted = check_.get("low") or [], check_.get("unscripted") or []
-        flagged = bool(low or unscripted or breaks.get(i))
+        untranslated = bool(check_.get("untranslated"))
+        flagged = bool(low or unscripted or breaks.get(i) or untranslated)
         confirmed = bool(check_.get("confirmed"))
         result.append({"index": i, "origin": i, "start": cue.start, "end": cue.end,
-                       "text": plain_text(cue.text), "low": low, "unscripted": unscripted,
+                       "text": plain_text(cue.text), "speaker": cue.speaker, "low": low,
+                       "unscripted": unscripted,
+                       "untranslated": untranslated,
                        "breaks": breaks.get(i, []), "flagged": flagged, "confirmed": confirmed,
                        "open": flagged and not confirmed})
     return result
@@ -174,14 +220,61 @@ def carry_checks(track_: CaptionTrack, edit: Edit) -> list[dict]:
         old = before[origin] if origin is not None and 0 <= origin < len(before) else None
         if old is not None and _same_words(old["text"], cue.text):
             checks.append({"low": old["low"], "unscripted": old["unscripted"],
+                           "untranslated": old.get("untranslated", False),
                            "confirmed": old["confirmed"] or ticked})
         else:
             checks.append({"low": [], "unscripted": [], "confirmed": True})
     return checks
 
 
+class NothingToTranslate(Exception):
+    """A translation needs the lesson's own captions to start from."""
+
+
+def start_translation(lesson: Lesson, language: str) -> CaptionTrack:
+    """A draft translation into ``language``: the lesson's own captions (the published version,
+    else the newest) with their timings, each cue to check until a person writes it in the
+    new language. Flushes only."""
+    own = own_captions(lesson)
+    if own is None:
+        raise NothingToTranslate()
+    cues = [Cue(c.start, c.end, plain_text(c.text), c.speaker) for c in parse_webvtt(own.vtt)]
+    checks = [{"low": [], "unscripted": [], "untranslated": True, "confirmed": False}
+              for _cue in cues]
+    return add_track(lesson, cues, source="edited", publish=False, checks=checks,
+                     media_id=own.media_id, translation=language)
+
+
+def own_captions(lesson: Lesson) -> CaptionTrack | None:
+    """The captions in the language spoken: the published version, else the newest."""
+    return lesson.published_captions or next(
+        (t for t in reversed(lesson.caption_tracks) if not t.translation), None)
+
+
+def original_texts(lesson: Lesson, cues: list[dict]) -> list[str]:
+    """For a translation's cues (as the editor shows them), the text of the lesson's own cue
+    each overlaps most, for the translator to read beside it ("" where none overlaps)."""
+    own = own_captions(lesson)
+    sources = cues_for_display(own.vtt) if own else []
+    texts = []
+    for cue in cues:
+        best, most = "", 0.0
+        for source in sources:
+            overlap = min(cue["end"], source.end) - max(cue["start"], source.start)
+            if overlap > most:
+                best, most = source.text, overlap
+        texts.append(best)
+    return texts
+
+
 LOW_CONFIDENCE = 0.6
 MAX_CUE_TEXT = 200
+MAX_SPEAKER = 60
+
+
+def speaker_from(form, i: int) -> str:
+    """The speaker field of cue ``i`` (one line, its spaces closed up)."""
+    return " ".join((form.get(f"cue-{i}-speaker") or "").split())[:MAX_SPEAKER]
 
 
 @dataclass
@@ -246,7 +339,7 @@ def parse_edited_cues(form, count: int, duration: float | None) -> Edit:
             errors.append((f"cue-{i}-start", _(
                 "Cue %(n)d: starts before the cue above it. Cues must be in time order.", n=n)))
         previous_start = start
-        edit.cues.append(Cue(start, end, text))
+        edit.cues.append(Cue(start, end, text, speaker_from(form, i)))
         edit.origins.append(_origin(form.get(f"cue-{i}-origin")))
         edit.confirmed.append(form.get(f"cue-{i}-confirmed") == "yes")
     if not edit.cues and not errors:

@@ -17,7 +17,14 @@ from flask_babel import gettext as _
 
 from media_pipeline import languages
 
-from .captions import MAX_CUE_TEXT, _same_words, editable_cues, parse_time
+from .captions import (
+    MAX_CUE_TEXT,
+    MAX_SPEAKER,
+    _same_words,
+    editable_cues,
+    parse_time,
+    speaker_from,
+)
 
 MAX_ROWS = 2000
 NEW_CUE_SECONDS = 2.0
@@ -34,6 +41,7 @@ class Row:
     text: str
     origin: int | None  # the cue of the version being edited it came from; None: new
     confirmed: bool = False
+    speaker: str = ""
 
 
 def read_rows(form, count: int) -> tuple[list[Row], list[tuple[str, str]]]:
@@ -55,7 +63,7 @@ def read_rows(form, count: int) -> tuple[list[Row], list[tuple[str, str]]]:
         rows.append(Row(times.get("start", 0.0), times.get("end", 0.0),
                         (form.get(f"cue-{i}-text") or "").strip()[:MAX_CUE_TEXT * 2],
                         int(origin) if origin.isdigit() else None,
-                        form.get(f"cue-{i}-confirmed") == "yes"))
+                        form.get(f"cue-{i}-confirmed") == "yes", speaker_from(form, i)))
     return rows, errors
 
 
@@ -68,7 +76,9 @@ def rows_from_undo(data: str) -> list[Row]:
         items = json.loads(data)
         rows = [Row(float(i["start"]), float(i["end"]), str(i["text"])[:MAX_CUE_TEXT * 2],
                     i["origin"] if isinstance(i["origin"], int) else None,
-                    bool(i.get("confirmed"))) for i in items]
+                    bool(i.get("confirmed")),
+                    " ".join(str(i.get("speaker") or "").split())[:MAX_SPEAKER])
+                for i in items]
     except (ValueError, TypeError, KeyError) as exc:
         raise EditorError("not the editor's undo data") from exc
     if len(rows) > MAX_ROWS:
@@ -104,8 +114,8 @@ def apply(rows: list[Row], op: str, language: str,
             return rows, _("Cue %(n)d has too little text to split.", n=i + 1), i
         middle = round(row.start + (row.end - row.start) * len(first)
                        / max(1, len(first) + len(second)), 3)
-        rows[i:i + 1] = [Row(row.start, middle, first, row.origin),
-                         Row(middle, row.end, second, row.origin)]
+        rows[i:i + 1] = [Row(row.start, middle, first, row.origin, speaker=row.speaker),
+                         Row(middle, row.end, second, row.origin, speaker=row.speaker)]
         return rows, _("Cue %(n)d is split in two: cues %(n)d and %(next)d.", n=i + 1,
                        next=i + 2) + " " + saved, i
     if kind == "merge":
@@ -115,7 +125,7 @@ def apply(rows: list[Row], op: str, language: str,
         joiner = "" if languages.get(language).no_spaces else " "
         rows[i:i + 2] = [Row(row.start, following.end,
                              joiner.join(t for t in (row.text, following.text) if t),
-                             row.origin)]
+                             row.origin, speaker=row.speaker or following.speaker)]
         return rows, _("Cues %(n)d and %(next)d are merged into cue %(n)d.", n=i + 1,
                        next=i + 2) + " " + saved, i
     if kind == "delete":
@@ -147,10 +157,12 @@ def show(track, rows: list[Row]) -> list[dict]:
         low = old["low"] if same else []
         unscripted = old["unscripted"] if same else []
         breaks = old["breaks"] if same else []
-        flagged = bool(low or unscripted or breaks)
+        untranslated = same and old["untranslated"]
+        flagged = bool(low or unscripted or breaks or untranslated)
         confirmed = row.confirmed or (same and old["confirmed"])
         shown.append({"index": index, "start": row.start, "end": row.end, "text": row.text,
-                      "origin": row.origin, "low": low, "unscripted": unscripted,
-                      "breaks": breaks, "flagged": flagged, "confirmed": confirmed,
-                      "open": flagged and not confirmed})
+                      "speaker": row.speaker, "origin": row.origin, "low": low,
+                      "unscripted": unscripted,
+                      "untranslated": untranslated, "breaks": breaks, "flagged": flagged,
+                      "confirmed": confirmed, "open": flagged and not confirmed})
     return shown

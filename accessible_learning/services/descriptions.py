@@ -233,7 +233,11 @@ class TranscriptItem(DisplayCue):
 def transcript_items(caption_cues, described: DescriptionTrack | None) -> list[TranscriptItem]:
     """What is said and what is described, in time order: the transcript as a full text
     alternative (WCAG 1.2.8). A description placed at the same moment as speech comes after it."""
-    items = [TranscriptItem(c.start, c.end, c.text) for c in caption_cues]
+    items, previous = [], ""
+    for c in caption_cues:  # the speaker is named when it changes
+        items.append(TranscriptItem(c.start, c.end, c.text,
+                                    c.speaker if c.speaker != previous else ""))
+        previous = c.speaker
     if described is not None and described.placed_vtt:
         items += _description_items(described.placed_vtt)
     return sorted(items, key=lambda i: (i.start, i.is_description))
@@ -243,5 +247,6 @@ def transcript_items(caption_cues, described: DescriptionTrack | None) -> list[T
 def _description_items(placed_vtt: str) -> tuple[TranscriptItem, ...]:
     """A placed track's cues as transcript lines, parsed once per distinct text (keyed by the
     text itself, like ``captions.cues_for_display``)."""
-    return tuple(TranscriptItem(cue.start, cue.end, " ".join(plain_text(cue.text).split()), True)
+    return tuple(TranscriptItem(cue.start, cue.end, " ".join(plain_text(cue.text).split()),
+                                is_description=True)
                  for cue in parse_webvtt(placed_vtt))

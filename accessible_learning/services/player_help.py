@@ -110,6 +110,8 @@ def _messages() -> dict[str, str]:
         "follow_on": _("The transcript follows the video."),
         "follow_off": _("The transcript stays where you leave it."),
         "style_saved": _("Caption style saved."),
+        "caption_language": _("Captions in {language}, saved."),
+        "transcript_language": _("Transcript in {language}, saved."),
         "reading_saved": _("Saved: {choice}."),
         "press_play": _("The video waits: press Play to go on."),
         "sign_on": _("Sign language: {language}."),

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Preferences, User
 from . import sign_videos
+from .captions import CAPTION_LANGUAGES
 
 
 class Account(Protocol):
@@ -89,6 +90,12 @@ OVERFLOW_CHOICES = [
     ("skip", _l("Leave it out")),
 ]
 DESCRIPTION_RATE_CHOICES = [(r, f"{r:g}×") for r in (0.75, 1.0, 1.25, 1.5, 2.0)]
+# The language of captions and, apart from it, of the transcript (MAUR CC-26, CN-10): the lesson's
+# own ("") or a translation, when the lesson has one in that language.
+CAPTION_LANGUAGE_CHOICES = [("", _l("The language spoken in the lesson")),
+                            *CAPTION_LANGUAGES.items()]
+TRANSCRIPT_LANGUAGE_CHOICES = [("", _l("The same as the captions")),
+                               *CAPTION_LANGUAGES.items()]
 # Sign-language videos (MAUR SL-3, SL-5): which sign language ("" for the lesson's first one),
 # and where the video is: over the lesson's video in a corner, beside it, or swapped (the sign
 # video large, the lesson's small in the corner); its corner and size over the video.
@@ -119,6 +126,8 @@ class Prefs:
     caption_edge: str = "none"
     caption_opacity: str = "100"
     caption_position: str = "bottom"
+    caption_language: str = ""
+    transcript_language: str = ""
     captions_on: bool = False
     audio_description: bool = False
     description_mode: str = "described"
@@ -133,6 +142,10 @@ class Prefs:
     sign_layout: str = "over"
     sign_corner: str = "bottom-right"
     sign_size: str = "medium"
+
+    def transcript_in(self) -> str:
+        """The language the learner reads transcripts in ("": the lesson's own)."""
+        return self.transcript_language or self.caption_language
 
     def body_classes(self) -> str:
         classes = [prefix + getattr(self, name) for name, prefix in CLASS_PREFIXES.items()]
@@ -159,6 +172,8 @@ ALLOWED = {
     "description_mode": {m for m, _ in DESCRIPTION_MODE_CHOICES},
     "description_overflow": {m for m, _ in OVERFLOW_CHOICES},
     "description_rate": {r for r, _ in DESCRIPTION_RATE_CHOICES},
+    "caption_language": {c for c, _ in CAPTION_LANGUAGE_CHOICES},
+    "transcript_language": {c for c, _ in TRANSCRIPT_LANGUAGE_CHOICES},
     "language": {"en", "zh"},
     "sign_language": {c for c, _ in SIGN_LANGUAGE_CHOICES},
     "sign_layout": {c for c, _ in SIGN_LAYOUT_CHOICES},
@@ -169,7 +184,7 @@ ALLOWED = {
 CAPTION_STYLE_FIELDS = ("caption_size", "caption_color", "caption_background", "caption_font",
                         "caption_edge", "caption_opacity", "caption_position")
 PLAYER_FIELDS = (*CAPTION_STYLE_FIELDS, "captions_on", "playback_speed", "description_overflow",
-                 "description_rate")
+                 "description_rate", "caption_language", "transcript_language")
 SIGN_FIELDS = ("sign_on", "sign_language", "sign_layout", "sign_corner", "sign_size")
 PLAYER_FIELDS = (*PLAYER_FIELDS, *SIGN_FIELDS)
 # Each caption style is a class on the page's body (static/css/app.css styles ::cue by them).

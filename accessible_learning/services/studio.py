@@ -56,12 +56,20 @@ def replace_media(lesson: Lesson, upload, script: str | None) -> MediaAsset:
 
 
 def save_captions(lesson: Lesson, cues: list[Cue], checks: list[dict] | None = None,
-                  media_id: int | None = None) -> CaptionTrack:
+                  media_id: int | None = None, translation: str | None = None) -> CaptionTrack:
     """Imported or edited captions, as a new draft version (earlier versions are kept), with
     the review carried over from the version edited (``captions.carry_checks``) and for the
-    media it was made for."""
+    media it was made for; ``translation``: a translation into that language."""
     track = captions.add_track(lesson, cues, source="edited", publish=False, checks=checks,
-                               media_id=media_id)
+                               media_id=media_id, translation=translation)
+    db.session.commit()
+    return track
+
+
+def start_translation(lesson: Lesson, language: str) -> CaptionTrack:
+    """A draft translation made from the lesson's captions (``captions.NothingToTranslate``
+    when it has none)."""
+    track = captions.start_translation(lesson, language)
     db.session.commit()
     return track
 

@@ -23,8 +23,17 @@ class Line:
     html: Markup  # the text, escaped, with the matches of a search marked
 
 
-def items(lesson: Lesson) -> list[TranscriptItem]:
-    track = lesson.published_captions
+def languages(lesson: Lesson) -> list[str]:
+    """The languages the lesson's transcript can be read in: its own first, then its
+    translations."""
+    own = lesson.published_captions
+    return ([own.language] if own else []) + [t.language for t in lesson.published_translations]
+
+
+def items(lesson: Lesson, language: str | None = None) -> list[TranscriptItem]:
+    """The lines: the captions in ``language`` (the lesson's own when it has none in it) with
+    the descriptions between them."""
+    track = lesson.captions_in(language) if language else lesson.published_captions
     cues = captions.cues_for_display(track.vtt) if track else []
     return descriptions.transcript_items(cues, lesson.published_descriptions)
 
@@ -53,10 +62,12 @@ def search(found: list[TranscriptItem], query: str) -> list[Line]:
     return lines
 
 
-def plain_text(lesson: Lesson, description_label: str) -> str:
+def plain_text(lesson: Lesson, description_label: str, language: str | None = None) -> str:
     """The transcript as a text file: a title, then one line per caption or description."""
     lines = [lesson.title, ""]
-    for item in items(lesson):
+    for item in items(lesson, language):
         prefix = f"[{item.start_label}] "
-        lines.append(prefix + (f"{description_label} " if item.is_description else "") + item.text)
+        label = (f"{description_label} " if item.is_description
+                 else f"{item.speaker}: " if item.speaker else "")
+        lines.append(prefix + label + item.text)
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from ..forms import CatalogueSearchForm
 from ..page_cache import shared_page
 from ..rendering import render_page
 from ..services import (
+    captions,
     catalogue,
     chapters,
     completion,
@@ -98,8 +99,12 @@ def _lesson(lesson_id: int) -> str:
     previous, following = catalogue.neighbours(found)
     completion = completion_context(found)
     resume_at = progress.resume_at(completion["progress_row"], found)
+    own = found.published_captions
+    caption_tracks = ([own] if own else []) + found.published_translations
+    chosen = found.captions_in(preferences.current(current_user).caption_language)
     return render_template(
-        "catalogue/lesson.html", track=found.published_captions,
+        "catalogue/lesson.html", track=chosen or (caption_tracks[0] if caption_tracks else None),
+        caption_tracks=caption_tracks, language_name=captions.language_name,
         described=described, pauses=descriptions.pauses(described) if described else [],
         offer=_offer(described),
         previous=previous, following=following, resume_at=resume_at,
@@ -121,9 +126,11 @@ def _offer(described) -> descriptions.Offer | None:
 @login_required
 def lesson_captions(lesson_id: int):
     found = access.lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
-    if found.published_captions is None:
+    language = request.args.get("lang")
+    track = found.captions_in(language) if language else found.published_captions
+    if track is None or (language and track.language != language):
         abort(404)
-    return Response(found.published_captions.vtt, content_type="text/vtt; charset=utf-8")
+    return Response(captions.learner_vtt(track.vtt), content_type="text/vtt; charset=utf-8")
 
 
 @bp.get("/lessons/<int:lesson_id>/descriptions.vtt")

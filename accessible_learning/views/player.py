@@ -25,7 +25,16 @@ from .. import access
 from ..extensions import limiter, user_key
 from ..models import Lesson
 from ..rendering import is_htmx, render_page
-from ..services import catalogue, completion, progress, transcript, usage, voice_commands
+from ..services import (
+    captions,
+    catalogue,
+    completion,
+    preferences,
+    progress,
+    transcript,
+    usage,
+    voice_commands,
+)
 
 bp = Blueprint("player", __name__)
 
@@ -50,21 +59,34 @@ def transcript_page(lesson_id: int):
     interactive panel beside the video, whose lines seek the video."""
     found = access.lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
     query = transcript.clean_query(request.args.get("q"))
-    lines = transcript.search(transcript.items(found), query)
+    language, choices = _transcript_language(found)
+    lines = transcript.search(transcript.items(found, language), query)
     count_text = (ngettext("%(num)d line contains “%(query)s”.",
                            "%(num)d lines contain “%(query)s”.", len(lines), query=query)
                   if query else "")
     return render_page(
         "catalogue/transcript.html", "catalogue/_transcript_panel.html",
-        lines=lines, query=query, count_text=count_text, **completion_context(found),
+        lines=lines, query=query, count_text=count_text, transcript_language=language,
+        transcript_languages=choices, **completion_context(found),
     )
+
+
+def _transcript_language(lesson: Lesson) -> tuple[str, list[tuple[str, str]]]:
+    """The language to show the transcript in (asked for, else the learner's, else the
+    lesson's own) and the languages to choose from, with their names."""
+    available = transcript.languages(lesson)
+    wanted = request.args.get("lang") or preferences.current(current_user).transcript_in()
+    own = available[0] if available else lesson.language
+    language = wanted if wanted in available else own
+    return language, [(code, captions.language_name(code)) for code in available]
 
 
 @bp.get("/lessons/<int:lesson_id>/transcript.txt")
 @login_required
 def transcript_text(lesson_id: int):
     found = access.lesson_or_404(lesson_id, catalogue.LESSON_CAPTIONS)
-    text = transcript.plain_text(found, _("Description:"))
+    language, _choices = _transcript_language(found)
+    text = transcript.plain_text(found, _("Description:"), language)
     return Response(text, content_type="text/plain; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="lesson-{found.id}-transcript.txt"'})
 

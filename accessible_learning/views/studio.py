@@ -23,7 +23,7 @@ from media_pipeline.errors import MediaError
 from media_pipeline.synthesise import synthesise
 
 from .. import access, jobs
-from ..forms import CaptionImportForm, LessonMediaForm, SignVideoForm
+from ..forms import CaptionImportForm, LessonMediaForm, SignVideoForm, TranslationForm
 from ..models import Lesson
 from ..rendering import is_htmx, render_page
 from ..security import role_required
@@ -70,14 +70,36 @@ def job_list():
     return render_page("studio/jobs.html", "studio/_jobs.html", jobs=jobs.recent())
 
 
+def _import_form(lesson: Lesson) -> CaptionImportForm:
+    form = CaptionImportForm()
+    own = _("%(language)s (the language spoken: the lesson's own captions)",
+            language=captions.language_name(lesson.language))
+    form.language.choices = [("", own, {})] + _translation_choices(lesson)
+    return form
+
+
+def _translation_choices(lesson: Lesson) -> list[tuple[str, str]]:
+    return [(code, name, {"lang": code}) for code, name in captions.CAPTION_LANGUAGES.items()
+            if code != lesson.language]
+
+
+def _translation_form(lesson: Lesson) -> TranslationForm:
+    form = TranslationForm()
+    form.language.choices = [("", _("Choose a language"), {})] + _translation_choices(lesson)
+    return form
+
+
 def _lesson_page(lesson: Lesson, media_form=None, import_form=None, status=200,
-                 chapter_errors=None, chapter_text=None, sign_form=None):
+                 chapter_errors=None, chapter_text=None, translation_form=None,
+                 sign_form=None):
     media_form = media_form or LessonMediaForm(script=lesson.script)
     return render_template(
         "studio/lesson.html", lesson=lesson, media_form=media_form,
+        import_form=import_form or _import_form(lesson),
+        translation_form=translation_form or _translation_form(lesson),
+        language_name=captions.language_name, job=jobs.latest_for_lesson(lesson),
         sign_form=sign_form or SignVideoForm(formdata=None),
         sign_language_names=dict(sign_videos.SIGN_LANGUAGES),
-        import_form=import_form or CaptionImportForm(), job=jobs.latest_for_lesson(lesson),
         chapter_errors=chapter_errors or [],
         chapter_text=chapters.as_lines(lesson) if chapter_text is None else chapter_text,
         open_counts=_open_counts(lesson),
@@ -141,7 +163,10 @@ def lesson_job(lesson_id: int):
     job = jobs.latest_for_lesson(lesson)
     html = render_page("studio/lesson.html", "studio/_lesson_job.html", lesson=lesson, job=job,
                        media_form=LessonMediaForm(script=lesson.script),
-                       import_form=CaptionImportForm(), sign_form=SignVideoForm(formdata=None),
+                       import_form=_import_form(lesson),
+                       translation_form=_translation_form(lesson),
+                       language_name=captions.language_name,
+                       sign_form=SignVideoForm(formdata=None),
                        sign_language_names=dict(sign_videos.SIGN_LANGUAGES),
                        # the versions table is only on the full page, not in the polled fragment
                        open_counts={} if is_htmx() else _open_counts(lesson))
@@ -157,7 +182,7 @@ def _job_fragment(html: str, job) -> Response:
 @bp.post("/lessons/<int:lesson_id>/captions/import")
 def import_captions(lesson_id: int):
     lesson = access.lesson_or_404(lesson_id)
-    form = CaptionImportForm()
+    form = _import_form(lesson)
     if form.validate_on_submit():
         upload = form.captions.data
         data = upload.read(MAX_CAPTION_FILE + 1)
@@ -169,12 +194,34 @@ def import_captions(lesson_id: int):
         except MediaError as exc:
             form.captions.errors.append(str(exc))
         else:
-            track = studio.save_captions(lesson, cues)
+            track = studio.save_captions(lesson, cues, translation=form.language.data or None)
             flash(_("The caption file is imported as version %(v)d (a draft).", v=track.version),
                   "success")
             return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
                                     version=track.version))
     return _lesson_page(lesson, import_form=form, status=400)
+
+
+@bp.post("/lessons/<int:lesson_id>/captions/translate")
+def translate_captions(lesson_id: int):
+    """A draft translation, made from the lesson's captions, to write in the editor."""
+    lesson = access.lesson_or_404(lesson_id)
+    form = _translation_form(lesson)
+    if form.validate_on_submit():
+        try:
+            track = studio.start_translation(lesson, form.language.data)
+        except captions.NothingToTranslate:
+            form.language.errors.append(_(
+                "The lesson has no captions to translate yet. Make or import its captions "
+                "first."))
+        else:
+            flash(_("Version %(v)d is a draft translation into %(language)s, with the timings of "
+                    "the lesson's captions. Write each cue in %(language)s and save; each cue is "
+                    "to check until you change it or tick it.", v=track.version,
+                    language=captions.language_name(track.language)), "success")
+            return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
+                                    version=track.version))
+    return _lesson_page(lesson, translation_form=form, status=400)
 
 
 @bp.route("/lessons/<int:lesson_id>/captions/<int:version>", methods=["GET", "POST"])
@@ -201,7 +248,8 @@ def edit_captions(lesson_id: int, version: int):
         errors = edit.errors
         if not errors:
             new = studio.save_captions(lesson, edit.cues, captions.carry_checks(track, edit),
-                                       media_id=track.media_id)
+                                       media_id=track.media_id,
+                                       translation=track.language if track.translation else None)
             flash(_("Saved as version %(v)d. Earlier versions are kept.", v=new.version),
                   "success")
             return redirect(url_for("studio.edit_captions", lesson_id=lesson.id,
@@ -212,7 +260,9 @@ def edit_captions(lesson_id: int, version: int):
 
 
 def _editor(lesson, track, cues, errors=(), values=None, undo=None, change=None, focus=None):
+    originals = captions.original_texts(lesson, cues) if track.translation else []
     return render_template("studio/editor.html", lesson=lesson, track=track, cues=cues,
+                           originals=originals, language_name=captions.language_name,
                            open_cues=[c["index"] for c in cues if c["open"]],
                            errors=list(errors), values=values, undo=undo, change=change,
                            focus=focus), (400 if errors else 200)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from accessible_learning.extensions import db
 from accessible_learning.models import CaptionTrack, Lesson, User
 from accessible_learning.services import captions
-from conftest import DEMO_EMAILS, login, post_form
+from conftest import DEMO_EMAILS, editor_form, login, post_form
 from media_pipeline.captions import Cue
 
 # Four cues; recognition was unsure of a word in cues 1, 2 and 4 (indexes 0, 1, 3).
@@ -30,15 +30,6 @@ def _recognised_version(app) -> tuple[int, int]:
         db.session.commit()
         assert captions.open_cues(track) == [0, 1, 3]
         return lesson.id, track.version
-
-
-def _editor_form(client, url: str) -> dict:
-    html = client.get(url).get_data(as_text=True)
-    form = dict(re.findall(r'name="(cue-\d+-(?:start|end|origin))"[^>]*value="([^"]*)"', html))
-    form.update(re.findall(r'name="(cue-\d+-text)" rows="2">([^<]*)</textarea>', html))
-    form.update(re.findall(r'name="(cue-\d+-confirmed)" value="(yes)"[^>]* checked', html))
-    form["count"] = re.search(r'name="count" value="(\d+)"', html).group(1)
-    return form
 
 
 def _track(app, lesson_id: int, version: int) -> CaptionTrack:
@@ -71,19 +62,19 @@ def test_flags_survive_an_edit_and_block_publishing_until_checked(app):
     assert _track(app, lesson_id, version).status == "draft"
 
     # Correcting cue 1's words clears its flag; the other two flags are carried over.
-    form = _editor_form(client, editor)
+    form = editor_form(client, editor)
     form["cue-0-text"] = "치수를 잽니다!"
     saved = post_form(client, editor, form)
     second = int(saved.headers["Location"].rsplit("/", 1)[1])
     assert _open(app, lesson_id, second) == [1, 3]
     # Changing only a time keeps the flags; ticking "I checked" clears them.
-    form = _editor_form(client, f"/studio/lessons/{lesson_id}/captions/{second}")
+    form = editor_form(client, f"/studio/lessons/{lesson_id}/captions/{second}")
     form["cue-2-end"] = "6.200"
     form["cue-1-confirmed"] = "yes"
     saved = post_form(client, f"/studio/lessons/{lesson_id}/captions/{second}", form)
     third = int(saved.headers["Location"].rsplit("/", 1)[1])
     assert _open(app, lesson_id, third) == [3]
-    form = _editor_form(client, f"/studio/lessons/{lesson_id}/captions/{third}")
+    form = editor_form(client, f"/studio/lessons/{lesson_id}/captions/{third}")
     assert form.get("cue-1-confirmed") == "yes"  # shown checked, and kept
     form["cue-3-confirmed"] = "yes"
     saved = post_form(client, f"/studio/lessons/{lesson_id}/captions/{third}", form)
@@ -130,7 +121,7 @@ def test_a_failed_save_links_to_the_fields_and_keeps_the_ticks(app):
     login(client, "content")
     lesson_id, version = _recognised_version(app)
     editor = f"/studio/lessons/{lesson_id}/captions/{version}"
-    form = _editor_form(client, editor)
+    form = editor_form(client, editor)
     form.update({"cue-1-confirmed": "yes", "cue-2-start": "soon"})
     response = post_form(client, editor, form)
     html = response.get_data(as_text=True)

@@ -115,6 +115,30 @@ def tab_to(page, selector: str, text: str | None = None, limit: int = 60,
     raise AssertionError(f"{selector} not reached with {key}; focus is on {focused(page)}")
 
 
+# --- The lesson player ------------------------------------------------------------------------
+
+VIDEO = "document.querySelector('.player video')"
+
+
+def live(page, text: str, timeout: float = 10_000) -> None:
+    """Wait until the live region says ``text``."""
+    page.wait_for_function(
+        "t => document.getElementById('live-region').textContent.includes(t)", arg=text,
+        timeout=timeout)
+
+
+def video(page, expression: str):
+    return page.evaluate(f"() => {{ const v = {VIDEO}; return {expression}; }}")
+
+
+def seek_and_wait(page, t: float) -> None:
+    """Set the video's time and wait until the player has shown it (its timeupdate runs first)."""
+    page.evaluate(f"""t => new Promise(done => {{
+        const v = {VIDEO};
+        v.addEventListener("timeupdate", () => done(), {{ once: true }});
+        v.currentTime = t; }})""", t)
+
+
 def arrow_to(page, value: str, key: str = "ArrowDown", limit: int = 8) -> None:
     """With the focus in a group of radio buttons or on a list, press the arrow key until the
     focused control has this value (radio buttons are checked as the arrows move)."""

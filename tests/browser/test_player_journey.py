@@ -14,27 +14,18 @@ import pytest
 from .conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    VIDEO,
     arrow_to,
     assert_focus_visible,
+    live,
     log_in,
     no_violations,
+    seek_and_wait,
     tab_to,
+    video,
 )
 
 pytestmark = pytest.mark.browser
-
-VIDEO = "document.querySelector('.player video')"
-
-
-def live(page, text: str, timeout: float = 10_000) -> None:
-    page.wait_for_function(
-        "t => document.getElementById('live-region').textContent.includes(t)", arg=text,
-        timeout=timeout)
-
-
-def video(page, expression: str):
-    return page.evaluate(f"() => {{ const v = {VIDEO}; return {expression}; }}")
-
 
 def open_lesson_as_learner(page, base: str) -> None:
     log_in(page, base, "learner")
@@ -253,21 +244,13 @@ def _clock(text: str) -> int:
     return sum(value * 60 ** power for power, value in enumerate(reversed(parts)))
 
 
-def _seek_and_wait(page, t: float) -> None:
-    """Set the video's time and wait until the player has shown it (its timeupdate runs first)."""
-    page.evaluate(f"""t => new Promise(done => {{
-        const v = {VIDEO};
-        v.addEventListener("timeupdate", () => done(), {{ once: true }});
-        v.currentTime = t; }})""", t)
-
-
 def test_the_time_shown_and_the_time_spoken_agree(live_server, page):
     """The time beside the controls and the slider's spoken value round the same way: at the
     end of a 16.6 s lesson both say 17 seconds (the audit found "0:16" beside "of 17 seconds")."""
     open_lesson_as_learner(page, live_server["url"])
     duration = video(page, "v.duration")
     for t in (0.4, 0.6, 5.5, duration / 2, duration - 0.05):
-        _seek_and_wait(page, t)
+        seek_and_wait(page, t)
         shown, length = page.inner_text("[data-time]").split(" / ")
         position, spoken_length = page.get_attribute("#player-seek",
                                                      "aria-valuetext").split(" of ")
@@ -281,7 +264,7 @@ def test_the_resume_offer_goes_once_the_lesson_plays(live_server, page):
     (the play button), instead of staying over the video."""
     open_lesson_as_learner(page, live_server["url"])
     with page.expect_response(lambda r: r.url.endswith("/progress")):
-        _seek_and_wait(page, 8.0)  # a place chosen while paused is saved a second later
+        seek_and_wait(page, 8.0)  # a place chosen while paused is saved a second later
     page.reload()
     page.wait_for_selector("[data-resume-offer]:not([hidden])")
     tab_to(page, "button[data-action=play]")
@@ -379,11 +362,11 @@ def test_captions_follow_the_extended_version(live_server, page):
 
     for start, end, text in cues:
         middle = (start + end) / 2
-        _seek_and_wait(page, extended(middle))
+        seek_and_wait(page, extended(middle))
         page.wait_for_function(f"want => ({showing})().join('|') === want", arg=text,
                                timeout=5000)
     for p in pauses:  # the programme waits: what showed when it stopped, nothing new
-        _seek_and_wait(page, p["at"] + p["length"] / 2 + sum(
+        seek_and_wait(page, p["at"] + p["length"] / 2 + sum(
             q["length"] for q in pauses if q["at"] < p["at"]))
         want = "|".join(text for start, end, text in cues if start < p["at"] < end)
         page.wait_for_function(f"want => ({showing})().join('|') === want", arg=want,
@@ -396,7 +379,7 @@ def test_captions_follow_the_extended_version(live_server, page):
     page.wait_for_function(f"src => {VIDEO}.currentSrc === src && {VIDEO}.readyState >= 1",
                            arg=original)
     start, end, text = cues[-1]
-    _seek_and_wait(page, (start + end) / 2)
+    seek_and_wait(page, (start + end) / 2)
     page.wait_for_function(f"want => ({showing})().join('|') === want", arg=text, timeout=5000)
 
 
@@ -408,7 +391,7 @@ def test_chapters_links_to_a_moment_and_the_wider_speed_range_by_keyboard(live_s
     starts = [float(s) for s in page.eval_on_selector_all(
         "[data-chapter]", "els => els.map(e => e.dataset.chapter)")]
     assert len(starts) >= 3
-    _seek_and_wait(page, starts[0])  # (the first chapter starts with the speech, after 0:00)
+    seek_and_wait(page, starts[0])  # (the first chapter starts with the speech, after 0:00)
     tab_to(page, "button[data-action=play]")
     page.keyboard.press("Alt+Shift+BracketRight")
     live(page, f"Chapter 2 of {len(starts)}: 가슴 둘레.")
@@ -418,16 +401,16 @@ def test_chapters_links_to_a_moment_and_the_wider_speed_range_by_keyboard(live_s
     # Just after a chapter's start, "previous" goes to the one before; later in it, to its start.
     page.keyboard.press("Alt+Shift+BracketLeft")
     live(page, f"Chapter 2 of {len(starts)}")
-    _seek_and_wait(page, starts[1] + 3.5)
+    seek_and_wait(page, starts[1] + 3.5)
     page.keyboard.press("Alt+Shift+BracketLeft")
     page.wait_for_function(f"t => Math.abs({VIDEO}.currentTime - t) < 0.3", arg=starts[1])
-    _seek_and_wait(page, starts[-1] + 0.5)
+    seek_and_wait(page, starts[-1] + 0.5)
     page.keyboard.press("Alt+Shift+BracketRight")
     live(page, "This is the last chapter.")
 
     # A link to this moment: announced, shown in its box, and it opens the lesson there.
     with page.expect_response(lambda r: r.url.endswith("/progress")) as saved:
-        _seek_and_wait(page, 9.4)  # kept a second later: the place the plain page offers
+        seek_and_wait(page, 9.4)  # kept a second later: the place the plain page offers
     assert abs(saved.value.json()["position"] - 9.4) < 0.1, saved.value.json()
     page.keyboard.press("Alt+Shift+KeyK")
     live(page, "Link to 9 seconds")
@@ -469,7 +452,7 @@ def test_caption_position_and_display_set_from_the_player_by_keyboard(live_serve
         live(page, "Captions on.")
     start, end, text = _cues(page.context.request.get(
         live_server["url"] + page.get_attribute("track[kind=captions]", "src")).text())[1]
-    _seek_and_wait(page, (start + end) / 2)
+    seek_and_wait(page, (start + end) / 2)
     tab_to(page, ".caption-style summary")
     if page.get_attribute(".caption-style", "open") is None:
         page.keyboard.press("Enter")
@@ -490,10 +473,10 @@ def test_caption_position_and_display_set_from_the_player_by_keyboard(live_serve
     below = page.locator("[data-captions-below]").bounding_box()
     screen = page.locator(".player video").bounding_box()
     assert below["y"] >= screen["y"] + screen["height"] - 1  # under the picture, not over it
-    _seek_and_wait(page, end + 0.3)  # between cues: the box empties
+    seek_and_wait(page, end + 0.3)  # between cues: the box empties
     page.wait_for_function(
         "() => document.querySelector('.captions-below-text').textContent === ''")
-    _seek_and_wait(page, (start + end) / 2)
+    seek_and_wait(page, (start + end) / 2)
     page.wait_for_function(
         "() => document.querySelector('.captions-below-text').textContent !== ''")
     no_violations(page, "player, captions below the video")
@@ -537,7 +520,7 @@ def test_text_descriptions_longer_than_their_pause_do_what_the_learner_chose(liv
 
     choose("skip", "Leave it out")
     no_violations(page, "player, text descriptions left out when too long")
-    _seek_and_wait(page, 2.5)
+    seek_and_wait(page, 2.5)
     # Everything said, and every pause, from here on.
     page.evaluate(f"""() => {{
         window.said = []; window.pauses = 0;
@@ -555,7 +538,7 @@ def test_text_descriptions_longer_than_their_pause_do_what_the_learner_chose(liv
     page.wait_for_function(f"() => {VIDEO}.paused")
 
     choose("wait", "The video waits until I press Play")
-    _seek_and_wait(page, 2.5)
+    seek_and_wait(page, 2.5)
     page.keyboard.press("Alt+Shift+KeyP")
     page.wait_for_function(
         "t => document.getElementById('live-region').textContent.includes(t)"

@@ -21,8 +21,17 @@ from accessible_learning.extensions import db
 from accessible_learning.models import Preferences, User
 from conftest import clone_instance, make_sign_video
 
-from .conftest import arrow_to, log_in, no_violations, tab_to
-from .test_player_journey import VIDEO, _seek_and_wait, live, open_lesson_as_learner, video
+from .conftest import (
+    VIDEO,
+    arrow_to,
+    live,
+    log_in,
+    no_violations,
+    seek_and_wait,
+    tab_to,
+    video,
+)
+from .test_player_journey import open_lesson_as_learner
 
 pytestmark = pytest.mark.browser
 
@@ -162,7 +171,7 @@ def test_sign_language_video_by_keyboard(sign_server, browser):
     page.wait_for_function(f"src => {VIDEO}.currentSrc !== src && {VIDEO}.readyState >= 1",
                            arg=original)
     first = pauses[0]
-    _seek_and_wait(page, first["at"] - 1.0)
+    seek_and_wait(page, first["at"] - 1.0)
     page.keyboard.press("Alt+Shift+KeyP")
     page.wait_for_function(f"t => {VIDEO}.currentTime > t", arg=first["at"] + 0.4,
                            timeout=10_000)

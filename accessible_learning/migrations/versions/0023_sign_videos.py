@@ -2,7 +2,7 @@
 choices (MAUR SL-1 … SL-5)
 
 Revision ID: b3c4d5e60723
-Revises: f2c6a8e4b310
+Revises: a2b3c4d50622
 Create Date: 2026-12-04 02:30:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b3c4d5e60723'
-down_revision = 'f2c6a8e4b310'
+down_revision = 'a2b3c4d50622'
 branch_labels = None
 depends_on = None
 

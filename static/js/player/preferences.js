@@ -22,13 +22,24 @@ export function setUpPreferences(P) {
     post(preferencesUrl, form).catch(function () { /* kept for this page anyway */ });
   }
 
-  /* Captions */
-  function captionsTrack() {
+  /* Captions: one track a language (the lesson's own and its translations); the learner's
+     language is the one shown, the others stay disabled. */
+  var languageSelect = P.root.querySelector("[data-caption-language]");
+  var chosenLanguage = languageSelect ? languageSelect.value : null;
+  function captionTracks() {
+    var found = [];
     for (var i = 0; i < video.textTracks.length; i++) {
       var t = video.textTracks[i];
-      if (t.kind === "captions" || t.kind === "subtitles") { return t; }
+      if (t.kind === "captions" || t.kind === "subtitles") { found.push(t); }
     }
-    return null;
+    return found;
+  }
+  function captionsTrack() {
+    var all = captionTracks();
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].language === chosenLanguage) { return all[i]; }
+    }
+    return all[0] || null;
   }
   function position() {
     var found = /(?:^|\s)cue-pos-(\w+)/.exec(document.body.className);
@@ -73,6 +84,26 @@ export function setUpPreferences(P) {
     announce(on ? M.captions_on : M.captions_off);
     savePreference("captions_on", on);
   }
+  // Another language: its track takes the place (and the on or off) of the one shown.
+  function setCaptionLanguage(language) {
+    var on = captionsShowing();
+    chosenLanguage = language;
+    captionTracks().forEach(function (t) {
+      if (t !== captionsTrack()) { t.mode = "disabled"; }
+    });
+    var t = captionsTrack();
+    if (on) { t.mode = "showing"; }
+    if (belowText) { belowText.setAttribute("lang", t.language); }
+    layout();
+    var option = languageSelect && languageSelect.selectedOptions[0];
+    saveAndSay(preferencesUrl, "caption_language", language,
+               fill(M.caption_language, { language: option ? option.textContent : language }));
+  }
+  if (languageSelect) {
+    languageSelect.addEventListener("change", function () {
+      setCaptionLanguage(languageSelect.value);
+    });
+  }
   function captionsShowing() {
     var t = captionsTrack();
     return !!(t && t.mode !== "disabled");
@@ -92,10 +123,13 @@ export function setUpPreferences(P) {
   if (initialCaptions) {
     var captionsButton = P.button("captions");
     var wanted = captionsButton && captionsButton.getAttribute("aria-pressed") === "true";
-    initialCaptions.mode = wanted ? "showing" : "disabled";
-    initialCaptions.addEventListener("cuechange", showBelow);
-    var element = P.root.querySelector("track[kind='captions']");
-    if (element) { element.addEventListener("load", layout); }  // cues loaded later
+    captionTracks().forEach(function (t) {
+      t.mode = wanted && t === initialCaptions ? "showing" : "disabled";
+      t.addEventListener("cuechange", function () { if (t === captionsTrack()) { showBelow(); } });
+    });
+    P.root.querySelectorAll("track[kind='captions']").forEach(function (element) {
+      element.addEventListener("load", layout);  // cues loaded later
+    });
     layout();
   }
 

@@ -3,7 +3,7 @@
    aria-current and following it unless the learner turns "Follow the video" off, and lines
    that seek. It must not load the panel itself (htmx does) nor change the video but by P.seek. */
 
-import { announce, playVideo } from "./util.js";
+import { announce, fill, playVideo, savePreference } from "./util.js";
 
 export function setUpTranscript(P) {
   var panel = document.getElementById("transcript-panel");
@@ -61,8 +61,28 @@ export function setUpTranscript(P) {
       announce(autoscroll ? M.follow_on : M.follow_off);
     }
   });
+  // The transcript's language: htmx reloads the panel in it; the choice is saved and announced
+  // once the lines are there, and the focus goes back to the list it was on.
+  var languageChosen = null;
+  if (panel) {
+    panel.addEventListener("change", function (event) {
+      var select = event.target.closest("[data-transcript-language]");
+      if (!select) { return; }
+      var option = select.selectedOptions[0];
+      languageChosen = fill(M.transcript_language,
+                            { language: option ? option.textContent : select.value });
+      savePreference(P.root.getAttribute("data-preferences-url"), "transcript_language",
+                     select.value, "");
+    });
+  }
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!panel || !panel.contains(event.detail.target)) { return; }
+    if (languageChosen) {
+      var again = panel.querySelector("[data-transcript-language]");
+      if (again) { again.focus(); }
+      announce(languageChosen);
+      languageChosen = null;
+    }
     var follow = panel.querySelector("[data-autoscroll]");
     if (follow) { autoscroll = follow.getAttribute("aria-pressed") === "true"; }
     currentLine = null;
