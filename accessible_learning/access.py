@@ -17,8 +17,8 @@ The rules:
 - an organisation's staff and their progress: administrators, and the organisation's own
   employer contacts (another organisation's contact gets 404);
 - a media file: whoever may see a lesson it belongs to, as the lesson's video or as a version of
-  its audio description (a version not yet published, new media waiting for its captions and
-  earlier media only to the content team).
+  its audio description or a sign-language video of it (a version not yet published, new media
+  waiting for its captions, earlier media and sign videos made for it only to the content team).
 
 The loaders (``*_or_404``) answer 404 when the thing does not exist or is not the user's to
 see, so that its existence is not told; only an examiner of another course gets 403. Views and
@@ -47,6 +47,7 @@ from .models import (
     Question,
     Quiz,
     QuizAttempt,
+    SignVideo,
     Submission,
     User,
 )
@@ -154,6 +155,10 @@ def can_fetch_media(user: User, asset: MediaAsset) -> bool:
         | (DescriptionTrack.stem_media_id == asset.id)))
     lessons += [t.lesson for t in described
                 if t.status == "published" or user.has_role("content")]
+    # A sign-language video: learners only get one made for the lesson's media.
+    signs = db.session.scalars(select(SignVideo).where(SignVideo.asset_id == asset.id))
+    lessons += [s.lesson for s in signs
+                if s.media_id == s.lesson.media_id or user.has_role("content")]
     return any(can_view_lesson(user, lesson) for lesson in lessons)
 
 

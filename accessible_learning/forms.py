@@ -41,7 +41,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .i18n import ROLE_NAMES
 from .models import ROLES
 from .services import preferences as prefs
-from .services import reports
+from .services import reports, sign_videos
 
 # Bidirectional embedding/override/isolate controls: they let a name display as something else.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -264,6 +264,14 @@ class PreferencesForm(FlaskForm):
         validate_choice=True,
     )
     language = RadioField(_l("Interface language"), choices=[("en", "English"), ("zh", "简体中文")])
+    sign_on = BooleanField(_l("Show a sign-language video when a lesson has one"))
+    sign_language = SelectField(_l("Sign language"), choices=prefs.SIGN_LANGUAGE_CHOICES,
+                                validate_choice=True, default="")
+    sign_layout = RadioField(_l("Where the sign-language video is shown"),
+                             choices=prefs.SIGN_LAYOUT_CHOICES, default="over")
+    sign_corner = RadioField(_l("Its corner, over the video"), choices=prefs.SIGN_CORNER_CHOICES,
+                             default="bottom-right")
+    sign_size = RadioField(_l("Its size"), choices=prefs.SIGN_SIZE_CHOICES, default="medium")
 
     def validate_caption_edge(self, field):
         if field.data == "none" and self.caption_opacity.data == "0":
@@ -514,3 +522,33 @@ class UserOrganisationForm(FlaskForm):
 class ImportLearnersForm(FlaskForm):
     staff_list = FileField(_l("Staff list (CSV)"),
                            validators=[FileRequired(_l("Choose the CSV file of the staff list."))])
+
+
+def _plain_label(form, field):
+    value = field.data or ""
+    if _BIDI_CONTROLS.search(value) or any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValidationError(_l("The label cannot contain control or text-direction "
+                                 "characters. Type it again without them."))
+
+
+class SignVideoForm(FlaskForm):
+    """A sign-language interpreter's video for the lesson's media (services/sign_videos.py
+    checks the file, the language and the label again)."""
+
+    sign_video = FileField(_l("Sign-language video"),
+                           validators=[FileRequired(_l(
+                               "Choose the sign-language video file."))])
+    sign_language = SelectField(_l("Sign language"), choices=sign_videos.SIGN_LANGUAGES,
+                                validate_choice=False)
+    sign_label = StringField(_l("Label (optional)"), validators=[
+        Optional(), _plain_label,
+        Length(max=sign_videos.MAX_LABEL, message=_l(
+            "The label must be 100 characters or fewer."))])
+    sign_for = RadioField(_l("Made for"), choices=[
+        ("current", _l("The current media")),
+        ("new", _l("The new media, waiting for its captions"))], default="current",
+        validate_choice=False)
+
+    def validate_sign_language(self, field):
+        if field.data not in sign_videos.LANGUAGE_CODES:
+            raise ValidationError(_l("Choose the sign language from the list."))

@@ -151,6 +151,15 @@ class Preferences(db.Model):
     # stem with the programme (MAUR DV-6, CA-3); the ducking stays the author's, relative.
     description_volume = db.Column(db.Integer, nullable=False, default=100, server_default="100")
     programme_volume = db.Column(db.Integer, nullable=False, default=100, server_default="100")
+    # A sign-language video beside or over the lesson's (see ``services/sign_videos.py``): on or
+    # off, the sign language wanted ("" for the lesson's first), the layout, and where and how
+    # large it is over the video.
+    sign_on = db.Column(db.Boolean, nullable=False, default=False, server_default=sa_false())
+    sign_language = db.Column(db.String(3), nullable=False, default="", server_default="")
+    sign_layout = db.Column(db.String(6), nullable=False, default="over", server_default="over")
+    sign_corner = db.Column(db.String(12), nullable=False, default="bottom-right",
+                            server_default="bottom-right")
+    sign_size = db.Column(db.String(6), nullable=False, default="medium", server_default="medium")
     captions_on = db.Column(db.Boolean, nullable=False, default=False)
     playback_speed = db.Column(db.Float, nullable=False, default=1.0)
     language = db.Column(db.String(5), nullable=False, default="en")
@@ -267,6 +276,10 @@ class Lesson(db.Model):
         "DescriptionTrack", back_populates="lesson", order_by="DescriptionTrack.version",
         cascade="all, delete-orphan",
     )
+    sign_videos = db.relationship(
+        "SignVideo", back_populates="lesson", order_by="SignVideo.id",
+        cascade="all, delete-orphan",
+    )
 
     __table_args__ = (UniqueConstraint("course_id", "position", name="uq_lessons_course_position"),)
 
@@ -303,6 +316,12 @@ class Lesson(db.Model):
                      if t.status == "published" and t.placed_vtt
                      and t.media_id == self.media_id]
         return published[-1] if published else None
+
+    @property
+    def offered_sign_videos(self) -> list[SignVideo]:
+        """The sign-language videos made for the lesson's media (one made for earlier media no
+        longer fits it), in the order they were added."""
+        return [s for s in self.sign_videos if s.media_id == self.media_id]
 
     @property
     def chapters_fit(self) -> bool:
@@ -387,6 +406,32 @@ class DescriptionTrack(db.Model):
     __table_args__ = (
         UniqueConstraint("lesson_id", "version", name="uq_description_tracks_lesson_version"),
         CheckConstraint(f"status IN {TRACK_STATUSES}", name="status_known"),
+    )
+
+
+class SignVideo(db.Model):
+    """A sign-language interpreter's video of a lesson, made for one media of the lesson (as
+    captions are): learners get it only while the lesson has that media. At most one per sign
+    language for each media (MAUR SL-1, SL-4)."""
+
+    __tablename__ = "sign_videos"
+
+    id = db.Column(db.Integer, primary_key=True)
+    lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"), nullable=False, index=True)
+    # The lesson media it was made for, and the sign video itself (a file of its own).
+    media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"), nullable=False)
+    asset_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"), nullable=False)
+    language = db.Column(db.String(3), nullable=False)  # ISO 639-3: kvk, csl, ase, bfi …
+    label = db.Column(db.String(100), nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    lesson = db.relationship("Lesson", back_populates="sign_videos")
+    media = db.relationship("MediaAsset", foreign_keys=[media_id])
+    asset = db.relationship("MediaAsset", foreign_keys=[asset_id])
+
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "media_id", "language",
+                         name="uq_sign_videos_lesson_media_language"),
     )
 
 

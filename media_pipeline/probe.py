@@ -33,7 +33,10 @@ class MediaInfo:
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-def probe(path: str | Path, *, max_duration_s: float = 4 * 3600) -> MediaInfo:
+def probe(path: str | Path, *, max_duration_s: float = 4 * 3600,
+          need_audio: bool = True) -> MediaInfo:
+    """What the file is. ``need_audio=False`` takes a video without sound (a sign-language
+    interpreter's video); any other media must have sound, to be captioned."""
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"The file {path.name} does not exist.")
@@ -50,11 +53,15 @@ def probe(path: str | Path, *, max_duration_s: float = 4 * 3600) -> MediaInfo:
     audio = [s for s in streams if s.get("codec_type") == "audio"]
     video = [s for s in streams if s.get("codec_type") == "video"
              and not s.get("disposition", {}).get("attached_pic")]
-    if not audio:
+    if not audio and need_audio:
         raise MediaError("The file has no sound track, so it cannot be captioned. "
                          "Upload a version with sound.")
+    if not audio and not video:
+        raise MediaError("This file is not a video or audio file that can be read. Check that "
+                         "it plays on your computer, then upload it again.")
     try:
-        duration = float(data.get("format", {}).get("duration") or audio[0].get("duration"))
+        duration = float(data.get("format", {}).get("duration")
+                         or (audio or video)[0].get("duration"))
     except (TypeError, ValueError) as exc:
         raise MediaError("The length of the file cannot be read; it may be truncated. "
                          "Export it again and upload the new file.") from exc
@@ -68,7 +75,7 @@ def probe(path: str | Path, *, max_duration_s: float = 4 * 3600) -> MediaInfo:
     return MediaInfo(
         duration_s=duration,
         format_name=data.get("format", {}).get("format_name", ""),
-        has_audio=True,
+        has_audio=bool(audio),
         has_video=bool(video),
         width=video[0].get("width") if video else None,
         height=video[0].get("height") if video else None,

@@ -202,6 +202,20 @@ def make_work_video(path: Path) -> Path:
     return path
 
 
+def make_sign_video(path: Path, seconds: float = 5, audio: bool = False,
+                    colour: str | None = None) -> Path:
+    """A small real video (ffmpeg's test picture; no sound unless asked)."""
+    source = f"testsrc=size=160x120:rate=10:duration={seconds}" if colour is None else \
+        f"color=c={colour}:size=160x120:rate=10:duration={seconds}"
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source]
+    if audio:
+        command += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+                    "-c:a", "libopus"]
+    command += ["-c:v", "libvpx", "-b:v", "60k", str(path)]
+    subprocess.run(command, check=True)
+    return path
+
+
 # --- Who may reach each route: app/test_access.py, and the PostgreSQL run in scale/ ----------
 
 ANON = "anonymous"
@@ -327,7 +341,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "practical.hand_in", "admin.reset_link", "authoring.course_state",
              "authoring.lesson_state", "authoring.move_lesson", "admin.change_role",
              "admin.account_state", "admin.delete_account",
-             "admin.change_organisation"}
+             "admin.change_organisation", "studio.upload_sign_video",
+             "studio.remove_sign_video"}
 NOT_PAGES = {"static"}
 
 

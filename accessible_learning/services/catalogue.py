@@ -16,6 +16,7 @@ from ..models import (
     DescriptionTrack,
     Enrolment,
     Lesson,
+    SignVideo,
     Trade,
     User,
 )
@@ -37,6 +38,8 @@ LESSON_PAGE = (*LESSON_BASICS, joinedload(Lesson.caption_tracks).defer(CaptionTr
                selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.mixed_media),
                selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.extended_media),
                selectinload(Lesson.description_tracks).joinedload(DescriptionTrack.stem_media))
+# And the sign-language videos, with their files (one query for all of them).
+LESSON_PAGE = (*LESSON_PAGE, selectinload(Lesson.sign_videos).joinedload(SignVideo.asset))
 # The home page counts each trade's published courses: one query for all the trades.
 HOME_PAGE = (selectinload(Trade.courses),)
 # The catalogue shows each course's number of lessons: one query for all the courses.

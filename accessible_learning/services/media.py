@@ -41,10 +41,13 @@ def sha256_of(path: Path) -> str:
 
 
 def store_file(path: Path, extension: str, original_name: str | None = None,
-               check: Callable[[MediaInfo], None] | None = None) -> MediaAsset:
+               check: Callable[[MediaInfo], None] | None = None,
+               need_audio: bool = True) -> MediaAsset:
     """Probe, then copy into the media folder as <sha256>.<ext> (temporary name, then rename).
-    ``check`` sees what the probe found before anything is kept, and may refuse it (raise)."""
-    info = probe(path)  # refuses unreadable media before anything else touches it
+    ``check`` sees what the probe found before anything is kept, and may refuse it (raise);
+    ``need_audio=False`` takes a video without sound (a sign-language video)."""
+    # refuses unreadable media before anything else touches it
+    info = probe(path, need_audio=need_audio)
     if check is not None:
         check(info)
     digest = sha256_of(path)
@@ -87,7 +90,8 @@ def sweep_incoming(now: float | None = None) -> int:
     return removed
 
 
-def store_upload(upload, check: Callable[[MediaInfo], None] | None = None) -> MediaAsset:
+def store_upload(upload, check: Callable[[MediaInfo], None] | None = None,
+                 need_audio: bool = True) -> MediaAsset:
     """Keep an uploaded file under its content hash, after probing it. A file that is not usable
     media raises MediaError and nothing is kept."""
     name = upload.filename or ""
@@ -101,6 +105,7 @@ def store_upload(upload, check: Callable[[MediaInfo], None] | None = None) -> Me
     tmp = Path(tmp_name)
     try:
         upload.save(tmp)
-        return store_file(tmp, extension, original_name=name[:255], check=check)
+        return store_file(tmp, extension, original_name=name[:255], check=check,
+                          need_audio=need_audio)
     finally:
         tmp.unlink(missing_ok=True)

@@ -45,6 +45,12 @@ SHORTCUTS = [
     Shortcut("KeyV", "V", "voice", _l("Speak a voice command")),
     Shortcut("KeyL", "L", "fullscreen", _l("Full screen on or off")),
     Shortcut("KeyH", "H", "help", _l("These keyboard shortcuts")),
+    # The sign-language video (static/js/player/sign.js).
+    Shortcut("KeyS", "S", "sign", _l("Sign-language video on or off")),
+    Shortcut("KeyX", "X", "sign_swap", _l("Swap the sign-language video and the lesson video")),
+    Shortcut("KeyO", "O", "sign_move", _l("Move the small video to the next corner")),
+    Shortcut("Equal", "=", "sign_larger", _l("Small video larger")),
+    Shortcut("Minus", "-", "sign_smaller", _l("Small video smaller")),
 ]
 
 
@@ -108,6 +114,21 @@ def _messages() -> dict[str, str]:
         "transcript_language": _("Transcript in {language}, saved."),
         "reading_saved": _("Saved: {choice}."),
         "press_play": _("The video waits: press Play to go on."),
+        "sign_on": _("Sign language: {language}."),
+        "sign_off": _("Sign-language video off."),
+        "no_sign": _("This lesson has no sign-language video."),
+        "sign_over": _("Sign-language video: {corner}, {size}."),
+        "sign_beside_left": _("Sign-language video: beside the video, on the left, {size}."),
+        "sign_beside_right": _("Sign-language video: beside the video, on the right, {size}."),
+        "sign_swap": _("Swapped: the sign-language video is large; the lesson video: {corner}, "
+                       "{size}."),
+        "corner_top-left": _("top left"),
+        "corner_top-right": _("top right"),
+        "corner_bottom-right": _("bottom right"),
+        "corner_bottom-left": _("bottom left"),
+        "size_small": _("small"),
+        "size_medium": _("medium"),
+        "size_large": _("large"),
         "voice_listening": _("Listening. Say a command."),
         "voice_not_understood": _("Not understood. Say a command such as “{example}”, or say "
                                   "“{help}” for the list of commands."),
@@ -159,6 +180,7 @@ def context(lesson_language: str) -> dict:
         "speed_choices": preferences.SPEED_CHOICES,
         "overflow_choices": preferences.OVERFLOW_CHOICES,
         "description_rate_choices": preferences.DESCRIPTION_RATE_CHOICES,
+        "sign_layout_choices": preferences.SIGN_LAYOUT_CHOICES,
         "caption_style_fields": caption_style_fields(),
         "caption_class_prefixes": preferences.CLASS_PREFIXES,
         "voice_examples": voice_commands.examples(lesson_language),

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Preferences, User
+from . import sign_videos
 from .captions import CAPTION_LANGUAGES
 
 
@@ -95,6 +96,23 @@ CAPTION_LANGUAGE_CHOICES = [("", _l("The language spoken in the lesson")),
                             *CAPTION_LANGUAGES.items()]
 TRANSCRIPT_LANGUAGE_CHOICES = [("", _l("The same as the captions")),
                                *CAPTION_LANGUAGES.items()]
+# Sign-language videos (MAUR SL-3, SL-5): which sign language ("" for the lesson's first one),
+# and where the video is: over the lesson's video in a corner, beside it, or swapped (the sign
+# video large, the lesson's small in the corner); its corner and size over the video.
+SIGN_LANGUAGE_CHOICES = [("", _l("The lesson's first sign language")),
+                         *sign_videos.SIGN_LANGUAGES]
+SIGN_LAYOUT_CHOICES = [
+    ("over", _l("Over the video, in a corner")),
+    ("beside", _l("Beside the video")),
+    ("swap", _l("Swapped: the sign-language video large, the lesson video small")),
+]
+SIGN_CORNER_CHOICES = [
+    ("top-left", _l("Top left")),
+    ("top-right", _l("Top right")),
+    ("bottom-right", _l("Bottom right")),
+    ("bottom-left", _l("Bottom left")),
+]
+SIGN_SIZE_CHOICES = [("small", _l("Small")), ("medium", _l("Medium")), ("large", _l("Large"))]
 # 50 % to 250 % (MAUR TSM-1): listeners used to fast speech go past 2×.
 SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)]
 
@@ -121,6 +139,11 @@ class Prefs:
     reduced_motion: bool = False
     playback_speed: float = 1.0
     language: str = "en"
+    sign_on: bool = False
+    sign_language: str = ""
+    sign_layout: str = "over"
+    sign_corner: str = "bottom-right"
+    sign_size: str = "medium"
 
     def transcript_in(self) -> str:
         """The language the learner reads transcripts in ("": the lesson's own)."""
@@ -154,6 +177,10 @@ ALLOWED = {
     "caption_language": {c for c, _ in CAPTION_LANGUAGE_CHOICES},
     "transcript_language": {c for c, _ in TRANSCRIPT_LANGUAGE_CHOICES},
     "language": {"en", "zh"},
+    "sign_language": {c for c, _ in SIGN_LANGUAGE_CHOICES},
+    "sign_layout": {c for c, _ in SIGN_LAYOUT_CHOICES},
+    "sign_corner": {c for c, _ in SIGN_CORNER_CHOICES},
+    "sign_size": {c for c, _ in SIGN_SIZE_CHOICES},
 }
 # What the lesson player may change by itself, without the preferences form.
 CAPTION_STYLE_FIELDS = ("caption_size", "caption_color", "caption_background", "caption_font",
@@ -166,6 +193,8 @@ VOLUME_FIELDS = ("description_volume", "programme_volume")
 VOLUME_CHOICES = tuple(range(0, 101, 5))
 ALLOWED.update({name: set(VOLUME_CHOICES) for name in VOLUME_FIELDS})
 PLAYER_FIELDS = (*PLAYER_FIELDS, *VOLUME_FIELDS)
+SIGN_FIELDS = ("sign_on", "sign_language", "sign_layout", "sign_corner", "sign_size")
+PLAYER_FIELDS = (*PLAYER_FIELDS, *SIGN_FIELDS)
 # Each caption style is a class on the page's body (static/css/app.css styles ::cue by them).
 CLASS_PREFIXES = {"caption_size": "cue-size-", "caption_color": "cue-color-",
                   "caption_background": "cue-bg-", "caption_font": "cue-font-",
@@ -224,7 +253,7 @@ def player_changes(form) -> dict | None:
         if name not in form:
             continue
         raw = form.get(name, "")
-        if name == "captions_on":
+        if name in ("captions_on", "sign_on"):
             if raw not in {"true", "false"}:
                 return None
             changes[name] = raw == "true"

@@ -21,6 +21,7 @@ from ..services import (
     player_help,
     preferences,
     progress,
+    sign_videos,
 )
 from ..services.captions import clock
 from .player import completion_context
@@ -110,6 +111,7 @@ def _lesson(lesson_id: int) -> str:
         previous=previous, following=following, resume_at=resume_at,
         chapter_list=chapters.for_display(found),
         resume_label=clock(resume_at) if resume_at else "",
+        sign_list=sign_videos.for_player(found),
         **player_help.context(found.language), **completion,
     )
 

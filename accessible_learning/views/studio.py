@@ -23,11 +23,19 @@ from media_pipeline.errors import MediaError
 from media_pipeline.synthesise import synthesise
 
 from .. import access, jobs
-from ..forms import CaptionImportForm, LessonMediaForm, TranslationForm
+from ..forms import CaptionImportForm, LessonMediaForm, SignVideoForm, TranslationForm
 from ..models import Lesson
 from ..rendering import is_htmx, render_page
 from ..security import role_required
-from ..services import authoring, captions, chapters, cue_editor, descriptions, studio
+from ..services import (
+    authoring,
+    captions,
+    chapters,
+    cue_editor,
+    descriptions,
+    sign_videos,
+    studio,
+)
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 MAX_CAPTION_FILE = 2_000_000  # bytes
@@ -82,13 +90,16 @@ def _translation_form(lesson: Lesson) -> TranslationForm:
 
 
 def _lesson_page(lesson: Lesson, media_form=None, import_form=None, status=200,
-                 chapter_errors=None, chapter_text=None, translation_form=None):
+                 chapter_errors=None, chapter_text=None, translation_form=None,
+                 sign_form=None):
     media_form = media_form or LessonMediaForm(script=lesson.script)
     return render_template(
         "studio/lesson.html", lesson=lesson, media_form=media_form,
         import_form=import_form or _import_form(lesson),
         translation_form=translation_form or _translation_form(lesson),
         language_name=captions.language_name, job=jobs.latest_for_lesson(lesson),
+        sign_form=sign_form or SignVideoForm(formdata=None),
+        sign_language_names=dict(sign_videos.SIGN_LANGUAGES),
         chapter_errors=chapter_errors or [],
         chapter_text=chapters.as_lines(lesson) if chapter_text is None else chapter_text,
         open_counts=_open_counts(lesson),
@@ -155,6 +166,8 @@ def lesson_job(lesson_id: int):
                        import_form=_import_form(lesson),
                        translation_form=_translation_form(lesson),
                        language_name=captions.language_name,
+                       sign_form=SignVideoForm(formdata=None),
+                       sign_language_names=dict(sign_videos.SIGN_LANGUAGES),
                        # the versions table is only on the full page, not in the polled fragment
                        open_counts={} if is_htmx() else _open_counts(lesson))
     return _job_fragment(html, job)
@@ -321,6 +334,41 @@ def track_vtt(lesson_id: int, version: int):
     if track is None:
         abort(404)
     return Response(track.vtt, content_type="text/vtt; charset=utf-8")
+
+
+# --- sign-language videos -------------------------------------------------------------------
+
+@bp.post("/lessons/<int:lesson_id>/sign")
+def upload_sign_video(lesson_id: int):
+    lesson = access.lesson_or_404(lesson_id)
+    form = SignVideoForm()
+    if form.validate_on_submit():
+        try:
+            sign = sign_videos.add(lesson, form.sign_video.data, form.sign_language.data,
+                                   form.sign_label.data, form.sign_for.data)
+        except (MediaError, sign_videos.SignVideoError) as exc:
+            form.sign_video.errors.append(str(exc))
+        else:
+            flash(_("The video in %(language)s is stored: learners can show it beside or over "
+                    "the lesson's video.", language=sign_videos.language_name(sign.language))
+                  if sign.media_id == lesson.media_id else
+                  _("The video in %(language)s is stored for the new media: learners get it "
+                    "when the new media is published.",
+                    language=sign_videos.language_name(sign.language)), "success")
+            return redirect(url_for("studio.lesson_page", lesson_id=lesson.id)
+                            + "#sign-heading")
+    return _lesson_page(lesson, sign_form=form, status=400)
+
+
+@bp.post("/lessons/<int:lesson_id>/sign/<int:sign_id>/remove")
+def remove_sign_video(lesson_id: int, sign_id: int):
+    lesson = access.lesson_or_404(lesson_id)
+    sign = sign_videos.remove(lesson, sign_id)
+    if sign is None:
+        abort(404)
+    flash(_("The video in %(language)s is removed from the lesson.",
+            language=sign_videos.language_name(sign.language)), "success")
+    return redirect(url_for("studio.lesson_page", lesson_id=lesson.id) + "#sign-heading")
 
 
 # --- audio description ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { setUpChapters } from "./chapters.js";
 import { setUpDescriptions } from "./descriptions.js";
 import { setUpPreferences } from "./preferences.js";
 import { setUpProgress } from "./progress.js";
+import { setUpSign } from "./sign.js";
 import { setUpTranscript } from "./transcript.js";
 import { announce, clamp, fill, lessonStart, playVideo } from "./util.js";
 import { VoiceInput } from "./voice.js";
@@ -194,6 +195,7 @@ function setUpPlayer(root) {
     },
     voice: function () { voice.toggle(); }
   };
+  Object.assign(actions, setUpSign(P).actions);  // the sign-language video's (sign.js)
   function run(action, args, source) {
     if (actions[action]) { actions[action](args || {}, source || "button"); }
   }
