@@ -405,14 +405,19 @@ def test_a_probe_does_not_wait_for_a_long_recognition(demo_template, tmp_path):
             db.session.commit()
             long_id = jobs.enqueue_caption(first).id
             other_id = jobs.enqueue_caption(second).id
+        # Both were queued together: either may be the one a thread takes first.
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
+        recognising = None
+        while recognising is None and time.monotonic() < deadline:
             with app.app_context():
-                if db.session.get(Job, long_id).message == "Recognising speech.":
-                    break
+                recognising = next((job_id for job_id in (long_id, other_id)
+                                    if db.session.get(Job, job_id).message
+                                    == "Recognising speech."), None)
             time.sleep(0.2)
-        else:
-            raise AssertionError("the caption job never started recognising")
+        if recognising is None:
+            raise AssertionError("no caption job started recognising")
+        if recognising == other_id:
+            long_id, other_id = other_id, long_id
         with app.app_context():
             probe_id = jobs.enqueue_probe(db.session.scalar(
                 select(MediaAsset).order_by(MediaAsset.id))).id
@@ -422,17 +427,15 @@ def test_a_probe_does_not_wait_for_a_long_recognition(demo_template, tmp_path):
             running = db.session.get(Job, long_id)
             waiting = db.session.get(Job, other_id)
             assert running.state == "running"  # the probe did not wait for it
-            # Nor did the other caption job run beside it: it is still waiting, or (when a
-            # thread took it first: both were queued together) it ended before this one began.
-            if waiting.state == "queued":
-                assert waiting.attempts == 0
-            else:
-                assert waiting.state == "done", waiting.message
-                assert waiting.finished_at <= running.started_at, (waiting.finished_at,
-                                                                   running.started_at)
+            # Nor did the other caption job run beside it: it is still waiting.
+            assert (waiting.state, waiting.attempts) == ("queued", 0), waiting.message
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # still recognising: do not hide why the test failed
+            worker.kill()
+            worker.wait()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
