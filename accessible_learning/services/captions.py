@@ -84,17 +84,18 @@ def _display_cues(vtt: str) -> tuple[DisplayCue, ...]:
                  for c in parse_webvtt(vtt))
 
 
-def learner_vtt(vtt: str) -> str:
-    """A track as learners get it: each change of speaker named in the text."""
+def learner_vtt(vtt: str, language: str) -> str:
+    """A track as learners get it: each change of speaker named in the text (a cue of one line
+    is wrapped again by the track language's profile)."""
     if "<v" not in vtt:
         return vtt
-    return _learner_vtt(vtt)
+    return _learner_vtt(vtt, language)
 
 
 @lru_cache(maxsize=32)
-def _learner_vtt(vtt: str) -> str:
+def _learner_vtt(vtt: str, language: str) -> str:
     cues = [Cue(c.start, c.end, plain_text(c.text), c.speaker) for c in parse_webvtt(vtt)]
-    return to_webvtt(with_speaker_names(cues))
+    return to_webvtt(with_speaker_names(cues), language)
 
 
 def add_track(lesson: Lesson, cues: list[Cue], *, source: str, publish: bool,

@@ -131,7 +131,8 @@ def lesson_captions(lesson_id: int):
     track = found.captions_in(language) if language else found.published_captions
     if track is None or (language and track.language != language):
         abort(404)
-    return Response(captions.learner_vtt(track.vtt), content_type="text/vtt; charset=utf-8")
+    return Response(captions.learner_vtt(track.vtt, track.language),
+                    content_type="text/vtt; charset=utf-8")
 
 
 @bp.get("/lessons/<int:lesson_id>/descriptions.vtt")
