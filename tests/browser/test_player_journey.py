@@ -303,6 +303,8 @@ def test_the_player_fits_a_short_window_and_a_narrow_screen(live_server, page):
     assert selects.count() >= 3
     for i in range(selects.count()):
         assert selects.nth(i).bounding_box()["height"] >= 24
+    # Nothing wider than the screen: the page does not scroll sideways (WCAG 1.4.10).
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     no_violations(page, "player at 320 px, caption style open")
 
 

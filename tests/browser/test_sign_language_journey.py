@@ -264,8 +264,12 @@ def test_sign_language_video_by_keyboard(sign_server, browser):
     page.wait_for_function(f"() => {SIGN}.readyState >= 1")
     below, main = _box(page, SIGN), _box(page, VIDEO)
     assert below["y"] >= main["y"] + main["h"] - 1, (below, main)
-    # Across the screen's width, as wide as the lesson's video (the page itself is a few pixels
-    # wider than 320 px before any sign video: the audio-description choices' minimum width).
+    # Across the screen's width, as wide as the lesson's video, and the page no wider.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, page.evaluate(
+        """() => [...document.querySelectorAll('main *')].filter(e => e.offsetParent !== null
+            && e.getBoundingClientRect().right > 320.5).slice(0, 8)
+            .map(e => e.tagName + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))
+        """)  # what sticks out, when something does
     screen = _box(page, SCREEN)
     assert below["x"] >= screen["x"] - 1 and below["x"] + below["w"] <= screen["x"] + \
         screen["w"] + 1, (below, screen)
