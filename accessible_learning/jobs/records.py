@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, Submission, utcnow
+from ..services import captions
 from . import queue
 from .messages import N_, say
 
@@ -128,8 +129,7 @@ def enqueue_describe(track: DescriptionTrack) -> Job:
 def timed_track(lesson: Lesson) -> CaptionTrack | None:
     """The captions whose word timings tell where the speech is: the published ones in the
     language spoken, else the latest (a translation only has the timings of those)."""
-    return lesson.published_captions or next(
-        (t for t in reversed(lesson.caption_tracks) if not t.translation), None)
+    return captions.own_captions(lesson)
 
 
 def enqueue_suggest(lesson: Lesson) -> Job:
