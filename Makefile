@@ -14,6 +14,7 @@ VNU_JAR := $(VENV)/vnu-$(VNU_VERSION)/node_modules/vnu-jar/build/dist/vnu.jar
 
 run: setup migrate
 	@$(FLASK) demo --if-empty
+	@$(FLASK) renditions --queue
 	@$(BIN)/python -m accessible_learning.launcher
 
 test: setup-test lint

@@ -226,6 +226,12 @@ def media_or_404(sha256: str, extension: str) -> MediaAsset:
                   and can_fetch_media(current_user, asset))
 
 
+def media_by_hash_or_404(sha256: str) -> MediaAsset:
+    """A media file by its hash alone (its smaller versions are named by it)."""
+    return _found(db.session.scalar(select(MediaAsset).where(MediaAsset.sha256 == sha256)),
+                  lambda asset: can_fetch_media(current_user, asset))
+
+
 def user_or_404(user_id: int) -> User:
     return _found(db.session.get(User, user_id), lambda _user: current_user.has_role("admin"))
 

@@ -17,8 +17,10 @@ from media_pipeline import languages, model_download, voice
 from media_pipeline import speech_models as model_registry
 from media_pipeline.errors import MediaError
 
+from . import jobs
+from .extensions import db
 from .media_commands import media_cli
-from .services import demo
+from .services import demo, renditions
 
 models_cli = AppGroup("models", help="Speech recognition models.")
 voice_cli = AppGroup("voice", help="Spoken player commands (voice navigation).")
@@ -216,6 +218,26 @@ def register_cli(app) -> None:
         click.echo("Demo logins:")
         demo.seed(log=click.echo)
         click.echo("The demo is ready.")
+
+    @app.cli.command("renditions")
+    @click.option("--queue", "queue_them", is_flag=True,
+                  help="Queue a job per file for the worker instead of making them here.")
+    def renditions_command(queue_them: bool) -> None:
+        """Make the smaller versions (480p, 360p, 240p and audio only) of lesson media that
+        lacks them: media uploaded before they existed, or the demo's."""
+        todo = renditions.missing()
+        for asset in todo:
+            if queue_them:
+                jobs.enqueue_renditions(asset)
+                continue
+            made = renditions.make(asset)
+            db.session.commit()
+            click.echo(f"{asset.original_name or asset.filename}: "
+                       f"{', '.join(v['name'] for v in made.variants) or 'no picture'}"
+                       f"{' and audio only' if made.audio_bytes else ''}, "
+                       f"{made.total_bytes / 1e6:.1f} MB in {made.seconds:.1f} s.")
+        what = "queued for the worker" if queue_them else "made"
+        click.echo(f"Smaller versions of {len(todo)} media file(s) {what}.")
 
     @app.cli.command("demo-learners")
     @click.argument("count", type=click.IntRange(1, 1_000_000))

@@ -272,6 +272,9 @@ class PreferencesForm(FlaskForm):
     sign_corner = RadioField(_l("Its corner, over the video"), choices=prefs.SIGN_CORNER_CHOICES,
                              default="bottom-right")
     sign_size = RadioField(_l("Its size"), choices=prefs.SIGN_SIZE_CHOICES, default="medium")
+    video_quality = RadioField(_l("Picture quality of lessons"), choices=prefs.QUALITY_CHOICES,
+                               default="auto")
+    audio_mode = BooleanField(_l("Play lessons as audio and text (no picture)"))
 
     def validate_caption_edge(self, field):
         if field.data == "none" and self.caption_opacity.data == "0":

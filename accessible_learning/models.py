@@ -160,6 +160,10 @@ class Preferences(db.Model):
     sign_corner = db.Column(db.String(12), nullable=False, default="bottom-right",
                             server_default="bottom-right")
     sign_size = db.Column(db.String(6), nullable=False, default="medium", server_default="medium")
+    # Slow links (issue 29): the picture quality ("auto" adapts to the connection, a height fixes
+    # it, "original" plays the uploaded file) and lessons as audio and text by default.
+    video_quality = db.Column(db.String(8), nullable=False, default="auto", server_default="auto")
+    audio_mode = db.Column(db.Boolean, nullable=False, default=False, server_default=sa_false())
     captions_on = db.Column(db.Boolean, nullable=False, default=False)
     playback_speed = db.Column(db.Float, nullable=False, default=1.0)
     language = db.Column(db.String(5), nullable=False, default="en")
@@ -407,6 +411,35 @@ class DescriptionTrack(db.Model):
         UniqueConstraint("lesson_id", "version", name="uq_description_tracks_lesson_version"),
         CheckConstraint(f"status IN {TRACK_STATUSES}", name="status_known"),
     )
+
+
+class RenditionSet(db.Model):
+    """The smaller versions of one media file (``media_pipeline.renditions``): HLS renditions and
+    an audio-only file, in ``folder`` under the media folder. Made by the renditions job; the
+    player plays them with the media's captions, chapters and descriptions, which share its
+    timeline."""
+
+    __tablename__ = "rendition_sets"
+
+    id = db.Column(db.Integer, primary_key=True)
+    media_id = db.Column(db.Integer, db.ForeignKey("media_assets.id"), nullable=False,
+                         unique=True)
+    folder = db.Column(db.String(200), nullable=False)  # relative to MEDIA_ROOT
+    # One dict per video rendition, tallest first: name, width, height, bytes, peak_kbps.
+    variants = db.Column(JSON, nullable=False, default=list)
+    audio_bytes = db.Column(db.BigInteger)  # the audio-only file; None when the media is silent
+    seconds = db.Column(db.Float)  # how long making them took
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    media = db.relationship("MediaAsset")
+
+    @property
+    def has_video(self) -> bool:
+        return bool(self.variants)
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(v["bytes"] for v in self.variants) + (self.audio_bytes or 0)
 
 
 class SignVideo(db.Model):

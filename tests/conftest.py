@@ -243,6 +243,9 @@ EXPECTED = {
                                   "examiner": 200, "admin": 200},
     "media.media_file": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
                          "admin": 200},
+    # The demo's media has no smaller versions until they are made (tests/app/test_renditions.py
+    # makes them and fetches each kind of file).
+    "media.rendition_file": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
     "studio.index": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403, "admin": 200},
     "studio.job_list": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
                         "admin": 200},
@@ -354,7 +357,8 @@ def _url_for_rule(app, rule) -> str:
                   "sha256": lesson.media.sha256, "ext": lesson.media.extension,
                   "quiz_id": quiz.id, "question_id": quiz.questions[0].id,
                   "attempt_id": 1, "certificate_id": 1, "submission_id": 1,
-                  "token": "not-a-reset-link", "user_id": 1, "organisation_id": 1}
+                  "token": "not-a-reset-link", "user_id": 1, "organisation_id": 1,
+                  "name": "master.m3u8"}
     with app.test_request_context():
         from flask import url_for
 

@@ -28,6 +28,8 @@ STAGE_MESSAGES = {
     "synthesise": N_("Speaking the descriptions."),
     "mix": N_("Mixing the described versions."),
     "scenes": N_("Looking for changes of picture."),
+    "renditions-probe": N_("Reading the media file."),
+    "renditions-encode": N_("Making the smaller versions for slow connections."),
 }
 
 

@@ -29,9 +29,11 @@ from . import queue
 from .messages import N_, say
 
 # Which waiting job a worker takes first: a probe (seconds) before anything, then the short
-# jobs, then lesson captions, and a learner's practical video last, so that a long
-# recognition queued earlier never holds up a probe that is waiting.
-PRIORITY = {"probe": 100, "suggest": 50, "describe": 20, "caption": 0, "caption-submission": -10}
+# jobs, then lesson captions (the content team waits for them to review), the smaller versions
+# for slow links, and a learner's practical video last, so that a long recognition queued
+# earlier never holds up a probe that is waiting.
+PRIORITY = {"probe": 100, "suggest": 50, "describe": 20, "caption": 0, "renditions": -5,
+            "caption-submission": -10}
 
 
 def put(job: Job, delay: float | None = None) -> None:
@@ -96,6 +98,16 @@ def requeue_stale(now=None) -> list[int]:
 def enqueue_probe(asset: MediaAsset) -> Job:
     # A check is asked for because the file may have changed on disk: it always runs again.
     return _enqueue("probe", f"probe:{asset.sha256}", {"media_id": asset.id}, reuse_done=False)
+
+
+RENDITIONS_VERSION = "1"  # part of the renditions job key: a new ladder makes new renditions
+
+
+def enqueue_renditions(asset: MediaAsset) -> Job:
+    """Make the smaller versions of a lesson's media (HLS renditions and audio only). The same
+    file and ladder give the same job, so a finished one is reused."""
+    return _enqueue("renditions", f"renditions:{asset.sha256}:v{RENDITIONS_VERSION}",
+                    {"media_id": asset.id}, reuse_done=True)
 
 
 def caption_key(lesson: Lesson) -> str:

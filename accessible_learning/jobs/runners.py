@@ -1,9 +1,10 @@
 """Running a job: what each kind does, and what happens when it fails.
 
-Owns the runner of each kind (probe, caption, caption-submission, describe, suggest), each a
-thin wrapper that reads its rows, calls one pipeline of ``media_pipeline`` and records the
-result, and ``run``: claim, dispatch, and the retry policy (a media error fails at once with its
-own words; any other fault is tried again with growing delays, then fails with a clear message).
+Owns the runner of each kind (probe, caption, caption-submission, describe, suggest,
+renditions), each a thin wrapper that reads its rows, calls one pipeline of ``media_pipeline``
+and records the result, and ``run``: claim, dispatch, and the retry policy (a media error fails
+at once with its own words; any other fault is tried again with growing delays, then fails with
+a clear message).
 It must not string pipeline stages together itself (the pipelines do that) nor set up the queue.
 """
 
@@ -25,16 +26,24 @@ from media_pipeline.words import Word
 
 from ..extensions import db
 from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, Submission, utcnow
-from ..services import captions, descriptions
+from ..services import captions, descriptions, renditions
 from ..services.media import media_root
 from .messages import N_, STAGE_MESSAGES, N_plural, say, storage_problem
-from .records import beat, claim, heartbeat, put, timed_track, worker_name
+from .records import (
+    beat,
+    claim,
+    enqueue_renditions,
+    heartbeat,
+    put,
+    timed_track,
+    worker_name,
+)
 
 MAX_ATTEMPTS = 3
 RETRY_BASE_SECONDS = 10  # then 20: waits double between attempts
 # The kinds that take minutes and every core (recognition, mixing): a worker process runs one
 # of them at a time, so its other thread is free for probes and the short jobs.
-LONG_KINDS = {"caption", "caption-submission", "describe"}
+LONG_KINDS = {"caption", "caption-submission", "describe", "renditions"}
 LONG_BUSY_DELAY_S = 5  # a long job that finds the slot taken waits this long on the queue
 _long_slot = threading.Lock()
 
@@ -114,9 +123,36 @@ def _run_probe(job: Job) -> None:
     beat(job, progress=0.5, **say(STAGE_MESSAGES["probe"]))
     info = probe(Path(media_root()) / asset.filename)
     asset.duration_s = info.duration_s
+    if renditions.for_media(asset) is None and renditions.is_lesson_media(asset):
+        enqueue_renditions(asset)  # then the smaller versions for slow links (queued first:
+        # a probe seen done has queued them)
     _done(job, result={"duration_s": info.duration_s, "has_video": info.has_video},
           **say(N_("The media file is readable: %(seconds).1f seconds long."),
                 seconds=info.duration_s))
+
+
+def _run_renditions(job: Job) -> None:
+    asset = db.session.get(MediaAsset, job.payload["media_id"])
+    if asset is None:
+        raise MediaError("The media file of this job no longer exists.")
+    stages = {"probe": 0.05, "encode": 0.1}
+    made = renditions.make(asset, progress=lambda stage: beat(
+        job, progress=stages.get(stage, job.progress),
+        **say(STAGE_MESSAGES[f"renditions-{stage}"])))
+    db.session.flush()
+    job.result = {"rendition_set_id": made.id,
+                  "variants": [v["name"] for v in made.variants],
+                  "bytes": made.total_bytes}
+    names = ", ".join(v["name"] for v in made.variants)
+    if made.variants and made.audio_bytes:
+        _done(job, **say(N_("Smaller versions ready: %(names)s and audio only, %(mb).1f MB in "
+                            "all."), names=names, mb=made.total_bytes / 1e6))
+    elif made.variants:
+        _done(job, **say(N_("Smaller versions ready: %(names)s (the media has no sound), "
+                            "%(mb).1f MB in all."), names=names, mb=made.total_bytes / 1e6))
+    else:
+        _done(job, **say(N_("The media has no picture, so only an audio version was made: "
+                            "%(mb).1f MB."), mb=made.total_bytes / 1e6))
 
 
 def _caption_progress(job: Job):
@@ -247,4 +283,5 @@ def _run_suggest(job: Job) -> None:
 
 
 RUNNERS = {"probe": _run_probe, "caption": _run_caption, "describe": _run_describe,
-           "suggest": _run_suggest, "caption-submission": _run_submission_captions}
+           "suggest": _run_suggest, "caption-submission": _run_submission_captions,
+           "renditions": _run_renditions}

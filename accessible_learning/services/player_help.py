@@ -114,6 +114,10 @@ def _messages() -> dict[str, str]:
         "transcript_language": _("Transcript in {language}, saved."),
         "reading_saved": _("Saved: {choice}."),
         "press_play": _("The video waits: press Play to go on."),
+        "quality": _("Picture quality: {quality}, saved."),
+        "audio_mode_on": _("Audio and text: the picture is off, to save data. Captions and the "
+                           "transcript go on."),
+        "audio_mode_off": _("The picture is on again."),
         "sign_on": _("Sign language: {language}."),
         "sign_off": _("Sign-language video off."),
         "no_sign": _("This lesson has no sign-language video."),
@@ -181,6 +185,7 @@ def context(lesson_language: str) -> dict:
         "overflow_choices": preferences.OVERFLOW_CHOICES,
         "description_rate_choices": preferences.DESCRIPTION_RATE_CHOICES,
         "sign_layout_choices": preferences.SIGN_LAYOUT_CHOICES,
+        "quality_choices": preferences.QUALITY_CHOICES,
         "caption_style_fields": caption_style_fields(),
         "caption_class_prefixes": preferences.CLASS_PREFIXES,
         "voice_examples": voice_commands.examples(lesson_language),

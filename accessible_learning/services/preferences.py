@@ -113,6 +113,16 @@ SIGN_CORNER_CHOICES = [
     ("bottom-left", _l("Bottom left")),
 ]
 SIGN_SIZE_CHOICES = [("small", _l("Small")), ("medium", _l("Medium")), ("large", _l("Large"))]
+# Slow links (issue 29): the picture quality of lessons that have smaller versions. "auto"
+# follows the connection; a height fixes it ("data saver" is the smallest); "original" is the
+# uploaded file. Audio and text: the lesson's sound with captions and transcript, no picture.
+QUALITY_CHOICES = [
+    ("auto", _l("Automatic: as good as the connection allows")),
+    ("480p", _l("480p")),
+    ("360p", _l("360p")),
+    ("240p", _l("240p: data saver")),
+    ("original", _l("The original file (the most data)")),
+]
 # 50 % to 250 % (MAUR TSM-1): listeners used to fast speech go past 2×.
 SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)]
 
@@ -144,6 +154,8 @@ class Prefs:
     sign_layout: str = "over"
     sign_corner: str = "bottom-right"
     sign_size: str = "medium"
+    video_quality: str = "auto"
+    audio_mode: bool = False
 
     def transcript_in(self) -> str:
         """The language the learner reads transcripts in ("": the lesson's own)."""
@@ -181,6 +193,7 @@ ALLOWED = {
     "sign_layout": {c for c, _ in SIGN_LAYOUT_CHOICES},
     "sign_corner": {c for c, _ in SIGN_CORNER_CHOICES},
     "sign_size": {c for c, _ in SIGN_SIZE_CHOICES},
+    "video_quality": {c for c, _ in QUALITY_CHOICES},
 }
 # What the lesson player may change by itself, without the preferences form.
 CAPTION_STYLE_FIELDS = ("caption_size", "caption_color", "caption_background", "caption_font",
@@ -194,7 +207,8 @@ VOLUME_CHOICES = tuple(range(0, 101, 5))
 ALLOWED.update({name: set(VOLUME_CHOICES) for name in VOLUME_FIELDS})
 PLAYER_FIELDS = (*PLAYER_FIELDS, *VOLUME_FIELDS)
 SIGN_FIELDS = ("sign_on", "sign_language", "sign_layout", "sign_corner", "sign_size")
-PLAYER_FIELDS = (*PLAYER_FIELDS, *SIGN_FIELDS)
+PLAYER_FIELDS = (*PLAYER_FIELDS, *SIGN_FIELDS, "video_quality", "audio_mode")
+BOOLEAN_PLAYER_FIELDS = ("captions_on", "sign_on", "audio_mode")
 # Each caption style is a class on the page's body (static/css/app.css styles ::cue by them).
 CLASS_PREFIXES = {"caption_size": "cue-size-", "caption_color": "cue-color-",
                   "caption_background": "cue-bg-", "caption_font": "cue-font-",
@@ -253,7 +267,7 @@ def player_changes(form) -> dict | None:
         if name not in form:
             continue
         raw = form.get(name, "")
-        if name in ("captions_on", "sign_on"):
+        if name in BOOLEAN_PLAYER_FIELDS:
             if raw not in {"true", "false"}:
                 return None
             changes[name] = raw == "true"

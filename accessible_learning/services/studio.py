@@ -29,7 +29,7 @@ from ..models import (
     MediaAsset,
     User,
 )
-from . import captions, descriptions, media
+from . import captions, descriptions, media, renditions
 
 
 def replace_media(lesson: Lesson, upload, script: str | None) -> MediaAsset:
@@ -51,7 +51,9 @@ def replace_media(lesson: Lesson, upload, script: str | None) -> MediaAsset:
         lesson.new_media = asset
     lesson.script = (script or "").strip() or None
     db.session.commit()
-    jobs.enqueue_caption(lesson)
+    if renditions.for_media(asset) is None:
+        jobs.enqueue_renditions(asset)  # smaller versions for slow links, while it is reviewed
+    jobs.enqueue_caption(lesson)  # (queued last, it is the lesson's newest job)
     return asset
 
 

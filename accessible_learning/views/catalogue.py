@@ -21,6 +21,7 @@ from ..services import (
     player_help,
     preferences,
     progress,
+    renditions,
     sign_videos,
 )
 from ..services.captions import clock
@@ -112,6 +113,7 @@ def _lesson(lesson_id: int) -> str:
         chapter_list=chapters.for_display(found),
         resume_label=clock(resume_at) if resume_at else "",
         sign_list=sign_videos.for_player(found),
+        rendition_set=renditions.for_media(found.media), quality_for=renditions.quality_for,
         **player_help.context(found.language), **completion,
     )
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, send_from_directory
+from flask import Blueprint, abort, current_app, send_file, send_from_directory
 from flask_login import login_required
 
 from .. import access
+from ..services import renditions
 
 bp = Blueprint("media", __name__)
 
@@ -22,6 +23,26 @@ def media_file(sha256: str, ext: str):
     root = Path(current_app.config["MEDIA_ROOT"])
     response = send_from_directory(root, asset.filename, mimetype=asset.mime_type,
                                    conditional=True, max_age=3600)
+    return _private(response)
+
+
+@bp.get("/media/<sha256>/renditions/<path:name>")
+@login_required
+def rendition_file(sha256: str, name: str):
+    """The smaller versions of a media file: HLS playlists and segments, and the audio only."""
+    asset = access.media_by_hash_or_404(sha256)
+    row = renditions.for_media(asset)
+    path = renditions.file_of(row, name) if row is not None else None
+    if path is None or not path.is_file():
+        abort(404)
+    # Segments never change under their name (a new ladder is a new folder's content only
+    # after the job replaced it whole), so a day's caching is safe; playlists likewise.
+    response = send_file(path, mimetype=renditions.content_type(name), conditional=True,
+                         max_age=86400)
+    return _private(response)
+
+
+def _private(response):
     # Only for this signed-in person's browser: a shared cache must not keep a lesson's media
     # for whoever asks next.
     response.cache_control.public = False

@@ -81,7 +81,8 @@ def test_upload_caption_review_edit_and_publish(worker_app):
     assert f"already made from this media and script: version {version}" in page
     with app.app_context():
         assert db.session.get(Job, job_id).state == "done"
-        assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Job)
+                                 .where(Job.kind == "caption")) == 1
         versions_before = db.session.scalar(select(func.count()).select_from(
             CaptionTrack).where(CaptionTrack.lesson_id == lesson_id))
         assert versions_before == tracks_before

@@ -257,8 +257,11 @@ def test_a_batch_is_shared_by_two_workers_without_double_work(pg_app, tmp_path, 
                                           .order_by(Job.id)).all()
         by_lesson = {job.payload["lesson_id"]: job.id for job in caption_jobs}
         assert sorted(by_lesson) == sorted(lesson_ids) and len(caption_jobs) == len(BATCH)
+        # Each upload also queues its smaller versions for slow links (audio only for these).
+        smaller = db.session.scalars(select(Job.id).where(Job.kind == "renditions")).all()
+        assert len(smaller) == len(BATCH)
     redis_queue = make_huey(app.config["REDIS_URL"])
-    assert redis_queue.pending_count() == len(BATCH)  # on Redis, not the SQLite file
+    assert redis_queue.pending_count() == 2 * len(BATCH)  # on Redis, not the SQLite file
 
     env = app.config["WORKER_ENV"]
     workers = [_start_worker(env, tmp_path / f"worker-{n}.log") for n in (1, 2)]
@@ -281,6 +284,8 @@ def test_a_batch_is_shared_by_two_workers_without_double_work(pg_app, tmp_path, 
         ran_by = [job.result["worker"] for job in done]
         assert {name[name.rindex(":"):] for name in ran_by} == host_pids, ran_by
         share = {pid: sum(name.endswith(pid) for name in ran_by) for pid in sorted(host_pids)}
+
+        assert all(job.state == "done" for job in _wait_for(app, smaller, timeout=120))
 
         # The same key enqueued twice at the same moment: one job, run once.
         with app.app_context():

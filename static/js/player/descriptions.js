@@ -9,12 +9,13 @@
    asks it for the lesson time and the file time.
    Where the version has a description stem and the browser has Web Audio, the described audio
    is the original file with the stem mixed in by stem.js (no other file to load: the place
-   stays as it is); otherwise it is the mixed file, as before the stem. */
+   stays as it is); otherwise it is the mixed file, as before the stem. The lesson's own
+   version is loaded by source.js (renditions, audio only or the original file). */
 
 import { setUpStem, stemSupported } from "./stem.js";
 import { announce, fill, playVideo, savePreference } from "./util.js";
 
-export function setUpDescriptions(root, video, M) {
+export function setUpDescriptions(root, video, M, source) {
   var messages = root.querySelector("[data-description-messages]");
   var pauses = JSON.parse(root.getAttribute("data-pauses") || "[]");
   var lang = root.getAttribute("data-lang") || "";
@@ -176,8 +177,8 @@ export function setUpDescriptions(root, video, M) {
         if (playAfter) { playVideo(video); }
       };
       video.addEventListener("loadedmetadata", restore);
-      video.src = sources[newFile];
-      video.load();
+      // The lesson's own is whatever source.js plays (a rendition, audio only, the file).
+      if (newFile === "off") { source.main(); } else { source.file(sources[newFile]); }
     }
     var label = root.querySelector("label[for='description-mode-" + mode + "']");
     if (!quiet && messages && label) {

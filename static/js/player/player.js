@@ -2,7 +2,8 @@
    Owns the video and its own controls (play, seek, time, volume, mute, full screen), the
    keyboard shortcuts, the help dialog, moving to the next or previous lesson, and the one table
    of actions that buttons, shortcuts and voice commands all run. Each feature lives in its own
-   module and gets the shared context P: preferences.js (captions, speed, caption style),
+   module and gets the shared context P: source.js (what the video plays: renditions, audio
+   only or the file), preferences.js (captions, speed, caption style),
    transcript.js, descriptions.js, chapters.js, progress.js (progress and resuming) and
    voice.js. It must not hold a feature's state itself. Without scripts the page keeps a plain
    <video controls> with its tracks, and the transcript as a page. */
@@ -12,6 +13,7 @@ import { setUpDescriptions } from "./descriptions.js";
 import { setUpPreferences } from "./preferences.js";
 import { setUpProgress } from "./progress.js";
 import { setUpSign } from "./sign.js";
+import { setUpSource } from "./source.js";
 import { setUpTranscript } from "./transcript.js";
 import { announce, clamp, fill, lessonStart, playVideo } from "./util.js";
 import { VoiceInput } from "./voice.js";
@@ -46,11 +48,14 @@ function setUpPlayer(root) {
 
   video.controls = false;
   video.preservesPitch = true;
+  var media = setUpSource(root, video, M);
 
   // The context every feature module gets.
   var P = {
     root: root, video: video, M: M, area: root.closest("[data-lesson-player]") || root,
-    described: root.hasAttribute("data-described-player") ? setUpDescriptions(root, video, M) : null,
+    source: media,
+    described: root.hasAttribute("data-described-player") ? setUpDescriptions(root, video, M, media)
+      : null,
     button: function (action) { return root.querySelector("[data-action='" + action + "']"); },
     press: function (action, on) {
       var b = P.button(action);
@@ -193,7 +198,8 @@ function setUpPlayer(root) {
       openHelp();
       if (source === "voice") { announce(M.voice_help); }
     },
-    voice: function () { voice.toggle(); }
+    voice: function () { voice.toggle(); },
+    audio_mode: function () { media.toggleAudio(); }
   };
   Object.assign(actions, setUpSign(P).actions);  // the sign-language video's (sign.js)
   function run(action, args, source) {
