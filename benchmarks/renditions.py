@@ -14,7 +14,9 @@ side in the same run, by the obvious way: one ffmpeg run a rendition, each decod
 again (the same encoder settings, through ``renditions.command`` with one rung at a time). The
 figures are bytes per rendition and encode time as a share of the media duration, and the ratio
 of the two ways. Goals (issue 29): 240p under 5 MB and audio only under 2 MB for a 5-minute
-lesson; all renditions in under 0.5x the media duration on 2 cores.
+lesson; all renditions in under 0.5x the media duration on 2 cores. Then each lesson's time to
+first frame on a slow link, original against 240p, automatic and audio only
+(``benchmarks/first_frame.py``).
 
 Run alone with ``python -m benchmarks.renditions``.
 """
@@ -31,6 +33,8 @@ from pathlib import Path
 from media_pipeline import narration
 from media_pipeline.probe import probe
 from media_pipeline.renditions import command, frame_rate, ladder_for, make_renditions
+
+from . import first_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = Path(os.environ.get("BENCH_RENDITION_SPEECH")
@@ -108,6 +112,7 @@ def main() -> int:
                   f"duration (goal < {GOAL_RATIO}x: {'met' if ratio < GOAL_RATIO else 'NOT met'})")
             print(f"  one run a rendition:     {separate:.1f} s = {separate / duration:.3f}x; "
                   f"the single run takes {result.seconds / separate:.2f}x its time")
+            failed += first_frame.measure(tmp / f"{name}-out", source)
     return 1 if failed else 0
 
 

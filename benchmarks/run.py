@@ -9,7 +9,8 @@ fourth answers "ok" to a signed-in request (benchmarks/signed_in.py): the floor 
 signed-in page.
 Captioning (after the web figures): see benchmarks/captioning.py.
 Audio description (after captioning): see benchmarks/description.py.
-Renditions (last): bytes and encode time of the smaller versions; see benchmarks/renditions.py.
+Renditions (last): bytes and encode time of the smaller versions, and the time to first frame of
+each on a slow link in Chromium; see benchmarks/renditions.py and benchmarks/first_frame.py.
 Voice commands (with the web figures): the same utterances recognised by the bare recogniser in
 this process and posted to the lesson page's voice endpoint over HTTP; see benchmarks/voice.py.
 Scale (after the voice figures): the pages that list people, with the demo's users and with
