@@ -243,7 +243,7 @@ EXPECTED = {
                                   "examiner": 200, "admin": 200},
     "media.media_file": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
                          "admin": 200},
-    # The demo's media has no smaller versions until they are made (tests/app/test_renditions.py
+    # The demo's media has no smaller versions until they are made (tests/app/test_rendition_sets.py
     # makes them and fetches each kind of file).
     "media.rendition_file": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
     "studio.index": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403, "admin": 200},

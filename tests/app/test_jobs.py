@@ -36,7 +36,7 @@ def test_worker_checks_media_and_a_broken_file_fails_with_a_clear_message(worker
     assert job.result["duration_s"] == pytest.approx(good_duration, abs=0.01)
     assert "seconds long" in job.message
 
-    # A readable lesson file also gets its smaller versions (tests/app/test_renditions.py):
+    # A readable lesson file also gets its smaller versions (tests/app/test_rendition_sets.py):
     # the probe queued them; they finish before the rest.
     with app.app_context():
         renditions_id = db.session.scalar(select(Job.id).where(Job.kind == "renditions"))

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def slow_link_server(demo_template, tmp_path_factory):
     """A server of its own whose first lesson has its smaller versions made (the renditions
-    job itself is tested in tests/app/test_renditions.py)."""
+    job itself is tested in tests/app/test_rendition_sets.py)."""
     folder = tmp_path_factory.mktemp("slow-link")
     app = create_app(clone_instance(demo_template, folder, copy_media=True))
     with app.app_context():
