@@ -624,6 +624,10 @@ class QuizAttempt(db.Model):
     correct = db.Column(db.Integer)  # questions answered right, once submitted
     score = db.Column(db.Integer)  # percent, once submitted
     passed = db.Column(db.Boolean)
+    # Answers given on a device without a connection and sent later (issue 29): the device's id
+    # for them (the same answers sent twice make one attempt) and when they were given.
+    offline_id = db.Column(db.String(36), unique=True)
+    answered_offline_at = db.Column(db.DateTime)
 
     quiz = db.relationship("Quiz")
     user = db.relationship("User")

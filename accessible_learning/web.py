@@ -27,6 +27,7 @@ from .views import (
     examiner,
     main,
     media,
+    offline,
     player,
     practical,
     quiz_studio,
@@ -50,7 +51,7 @@ class IdConverter(IntegerConverter):
 def init_app(app):
     app.url_map.converters["int"] = IdConverter  # before any route is added
     for module in (main, auth, account, catalogue, player, quizzes, certificates, practical,
-                   media, studio, authoring, quiz_studio, examiner, employer, admin):
+                   media, offline, studio, authoring, quiz_studio, examiner, employer, admin):
         app.register_blueprint(module.bp)
 
     app.jinja_env.filters["clock"] = clock

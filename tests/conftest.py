@@ -310,6 +310,17 @@ EXPECTED = {
     "certificates.certificate_page": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
     "certificates.certificate_pdf": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
     "certificates.verify": dict.fromkeys([ANON, *ROLES], 200),
+    # Lessons to take away (tests/app/test_offline.py, tests/browser/test_offline_journey.py).
+    "offline.service_worker": dict.fromkeys([ANON, *ROLES], 200),
+    "offline.saved": dict.fromkeys([ANON, *ROLES], 200),
+    "offline.kept": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
+    "offline.token": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
+    # What a device keeps of a lesson is answered from the device, never by the server.
+    "offline.lesson_meta": dict.fromkeys([ANON, *ROLES], 404),
+    "offline.lesson_manifest": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
+                                "admin": 200},
+    "offline.quiz_sheet": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
+                           "admin": 200},
     "quiz_studio.course_quizzes": {ANON: LOGIN, "learner": 403, "content": 200,
                                    "examiner": 403, "admin": 200},
     "quiz_studio.edit_quiz": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
@@ -345,7 +356,7 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "authoring.lesson_state", "authoring.move_lesson", "admin.change_role",
              "admin.account_state", "admin.delete_account",
              "admin.change_organisation", "studio.upload_sign_video",
-             "studio.remove_sign_video"}
+             "studio.remove_sign_video", "offline.offline_answers"}
 NOT_PAGES = {"static"}
 
 

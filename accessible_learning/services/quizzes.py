@@ -48,6 +48,15 @@ def attempts(user: User, quiz: Quiz) -> list[QuizAttempt]:
     ))
 
 
+def after_lesson(lesson) -> list[Quiz]:
+    """The quizzes learners take after this lesson: those set after it, and on the course's
+    last lesson those set after none."""
+    lessons = lesson.course.lessons
+    last = bool(lessons) and lessons[-1].id == lesson.id
+    return [q for q in lesson.course.quizzes
+            if q.lesson_id == lesson.id or (last and q.lesson_id is None)]
+
+
 def open_attempt(user: User, quiz: Quiz) -> QuizAttempt | None:
     return db.session.scalar(
         select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id,

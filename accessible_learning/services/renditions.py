@@ -26,6 +26,7 @@ from .media import media_root
 # and each rendition's playlist, initialisation segment and media segments.
 _FILE = re.compile(r"^(?:master\.m3u8|audio\.webm|"
                    r"(?P<rung>\d{3,4}p)/(?:index\.m3u8|init(?:_\d{1,2})?\.mp4|segment-\d{3,5}\.m4s))$")
+MASTER = pipeline.MASTER  # the master playlist's name in a set's folder
 TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".mp4": "video/mp4",
          ".m4s": "video/iso.segment", ".webm": "audio/webm"}
 
@@ -111,5 +112,5 @@ def quality_for(row: RenditionSet | None, wanted: str) -> str:
     return lower[0] if lower else names[-1]
 
 
-__all__ = ["content_type", "file_of", "folder_for", "for_media", "is_lesson_media", "make",
-           "missing", "quality_for", "quality_names"]
+__all__ = ["MASTER", "content_type", "file_of", "folder_for", "for_media", "is_lesson_media",
+           "make", "missing", "quality_for", "quality_names"]

@@ -18,6 +18,7 @@ from ..services import (
     chapters,
     completion,
     descriptions,
+    offline,
     player_help,
     preferences,
     progress,
@@ -103,6 +104,7 @@ def _lesson(lesson_id: int) -> str:
     own = found.published_captions
     caption_tracks = ([own] if own else []) + found.published_translations
     chosen = found.captions_in(preferences.current(current_user).caption_language)
+    rendition_set = renditions.for_media(found.media)
     return render_template(
         "catalogue/lesson.html", track=chosen or (caption_tracks[0] if caption_tracks else None),
         caption_tracks=caption_tracks, language_name=captions.language_name,
@@ -113,7 +115,8 @@ def _lesson(lesson_id: int) -> str:
         chapter_list=chapters.for_display(found),
         resume_label=clock(resume_at) if resume_at else "",
         sign_list=sign_videos.for_player(found),
-        rendition_set=renditions.for_media(found.media), quality_for=renditions.quality_for,
+        rendition_set=rendition_set, quality_for=renditions.quality_for,
+        offline_choices=offline.choices(found, rendition_set),
         **player_help.context(found.language), **completion,
     )
 

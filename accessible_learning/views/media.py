@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_file, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_file, send_from_directory
 from flask_login import login_required
 
 from .. import access
-from ..services import renditions
+from ..services import offline, renditions
 
 bp = Blueprint("media", __name__)
 
@@ -35,6 +35,12 @@ def rendition_file(sha256: str, name: str):
     path = renditions.file_of(row, name) if row is not None else None
     if path is None or not path.is_file():
         abort(404)
+    only = request.args.get("only")
+    if only is not None:  # the master playlist naming one rendition: a lesson saved offline
+        text = offline.master_only(row, only) if name == renditions.MASTER else None
+        if text is None:
+            abort(404)
+        return _private(Response(text, mimetype=renditions.content_type(name)))
     # Segments never change under their name (a new ladder is a new folder's content only
     # after the job replaced it whole), so a day's caching is safe; playlists likewise.
     response = send_file(path, mimetype=renditions.content_type(name), conditional=True,

@@ -31,6 +31,7 @@ from ..services import (
     completion,
     preferences,
     progress,
+    quizzes,
     transcript,
     usage,
     voice_commands,
@@ -43,13 +44,9 @@ def completion_context(lesson: Lesson) -> dict:
     row = progress.get(current_user, lesson)
     length = progress.duration(lesson)
     played = round(100 * row.watched_s / length) if row and length else 0
-    lessons = lesson.course.lessons
-    last = bool(lessons) and lessons[-1].id == lesson.id
-    quizzes_after = [q for q in lesson.course.quizzes
-                     if q.lesson_id == lesson.id or (last and q.lesson_id is None)]
     return {"lesson": lesson, "progress_row": row, "played_percent": min(played, 100),
             "completion_percent": round(100 * progress.COMPLETION_SHARE),
-            "quizzes_after": quizzes_after}
+            "quizzes_after": quizzes.after_lesson(lesson)}
 
 
 @bp.get("/lessons/<int:lesson_id>/transcript")

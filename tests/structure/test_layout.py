@@ -27,3 +27,13 @@ def test_no_test_module_imports_another():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.rsplit(".", 1)[-1].startswith("test_"), path
+
+
+def test_no_two_test_modules_share_a_name():
+    """The area folders are not packages, so pytest imports each module by its name alone: a
+    second module of the same name in another folder stops the whole run at collection."""
+    names: dict[str, Path] = {}
+    for path in sorted(TESTS.rglob("test_*.py")):
+        assert path.name not in names, (path.relative_to(TESTS),
+                                        names[path.name].relative_to(TESTS))
+        names[path.name] = path

@@ -146,9 +146,23 @@ export function setUpSource(root, video, M) {
       setQuality(select.value, select.options[select.selectedIndex].textContent);
     });
   }
-  root.classList.toggle("audio-mode", audioMode && !!audioUrl);
-  if (audioMode || useHls()) { main(true); }
-  else if (video.preload === "none") { video.preload = "metadata"; }  // the file, as before
+  function start() {
+    root.classList.toggle("audio-mode", audioMode && !!audioUrl);
+    if (audioButton) { audioButton.setAttribute("aria-pressed", audioMode ? "true" : "false"); }
+    if (audioMode || useHls()) { main(true); }
+    else if (video.preload === "none") { video.preload = "metadata"; }  // the file, as before
+  }
+  // A lesson saved on this device (offline.js) plays what was saved, with or without a
+  // connection: the audio only, or the one rendition its stored playlist names.
+  var metaUrl = root.getAttribute("data-offline-meta");
+  if (metaUrl && window.caches && window.isSecureContext) {
+    window.caches.match(metaUrl).then(function (r) { return r ? r.json() : null; }).then(function (meta) {
+      if (meta && meta.choice === "audio" && audioUrl) { audioMode = true; }
+      else if (meta && hlsUrl) { audioMode = false; quality = "auto"; }
+    }).catch(function () {}).then(start);
+  } else {
+    start();
+  }
 
   return {
     main: function () { main(false); },  // the caller keeps the place (descriptions.js maps it through the pauses)
