@@ -65,11 +65,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     compress.init_app(app)
     login_manager.init_app(app)
 
-    from . import i18n, security, web
+    from . import i18n, security, static_files, web
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     security.init_app(app)
     web.init_app(app)
+    static_files.init_app(app)
 
     from .cli import register_cli
 

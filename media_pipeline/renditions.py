@@ -5,7 +5,9 @@ the same frames), ``make_renditions`` writes:
 
 - **HLS** (``master.m3u8``): H.264 + AAC video renditions of the ladder (480p, 360p, 240p by
   default; none taller than the source, and always the smallest), each its own media playlist of
-  fragmented-MP4 segments of ``segment_s`` seconds whose key frames are forced at the same times,
+  fragmented-MP4 segments of ``segment_s`` seconds (the first ``segment_s`` in segments of
+  ``FIRST_SEGMENT_S``, for a quicker start on a slow link) whose key frames are forced at the
+  same times,
   so that a player switches between them at any segment boundary (adaptive bitrate). The codecs
   are the ones every phone's browser plays, natively (Safari) or through Media Source Extensions
   (hls.js). Each rendition is CRF-coded (32, as Kolibri's guidance for offline lessons) with a
@@ -55,6 +57,9 @@ LADDER: tuple[Rung, ...] = (
 CRF = 32
 AUDIO_KBPS = 32
 SEGMENT_S = 6.0
+# The first seconds come in shorter segments, so that on a slow link the picture starts after a
+# third of the bytes (issue 29's time to first frame): three of 2 s, then ``segment_s``.
+FIRST_SEGMENT_S = 2.0
 MASTER = "master.m3u8"
 AUDIO_ONLY = "audio.webm"
 
@@ -118,6 +123,11 @@ def command(source: Path, folder: Path, rungs: Sequence[Rung], *, width: int, he
     if graph:
         cmd += ["-filter_complex", ";".join(graph)]
     keyframes = f"expr:gte(t,n_forced*{segment_s:g})"
+    short = FIRST_SEGMENT_S if segment_s > FIRST_SEGMENT_S else 0
+    if short:
+        count = int(round(segment_s / short))  # short segments before the first full one
+        keyframes = (f"expr:if(lt(t,{segment_s - 0.01:g}),gte(t,n_forced*{short:g}),"
+                     f"gte(t,{segment_s:g}+(n_forced-{count})*{segment_s:g}))")
     if rungs:
         for i in range(len(rungs)):
             cmd += ["-map", f"[v{i}]"]
@@ -134,6 +144,7 @@ def command(source: Path, folder: Path, rungs: Sequence[Rung], *, width: int, he
         streams = " ".join(f"v:{i},a:{i},name:{r.name}" if has_audio else f"v:{i},name:{r.name}"
                            for i, r in enumerate(rungs))
         cmd += ["-f", "hls", "-hls_time", f"{segment_s:g}", "-hls_playlist_type", "vod",
+                *(["-hls_init_time", f"{short:g}"] if short else []),
                 "-hls_segment_type", "fmp4", "-hls_flags", "independent_segments",
                 "-hls_segment_filename", str(folder / "%v" / "segment-%03d.m4s"),
                 "-hls_fmp4_init_filename", "init.mp4", "-master_pl_name", MASTER,

@@ -73,10 +73,12 @@ def clone_instance(template: dict, target: Path, copy_media: bool = False) -> di
 
 
 @contextmanager
-def demo_app(template: dict, target: Path, **settings):
-    """An app on a copy of the demo instance in ``target``, with ``settings`` over the test
-    configuration; its database connections are closed afterwards."""
-    application = create_app({**clone_instance(template, target), **settings})
+def demo_app(template: dict, target: Path, copy_media: bool = False, **settings):
+    """An app on a copy of the demo instance in ``target`` (with a copy of its media folder when
+    asked), with ``settings`` over the test configuration; its database connections are closed
+    afterwards."""
+    application = create_app({**clone_instance(template, target, copy_media=copy_media),
+                              **settings})
     try:
         yield application
     finally:
@@ -88,6 +90,13 @@ def demo_app(template: dict, target: Path, **settings):
 @pytest.fixture
 def app(demo_template, tmp_path):
     with demo_app(demo_template, tmp_path / "instance") as application:
+        yield application
+
+
+@pytest.fixture
+def own_media_app(demo_template, tmp_path):
+    """The demo on a copy of its media folder, for tests that write media files (renditions)."""
+    with demo_app(demo_template, tmp_path / "instance", copy_media=True) as application:
         yield application
 
 
@@ -315,8 +324,6 @@ EXPECTED = {
     "offline.saved": dict.fromkeys([ANON, *ROLES], 200),
     "offline.kept": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
     "offline.token": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
-    # What a device keeps of a lesson is answered from the device, never by the server.
-    "offline.lesson_meta": dict.fromkeys([ANON, *ROLES], 404),
     "offline.lesson_manifest": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,
                                 "admin": 200},
     "offline.quiz_sheet": {ANON: LOGIN, "learner": 404, "content": 200, "examiner": 200,

@@ -74,13 +74,6 @@ def lesson_manifest(lesson_id: int):
     return response
 
 
-@bp.get("/offline/lessons/<int:lesson_id>.json")
-def lesson_meta(lesson_id: int):
-    """What this device keeps of a lesson: answered by the service worker from the device's
-    storage (the player asks it which version to play). The server has none: 404."""
-    abort(404)
-
-
 @bp.get("/quizzes/<int:quiz_id>/offline")
 @login_required
 def quiz_sheet(quiz_id: int):

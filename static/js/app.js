@@ -101,7 +101,18 @@
     document.querySelectorAll("[data-print]").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });
     });
+    loadOffline();
   });
+
+  /* Lessons to take away (offline.js, a module): loaded only on a page with something of it
+     (a lesson to save, the saved list, an offline answer sheet) or once a lesson is saved
+     (its service worker then controls the page), to send what waited on the device. */
+  function loadOffline() {
+    var url = document.body.getAttribute("data-offline-script");
+    var needed = document.querySelector("[data-offline-save], [data-offline-saved], [data-offline-quiz]") ||
+      ("serviceWorker" in navigator && navigator.serviceWorker.controller);
+    if (url && needed) { import(url); }
+  }
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;

@@ -7,25 +7,14 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
-from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.models import Lesson, Quiz, QuizAttempt
 from accessible_learning.services import renditions
-from conftest import clone_instance, csrf_from, login, post_form
+from conftest import csrf_from, login, post_form
 
 LESSON_TITLE = "Clean hands and cold storage"  # the demo's lesson with a quiz after it
-
-
-@pytest.fixture
-def own_media_app(demo_template, tmp_path):
-    app = create_app(clone_instance(demo_template, tmp_path / "instance", copy_media=True))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _lesson(app) -> tuple[int, int, int]:

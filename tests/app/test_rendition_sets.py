@@ -6,24 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from accessible_learning import create_app, jobs
+from accessible_learning import jobs
 from accessible_learning.extensions import db
 from accessible_learning.models import Job, Lesson, RenditionSet
 from accessible_learning.services import renditions
-from conftest import clone_instance, login, post_form, wait_for_job
-
-
-@pytest.fixture
-def own_media_app(demo_template, tmp_path):
-    """The demo on a copy of its media folder: these tests write renditions into it."""
-    app = create_app(clone_instance(demo_template, tmp_path / "instance", copy_media=True))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+from conftest import login, post_form, wait_for_job
 
 
 def _first_lesson(app) -> tuple[int, int, str]:

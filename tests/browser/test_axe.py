@@ -37,9 +37,9 @@ def _pages(app) -> dict[str, list[str]]:
               "/courses?trade=tailoring", f"/courses/{course_id}", "/login", "/register",
               "/preferences", "/no-such-page", "/help/player", "/verify",
               "/verify?code=ABCD-EFGH-2345", "/verify?code=nonsense", "/forgot-password",
-              "/reset-password/not-a-reset-link"]
+              "/reset-password/not-a-reset-link", "/offline"]
     signed_in = [*[p for p in public if p != "/register"], "/dashboard", "/logout", "/account",
-                 "/account/password"]
+                 "/account/password", "/offline/kept"]
     staff_lesson = [f"/lessons/{lesson_id}", f"/lessons/{lesson_id}/transcript",
                     f"/lessons/{lesson_id}/transcript?q=%EC%B9%98%EC%88%98"]
     studio = ["/studio/", "/studio/jobs", f"/studio/lessons/{lesson_id}",
@@ -55,6 +55,7 @@ def _pages(app) -> dict[str, list[str]]:
         "learner": signed_in + ["/studio/"],  # the 403 page
         "content": signed_in + staff_lesson + studio + ["/admin/"],
         "examiner": signed_in + staff_lesson + ["/examiner/", f"/quizzes/{quiz_id}",
+                                                f"/quizzes/{quiz_id}/offline",
                                                 f"/courses/{practical_course}/practical"],
         "admin": signed_in + staff_lesson + studio + ["/examiner/", "/admin/", "/admin/reports",
                                                       "/admin/users", "/admin/users?q=zzzz",

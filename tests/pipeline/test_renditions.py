@@ -54,6 +54,8 @@ def test_renditions_of_a_video(source, tmp_path):
         durations = [float(line.split(":")[1].rstrip(","))
                      for line in playlist.splitlines() if line.startswith("#EXTINF")]
         assert abs(sum(durations) - 13) < 0.2
+        # Three short segments first (a quick start on a slow link), then 6 s ones.
+        assert [round(d, 1) for d in durations[:4]] == [2.0, 2.0, 2.0, 6.0], durations
         segment_times.append(durations)
         first = next((folder / rendition.name).glob("segment-000.m4s"))
         init = next((folder / rendition.name).glob("init*.mp4"))
