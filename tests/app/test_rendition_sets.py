@@ -178,3 +178,21 @@ def test_a_file_ffmpeg_cannot_read_fails_the_job_clearly_and_keeps_the_earlier_v
         row = db.session.scalar(select(RenditionSet))
         assert row.id == earlier.id and row.variants == earlier.variants
     assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) == before
+
+
+def test_the_command_queues_the_smaller_versions_of_media_that_lacks_them(app):
+    """``make run`` runs ``flask renditions --queue`` at every start: a job for each lesson
+    media without smaller versions, none for those that have them or are queued already."""
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["renditions", "--queue"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        media_ids = {lesson.media_id for lesson in db.session.scalars(select(Lesson))}
+        queued = db.session.scalars(select(Job).where(Job.kind == "renditions")).all()
+        assert {job.payload["media_id"] for job in queued} == media_ids
+    assert f"Smaller versions of {len(media_ids)} media file(s) queued for the worker." \
+        in result.output
+    again = runner.invoke(args=["renditions", "--queue"])
+    assert again.exit_code == 0
+    with app.app_context():
+        assert db.session.query(Job).filter(Job.kind == "renditions").count() == len(media_ids)
