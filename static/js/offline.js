@@ -10,6 +10,7 @@
 var PREFIX = "al-lesson-";
 var OUTBOX = "al-outbox";
 var REFUSED = "al-refused";
+var LOG = "al-sent";
 
 function fill(text, values) {
   return text.replace(/\{(\w+)\}/g, function (all, name) {
@@ -217,6 +218,32 @@ function outboxStatus(message) {
   var sendNow = document.querySelector("[data-send-now]");
   if (sendNow) { sendNow.hidden = !message.pending; }
   listRefused();
+  listSent();
+}
+
+// What was sent lately (the service worker's log), newest first: sent from whichever page
+// was open when the connection came back.
+function listSent() {
+  var list = document.querySelector("[data-outbox-log]");
+  if (!list) { return; }
+  var words = texts();
+  caches.open(LOG).then(function (cache) {
+    return cache.keys().then(function (keys) {
+      return Promise.all(keys.map(function (key) {
+        return cache.match(key).then(function (r) { return r.json(); });
+      }));
+    });
+  }).then(function (entries) {
+    list.textContent = "";
+    entries.reverse().forEach(function (entry) {
+      var li = document.createElement("li");
+      var when = new Date(entry.at).toLocaleString(document.documentElement.lang);
+      li.textContent = when + ": " + [fill(words.sent, { count: entry.sent })].concat(entry.messages).join(" ");
+      list.appendChild(li);
+    });
+    var holder = document.querySelector("[data-outbox-log-section]");
+    if (holder) { holder.hidden = !entries.length; }
+  });
 }
 
 function listRefused() {
@@ -319,6 +346,7 @@ function setUpSavedPage(root) {
   caches.open(OUTBOX).then(function (cache) { return cache.keys(); }).then(function (keys) {
     outboxStatus({ pending: keys.length, sent: 0, messages: [] });
   });
+  listSent();
 }
 
 // --- The quiz's answer sheet for offline use ------------------------------------------------

@@ -4,11 +4,13 @@
    lesson's media from the device first (also for range requests); and progress reports and
    quiz answers that could not be sent, kept on the device (the "outbox") and sent, in order,
    with a fresh form token, when a page says the connection is back; what happened is posted to
-   the site's open pages. It must not decide what a lesson needs nor store lessons itself
+   the site's open pages and kept in a short log (al-sent) for the "Saved on this device" page. It must not decide what a lesson needs nor store lessons itself
    (offline.js does, in caches named al-lesson-N). */
 
 var OUTBOX = "al-outbox";
 var REFUSED = "al-refused";
+var LOG = "al-sent";  // what was sent lately, for the "Saved on this device" page
+var LOG_KEEP = 10;
 var KEPT = "/offline/kept";
 var SAVED = "/offline";
 // The requests whose body is kept on the device when they cannot be sent.
@@ -178,7 +180,19 @@ function sendAll(outbox, keys, token) {
       }, function () { return false; });
     }).then(function (goOn) { return goOn ? next(index + 1) : null; });
   }
-  return next(0).then(countOutbox).then(function (pending) {
+  return next(0).then(function () {
+    if (!sent && !messages.length) { return null; }
+    return caches.open(LOG).then(function (log) {
+      var entry = { at: Date.now(), sent: sent, messages: messages };
+      return log.put("/offline/sent/" + entry.at, new Response(JSON.stringify(entry))).then(function () {
+        return log.keys();
+      }).then(function (keys) {  // the newest few only
+        return Promise.all(keys.slice(0, Math.max(0, keys.length - LOG_KEEP)).map(function (k) {
+          return log.delete(k);
+        }));
+      });
+    });
+  }).then(countOutbox).then(function (pending) {
     return report({ pending: pending, sent: sent, messages: messages, login: login });
   });
 }

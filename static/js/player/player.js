@@ -53,7 +53,6 @@ function setUpPlayer(root) {
   // The context every feature module gets.
   var P = {
     root: root, video: video, M: M, area: root.closest("[data-lesson-player]") || root,
-    source: media,
     described: root.hasAttribute("data-described-player") ? setUpDescriptions(root, video, M, media)
       : null,
     button: function (action) { return root.querySelector("[data-action='" + action + "']"); },

@@ -167,16 +167,6 @@ export function setUpSource(root, video, M) {
   return {
     main: function () { main(false); },  // the caller keeps the place (descriptions.js maps it through the pauses)
     file: function (url) { onMain = false; plain(url); },
-    toggleAudio: function () { if (audioUrl) { setAudioMode(!audioMode); } },
-    // What plays now, for tests and the help text: "hls:auto", "hls:240p", "audio", "file".
-    playing: function () {
-      if (!onMain) { return "other"; }
-      if (audioMode && audioUrl) { return "audio"; }
-      if (hls) {
-        var level = hls.levels[hls.currentLevel];
-        return "hls:" + (hls.autoLevelEnabled ? "auto" : quality) + (level ? ":" + level.height : "");
-      }
-      return video.currentSrc === hlsUrl ? "hls:native" : "file";
-    }
+    toggleAudio: function () { if (audioUrl) { setAudioMode(!audioMode); } }
   };
 }
