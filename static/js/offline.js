@@ -185,6 +185,7 @@ function setUpSaveSection(section) {
     }).then(function () {
       controls.hidden = true;
       status.textContent = section.getAttribute("data-deleted-text");
+      announce(status.textContent);
       button.focus();
     });
   });
