@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app accessible_learning
-RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libjemalloc2
+RUN_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libjemalloc2 \
+	nginx libnginx-mod-rtmp
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils postgresql redis-server nodejs default-jre-headless
 # The Nu Html Checker, from npm (run with Java by the browser tests over every page they check).
 VNU_VERSION := 26.9.27

@@ -5,8 +5,8 @@ The rules:
 
 - a course: published, or any to the content team (and administrators); archiving a course
   unpublishes it;
-- its quizzes and practical assignment: learners enrolled in the published course, and always
-  the content team, examiners and administrators (``can_study``);
+- its quizzes, live classes and practical assignment: learners enrolled in the published course,
+  and always the content team, examiners and administrators (``can_study``);
 - a lesson: the same, and the lesson itself published (drafts and archived lessons only to the
   content team and administrators);
 - a quiz attempt: only its learner;
@@ -42,6 +42,7 @@ from .models import (
     Course,
     DescriptionTrack,
     Lesson,
+    LiveClass,
     MediaAsset,
     Organisation,
     Question,
@@ -179,6 +180,12 @@ def course_or_404(course_id: int, options=()) -> Course:
 def lesson_or_404(lesson_id: int, options=catalogue.LESSON_BASICS) -> Lesson:
     return _found(catalogue.get_lesson(lesson_id, options),
                   lambda lesson: can_view_lesson(current_user, lesson))
+
+
+def live_class_or_404(live_class_id: int) -> LiveClass:
+    """A live class: to whoever may study its course (the quizzes' rule)."""
+    return _found(db.session.get(LiveClass, live_class_id),
+                  lambda found: can_study(current_user, found.course))
 
 
 def quiz_or_404(quiz_id: int) -> Quiz:

@@ -50,6 +50,14 @@ def load_config(instance: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEDIA_ROOT": str(media_root),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Live classes (issue 28): what the RTMP ingest (nginx) writes (HLS, recordings, the
+        # captions' event logs), the port it listens on, and the address teachers' encoders
+        # are given (the machine's public name; the page's own host when unset).
+        "LIVE_ROOT": str(Path(os.environ.get("LIVE_ROOT") or instance / "live").resolve()),
+        "RTMP_PORT": int(os.environ.get("RTMP_PORT", "1935")),
+        "RTMP_PUBLIC_HOST": os.environ.get("RTMP_PUBLIC_HOST") or None,
+        # The training centre's time zone: class times are entered and shown in it.
+        "CLASS_TIME_ZONE": os.environ.get("CLASS_TIME_ZONE", "UTC"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", str(2 * 1024**3))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

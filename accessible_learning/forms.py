@@ -26,11 +26,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -555,3 +557,49 @@ class SignVideoForm(FlaskForm):
     def validate_sign_language(self, field):
         if field.data not in sign_videos.LANGUAGE_CODES:
             raise ValidationError(_l("Choose the sign language from the list."))
+
+
+class _ClassDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Enter the class's date as year-month-day, for example "
+                               "2026-03-31.")) from error
+
+
+class _ClassTimeField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Enter the start time as hours and minutes, for example "
+                               "14:30.")) from error
+
+
+class _MinutesField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Enter how many minutes the class lasts, from 10 to 480.")) \
+                from error
+
+
+def _minutes_in_range(form, field):
+    """10 to 480 (a value that is not a number has its own message already)."""
+    if field.data is not None and not 10 <= field.data <= 480:
+        raise ValidationError(_("Enter how many minutes the class lasts, from 10 to 480."))
+
+
+class LiveClassForm(FlaskForm):
+    """A live class's details; the view fills in the languages and says the time zone."""
+
+    title = _title_field(_l("Class title"), _l("Give the class a title."))
+    day = _ClassDateField(_l("Date"), validators=[InputRequired(_l("Enter the class's date."))])
+    start = _ClassTimeField(_l("Start time"), validators=[
+        InputRequired(_l("Enter the class's start time."))])
+    minutes = _MinutesField(_l("Length in minutes"), default=60, validators=[
+        InputRequired(_l("Enter how many minutes the class lasts, from 10 to 480.")),
+        _minutes_in_range])
+    language = _language_field(_l("Language the teacher speaks"))

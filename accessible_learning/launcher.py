@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import allocator
+from .live import nginx as ingest
 
 
 def _stop(_signum, _frame):
@@ -85,9 +86,17 @@ def main() -> int:
         "--workers", os.environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
         "--threads", os.environ.get("WEB_THREADS", "8"), "--graceful-timeout", "5",
         "--access-logfile", "-", "accessible_learning:create_app()"], env)
+    # Live classes: nginx's RTMP ingest and a captioner per live class (it says so and stops
+    # when nginx or its RTMP module is missing; everything else runs without it).
+    children = [web, worker]
+    missing = ingest.available()
+    if missing:
+        print(missing, file=sys.stderr, flush=True)
+    else:
+        children.append(Child("live ingest", [str(bin_dir / "python"), "-m",
+                                              "accessible_learning.live.ingest"], env))
     print(f"Accessible Learning is at http://{host}:{port}/ (worker pid {worker.process.pid}). "
           "Press Ctrl-C to stop.", flush=True)
-    children = [web, worker]
     try:
         # A worker that dies (killed, out of memory) is started again while pages go on being
         # served; only Ctrl-C (or SIGTERM) stops both.

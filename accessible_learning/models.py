@@ -442,6 +442,57 @@ class RenditionSet(db.Model):
         return sum(v["bytes"] for v in self.variants) + (self.audio_bytes or 0)
 
 
+LIVE_STATES = ("scheduled", "live", "ended")
+
+
+class LiveClass(db.Model):
+    """A live class of a course (issue 28): streamed by its teacher to the RTMP ingest with its
+    own stream key, watched live with live captions, and kept as a replay lesson when it ends.
+    Times are UTC."""
+
+    __tablename__ = "live_classes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    course_id = db.Column(db.Integer, db.ForeignKey("courses.id"), nullable=False, index=True)
+    title = db.Column(db.String(200), nullable=False)
+    starts_at = db.Column(db.DateTime, nullable=False, index=True)
+    minutes = db.Column(db.Integer, nullable=False, default=60)
+    language = db.Column(db.String(10), nullable=False)
+    # The secret the teacher's encoder sends as the stream name: never shown to learners.
+    stream_key = db.Column(db.String(64), nullable=False, unique=True)
+    state = db.Column(db.String(10), nullable=False, default="scheduled")
+    started_at = db.Column(db.DateTime)
+    ended_at = db.Column(db.DateTime)
+    recording = db.Column(db.String(300))  # the ingest's recording, until the replay is made
+    replay_lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    course = db.relationship("Course")
+    replay_lesson = db.relationship("Lesson")
+    captions = db.relationship("LiveCaption", back_populates="live_class",
+                               order_by="LiveCaption.number", cascade="all, delete-orphan")
+
+    __table_args__ = (CheckConstraint(f"state IN {LIVE_STATES}", name="state_known"),)
+
+
+class LiveCaption(db.Model):
+    """A closed live caption cue of a class, in stream time (seconds from the start)."""
+
+    __tablename__ = "live_captions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    live_class_id = db.Column(db.Integer, db.ForeignKey("live_classes.id"), nullable=False)
+    number = db.Column(db.Integer, nullable=False)
+    start = db.Column(db.Float, nullable=False)
+    end = db.Column(db.Float, nullable=False)
+    text = db.Column(db.Text, nullable=False)
+
+    live_class = db.relationship("LiveClass", back_populates="captions")
+
+    __table_args__ = (UniqueConstraint("live_class_id", "number",
+                                       name="uq_live_captions_class_number"),)
+
+
 class SignVideo(db.Model):
     """A sign-language interpreter's video of a lesson, made for one media of the lesson (as
     captions are): learners get it only while the lesson has that media. At most one per sign

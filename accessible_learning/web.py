@@ -7,6 +7,8 @@ they render through ``rendering``.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
@@ -14,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from . import errors, page_cache, templating
 from .i18n import HTML_LANG, ROLE_NAMES
 from .jobs import message_text as job_message_text
+from .services import live as live_classes
 from .services import preferences
 from .services.captions import clock
 from .views import (
@@ -25,6 +28,7 @@ from .views import (
     certificates,
     employer,
     examiner,
+    live,
     main,
     media,
     offline,
@@ -51,10 +55,14 @@ class IdConverter(IntegerConverter):
 def init_app(app):
     app.url_map.converters["int"] = IdConverter  # before any route is added
     for module in (main, auth, account, catalogue, player, quizzes, certificates, practical,
-                   media, offline, studio, authoring, quiz_studio, examiner, employer, admin):
+                   media, offline, live, studio, authoring, quiz_studio, examiner, employer,
+                   admin):
         app.register_blueprint(module.bp)
 
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.globals["live_local"] = lambda moment: live_classes.to_local(
+        moment, ZoneInfo(app.config["CLASS_TIME_ZONE"]))
+    app.jinja_env.globals["live_zone"] = lambda: app.config["CLASS_TIME_ZONE"]
     app.jinja_env.globals["job_message"] = job_message_text
     templating.init_app(app)
     page_cache.init_app(app)

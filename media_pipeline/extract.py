@@ -1,7 +1,8 @@
-"""extract: any readable media → 16 kHz mono 16-bit PCM WAV, in one ffmpeg pass, with progress.
+"""extract: any readable media → 16 kHz mono 16-bit PCM WAV, in one ffmpeg pass, with progress;
+and a live class's recording (FLV from the RTMP ingest) → MP4 without re-encoding.
 
-Owns: the one ffmpeg pass to 16 kHz mono PCM and its progress. Must not: recognise, or read
-anything but local files (``probe.LOCAL_ONLY``).
+Owns: the one ffmpeg pass to 16 kHz mono PCM and its progress, and the recording's remux.
+Must not: recognise, or read anything but local files (``probe.LOCAL_ONLY``).
 """
 
 from __future__ import annotations
@@ -46,4 +47,25 @@ def extract_pcm(source: str | Path, target: str | Path, *, duration_s: float | N
     os.replace(tmp, target)
     if progress:
         progress(1.0)
+    return target
+
+
+RECORDING_FORMATS = "flv,live_flv"
+
+
+def remux_recording(source: str | Path, target: str | Path) -> Path:
+    """A recording of the live ingest (FLV with H.264 and AAC, as OBS and browsers send) as
+    MP4 with the index at the front, the streams copied as they are. Raises MediaError for a
+    file that is not such a recording."""
+    source, target = Path(source), Path(target)
+    tmp = target.with_name(f".{target.name}.tmp.mp4")
+    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-protocol_whitelist", "file",
+           "-format_whitelist", RECORDING_FORMATS, "-i", str(source), "-map", "0:v:0?",
+           "-map", "0:a:0?", "-c", "copy", "-movflags", "+faststart", "-y", str(tmp)]
+    done = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=die_with_parent)
+    if done.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
+        tmp.unlink(missing_ok=True)
+        raise MediaError("The class's recording could not be read: "
+                         f"{done.stderr.strip()[-300:] or 'it holds no picture or sound'}")
+    os.replace(tmp, target)
     return target

@@ -284,6 +284,16 @@ EXPECTED = {
                               "admin": 200, "employer": 403},
     "admin.audit": {ANON: LOGIN, "learner": 403, "content": 403, "examiner": 403,
                     "admin": 200},
+    # Live classes: the demo has none (class 1 does not exist); the studio schedules them.
+    "live.new_class": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
+                       "admin": 200},
+    "live.studio_class": {ANON: LOGIN, "learner": 403, "content": 404, "examiner": 403,
+                          "admin": 404},
+    "live.watch": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "live.hls_file": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "live.events": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "live.calendar": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "live.captions": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
     "authoring.new_course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
                              "admin": 200},
     "authoring.course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
@@ -363,7 +373,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "authoring.lesson_state", "authoring.move_lesson", "admin.change_role",
              "admin.account_state", "admin.delete_account",
              "admin.change_organisation", "studio.upload_sign_video",
-             "studio.remove_sign_video", "offline.offline_answers"}
+             "studio.remove_sign_video", "offline.offline_answers", "live.change_key",
+             "live.ingest_publish", "live.ingest_publish_done", "live.ingest_recorded"}
 NOT_PAGES = {"static"}
 
 
@@ -376,7 +387,7 @@ def _url_for_rule(app, rule) -> str:
                   "quiz_id": quiz.id, "question_id": quiz.questions[0].id,
                   "attempt_id": 1, "certificate_id": 1, "submission_id": 1,
                   "token": "not-a-reset-link", "user_id": 1, "organisation_id": 1,
-                  "name": "master.m3u8"}
+                  "name": "master.m3u8", "live_class_id": 1}
     with app.test_request_context():
         from flask import url_for
 

@@ -17,6 +17,7 @@ from .records import (
     describe_key,
     enqueue_caption,
     enqueue_describe,
+    enqueue_live_replay,
     enqueue_probe,
     enqueue_renditions,
     enqueue_submission_captions,
@@ -31,7 +32,8 @@ from .runners import MAX_ATTEMPTS, RETRY_BASE_SECONDS, run
 
 __all__ = [
     "MAX_ATTEMPTS", "N_", "N_plural", "PIPELINE_VERSION", "RETRY_BASE_SECONDS", "STAGE_MESSAGES",
-    "caption_key", "describe_key", "enqueue_caption", "enqueue_describe", "enqueue_probe",
+    "caption_key", "describe_key", "enqueue_caption", "enqueue_describe", "enqueue_live_replay",
+    "enqueue_probe",
     "enqueue_renditions", "enqueue_submission_captions", "enqueue_suggest", "latest_for_lesson",
     "latest_for_submission", "message_text", "recent", "requeue_stale", "run", "say",
     "worker_name",

@@ -32,8 +32,8 @@ from .messages import N_, say
 # jobs, then lesson captions (the content team waits for them to review), the smaller versions
 # for slow links, and a learner's practical video last, so that a long recognition queued
 # earlier never holds up a probe that is waiting.
-PRIORITY = {"probe": 100, "suggest": 50, "describe": 20, "caption": 0, "renditions": -5,
-            "caption-submission": -10}
+PRIORITY = {"probe": 100, "live-replay": 60, "suggest": 50, "describe": 20, "caption": 0,
+            "renditions": -5, "caption-submission": -10}
 
 
 def put(job: Job, delay: float | None = None) -> None:
@@ -108,6 +108,12 @@ def enqueue_renditions(asset: MediaAsset) -> Job:
     file and ladder give the same job, so a finished one is reused."""
     return _enqueue("renditions", f"renditions:{asset.sha256}:v{RENDITIONS_VERSION}",
                     {"media_id": asset.id}, reuse_done=True)
+
+
+def enqueue_live_replay(live_class) -> Job:
+    """Make the replay lesson of a live class from its recording (once a recording)."""
+    return _enqueue("live-replay", f"live-replay:{live_class.id}:{live_class.recording}",
+                    {"live_class_id": live_class.id}, reuse_done=True)
 
 
 def caption_key(lesson: Lesson) -> str:

@@ -1,10 +1,10 @@
 """Running a job: what each kind does, and what happens when it fails.
 
 Owns the runner of each kind (probe, caption, caption-submission, describe, suggest,
-renditions), each a thin wrapper that reads its rows, calls one pipeline of ``media_pipeline``
-and records the result, and ``run``: claim, dispatch, and the retry policy (a media error fails
-at once with its own words; any other fault is tried again with growing delays, then fails with
-a clear message).
+renditions, live-replay), each a thin wrapper that reads its rows, calls one pipeline of
+``media_pipeline`` (or one service) and records the result, and ``run``: claim, dispatch, and
+the retry policy (a media error fails at once with its own words; any other fault is tried again
+with growing delays, then fails with a clear message).
 It must not string pipeline stages together itself (the pipelines do that) nor set up the queue.
 """
 
@@ -25,13 +25,23 @@ from media_pipeline.suggest import suggest
 from media_pipeline.words import Word
 
 from ..extensions import db
-from ..models import CaptionTrack, DescriptionTrack, Job, Lesson, MediaAsset, Submission, utcnow
-from ..services import captions, descriptions, renditions
+from ..models import (
+    CaptionTrack,
+    DescriptionTrack,
+    Job,
+    Lesson,
+    LiveClass,
+    MediaAsset,
+    Submission,
+    utcnow,
+)
+from ..services import captions, descriptions, live_replay, renditions
 from ..services.media import media_root
 from .messages import N_, STAGE_MESSAGES, N_plural, say, storage_problem
 from .records import (
     beat,
     claim,
+    enqueue_caption,
     enqueue_renditions,
     heartbeat,
     put,
@@ -282,6 +292,20 @@ def _run_suggest(job: Job) -> None:
                      moments=len(found.moments), changes=found.changes))
 
 
+def _run_live_replay(job: Job) -> None:
+    live_class = db.session.get(LiveClass, job.payload["live_class_id"])
+    if live_class is None:
+        raise MediaError("The live class of this job no longer exists.")
+    live_replay.make_replay(live_class)
+    lesson = live_class.replay_lesson
+    if renditions.for_media(lesson.media) is None:
+        enqueue_renditions(lesson.media)
+    enqueue_caption(lesson)  # captioned by the batch pipeline, for review like any upload
+    _done(job, result={"lesson_id": live_class.replay_lesson_id}, **say(
+        N_("The replay lesson “%(title)s” is made as a draft; its captions are being made."),
+        title=live_class.replay_lesson.title))
+
+
 RUNNERS = {"probe": _run_probe, "caption": _run_caption, "describe": _run_describe,
            "suggest": _run_suggest, "caption-submission": _run_submission_captions,
-           "renditions": _run_renditions}
+           "renditions": _run_renditions, "live-replay": _run_live_replay}

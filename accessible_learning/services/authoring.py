@@ -75,13 +75,21 @@ def _apply_lesson(lesson: Lesson, details: LessonDetails) -> None:
     lesson.language = details.language
 
 
-def create_lesson(course: Course, details: LessonDetails) -> Lesson:
-    """A draft lesson at the end of the course, before it has any media."""
+def new_draft_lesson(course: Course, title: str, language: str, summary: str = "") -> Lesson:
+    """A draft lesson at the end of the course, before it has any media (flushed, not
+    committed: the caller's transaction)."""
     last = db.session.scalar(select(func.max(Lesson.position))
                              .where(Lesson.course_id == course.id)) or 0
     lesson = Lesson(course=course, position=last + 1, published=False)
-    _apply_lesson(lesson, details)
+    _apply_lesson(lesson, LessonDetails(title, summary, language))
     db.session.add(lesson)
+    db.session.flush()
+    return lesson
+
+
+def create_lesson(course: Course, details: LessonDetails) -> Lesson:
+    """A draft lesson at the end of the course, before it has any media."""
+    lesson = new_draft_lesson(course, details.title, details.language, details.summary)
     db.session.commit()
     return lesson
 

@@ -34,6 +34,7 @@ from ..models import (
     FeatureUse,
     Job,
     LessonProgress,
+    LiveCaption,
     LoginFailure,
     LoginSession,
     PasswordReset,
@@ -49,6 +50,9 @@ PERSONAL_MODELS = frozenset({
     # Failed log-ins and the administration's audit log: no shared page shows them, so a wrong
     # password or a role change does not empty every process's page cache.
     LoginFailure, AuditEntry,
+    # A live class's captions come every few seconds while it is live; no shared page shows
+    # them (the class's own page is not kept).
+    LiveCaption,
 })
 
 _TABLE = ContentVersion.__table__

@@ -14,7 +14,7 @@ from .. import access
 from ..forms import CourseForm, LessonForm
 from ..models import Course, Lesson
 from ..security import role_required
-from ..services import authoring, catalogue
+from ..services import authoring, catalogue, live
 
 bp = Blueprint("authoring", __name__, url_prefix="/studio")
 
@@ -62,7 +62,7 @@ def _course_page(course: Course, form: CourseForm | None = None, problem: str | 
     return render_template(
         "studio/course.html", course=course, form=form or _course_form(course),
         lessons=authoring.working_lessons(course), archived=authoring.archived_lessons(course),
-        problem=problem), status
+        live_classes=live.all_for_course(course), problem=problem), status
 
 
 @bp.route("/courses/<int:course_id>", methods=["GET", "POST"])

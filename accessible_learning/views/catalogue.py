@@ -18,6 +18,7 @@ from ..services import (
     chapters,
     completion,
     descriptions,
+    live,
     offline,
     player_help,
     preferences,
@@ -64,7 +65,8 @@ def _course(course_id: int, enrolled: bool) -> str:
     if state is not None and state.complete and state.certificate is None:
         completion.update(current_user, found)  # completed before certificates existed
         state = completion.status(current_user, found)
-    return render_template("catalogue/course.html", course=found, enrolled=enrolled, state=state)
+    return render_template("catalogue/course.html", course=found, enrolled=enrolled, state=state,
+                           live_classes=live.for_course(found))
 
 
 @bp.post("/courses/<int:course_id>/enrol")

@@ -21,13 +21,14 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    from ..services import certificates, completion, practical
+    from ..services import certificates, completion, live, practical
 
     states = [completion.status(current_user, c)
               for c in catalogue.enrolled_courses(current_user)]
     return render_template("dashboard.html", states=states,
                            certificates=certificates.of_learner(current_user),
-                           new_reviews=practical.unseen_reviews(current_user))
+                           new_reviews=practical.unseen_reviews(current_user),
+                           live_classes=live.upcoming_for(current_user))
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -1,0 +1,93 @@
+"""One live class's captioner, a process of its own: ``python -m accessible_learning.live.captioner
+<class id>``, started by the ingest's supervisor while the class is live.
+
+It plays the class's RTMP stream from the local ingest with ffmpeg (sound only, 16 kHz mono
+PCM, as it arrives), feeds it to ``media_pipeline.live.LiveCaptioner``, publishes every event
+on the bus (numbered, with the wall-clock time it was sent) and keeps each closed cue in the
+database (for viewers who join late, the transcript and the calendar of the class). It ends when
+the stream ends. It must not decide who sees the captions nor serve anything.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from media_pipeline import speech_models
+from media_pipeline.live import LiveCaptioner
+from media_pipeline.processes import die_with_parent
+
+from ..extensions import db
+from ..factory import create_app
+from ..models import LiveClass, utcnow
+from ..services import live
+from .bus import bus_for
+
+READ_BYTES = 3200  # 0.1 s of sound: the captioner's step
+
+
+def stream_url(port: int, key: str) -> str:
+    return f"rtmp://127.0.0.1:{port}/live/{key}"
+
+
+def run(class_id: int) -> int:
+    app = create_app()
+    with app.app_context():
+        live_class = db.session.get(LiveClass, class_id)
+        if live_class is None or live_class.state != "live":
+            return 0
+        key, language, started_at = (live_class.stream_key, live_class.language,
+                                     live_class.started_at)
+        model = speech_models.find_model(language, app.config["VOSK_MODELS"]).path
+        db.session.remove()
+        bus = bus_for(app.config)
+        seq = bus.last_seq(class_id)
+        ffmpeg = subprocess.Popen(
+            ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-fflags", "nobuffer",
+             "-analyzeduration", "500000", "-i", stream_url(app.config["RTMP_PORT"], key),
+             "-vn", "-ac", "1", "-ar", "16000", "-f", "s16le", "-"],
+            stdout=subprocess.PIPE, preexec_fn=die_with_parent)
+        assert ffmpeg.stdout is not None
+        captioner = None
+
+        def send(events: list[dict]) -> None:
+            nonlocal seq
+            for event in events:
+                seq += 1
+                bus.publish(class_id, {**event, "seq": seq, "sent": time.time()})
+                if event["type"] == "final" and event["closed"]:
+                    live.add_caption(class_id, event["cue"], event["start"], event["end"],
+                                     event["text"])
+                    db.session.remove()
+
+        while True:
+            data = ffmpeg.stdout.read(READ_BYTES)
+            if not data:
+                break
+            if captioner is None:  # stream time: seconds since the class started
+                offset = max(0.0, (utcnow() - started_at).total_seconds() - 0.1)
+                captioner = LiveCaptioner(str(model), language, offset_s=offset,
+                                          first_number=_next_number(live_class_id=class_id))
+            send(captioner.feed(data))
+        if captioner is not None:
+            send(captioner.finish())
+        ffmpeg.wait()
+    return 0
+
+
+def _next_number(live_class_id: int) -> int:
+    """After a dropped connection the captions go on numbering where they stopped."""
+    numbers = [c.number for c in db.session.get(LiveClass, live_class_id).captions]
+    db.session.remove()
+    return max(numbers, default=0) + 1
+
+
+def main() -> int:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    return run(int(sys.argv[1]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

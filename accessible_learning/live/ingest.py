@@ -1,0 +1,115 @@
+"""The live ingest: nginx with Debian's ``libnginx-mod-rtmp``, run with a generated
+configuration, and a captioner process for each live class.
+
+``python -m accessible_learning.live.ingest`` (started by ``make run`` through the launcher, like
+the worker) writes ``nginx.conf`` under ``LIVE_ROOT/nginx``, starts nginx in the foreground and
+watches the database: each class that is live gets a captioner (``captioner``), started again
+if it stops while the class is still live, stopped when the class ends.
+
+What nginx is told to do is in ``nginx``.
+
+It must not decide who may watch (the web app does) nor serve HTTP itself.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .nginx import available, start_nginx, write_config
+
+RESTART_PAUSE_S = 2  # a captioner whose stream is not there yet is tried again this often
+
+
+class Supervisor:
+    """nginx and a captioner per live class, kept running."""
+
+    def __init__(self, app, web_url: str) -> None:
+        self.app = app
+        self.live_root = Path(app.config["LIVE_ROOT"])
+        self.conf = write_config(self.live_root, app.config["RTMP_PORT"], web_url)
+        self.nginx = start_nginx(self.conf)
+        self.captioners: dict[int, subprocess.Popen] = {}
+        self.started: dict[int, float] = {}
+        self.python = sys.executable
+
+    def live_ids(self) -> set[int]:
+        from sqlalchemy import select
+
+        from ..extensions import db
+        from ..models import LiveClass
+
+        with self.app.app_context():
+            try:
+                return set(db.session.scalars(select(LiveClass.id)
+                                              .where(LiveClass.state == "live")))
+            finally:
+                db.session.remove()
+
+    def step(self) -> None:
+        if self.nginx.poll() is not None:
+            print(f"nginx stopped (exit code {self.nginx.returncode}); starting it again.",
+                  file=sys.stderr, flush=True)
+            time.sleep(1)
+            self.nginx = start_nginx(self.conf)
+        wanted = self.live_ids()
+        for class_id in wanted:
+            process = self.captioners.get(class_id)
+            recent = time.monotonic() - self.started.get(class_id, -60) < RESTART_PAUSE_S
+            if (process is None or process.poll() is not None) and not recent:
+                self.started[class_id] = time.monotonic()
+                self.captioners[class_id] = subprocess.Popen(
+                    [self.python, "-m", "accessible_learning.live.captioner", str(class_id)])
+        for class_id in list(self.captioners):
+            process = self.captioners[class_id]
+            if class_id not in wanted and process.poll() is not None:
+                del self.captioners[class_id]  # it ended with its stream
+
+    def stop(self) -> None:
+        for process in [*self.captioners.values(), self.nginx]:
+            if process.poll() is None:
+                process.terminate()
+        for process in [*self.captioners.values(), self.nginx]:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _stop(_signum, _frame):
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    reason = available()
+    if reason:
+        print(reason, file=sys.stderr, flush=True)
+        return 0  # everything else runs without live classes
+    signal.signal(signal.SIGTERM, _stop)
+    from ..factory import create_app
+
+    app = create_app()
+    host = os.environ.get("HOST", "127.0.0.1")
+    host = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host  # noqa: S104 (not a bind)
+    web_url = os.environ.get("LIVE_CALLBACK_URL") or (
+        f"http://{host}:{os.environ.get('PORT', '5000')}")
+    supervisor = Supervisor(app, web_url)
+    print(f"Live classes: RTMP ingest on port {app.config['RTMP_PORT']} "
+          f"(nginx pid {supervisor.nginx.pid}).", flush=True)
+    try:
+        while True:
+            supervisor.step()
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        supervisor.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Live classes (issue 28): scheduling them, the ingest's questions (may this stream key
+publish now? the stream ended; its recording is ready), the closed live captions, upcoming
+classes for the catalogue and "My learning", the calendar file, and the replay lesson made
+from the recording.
+
+Each change commits when it succeeds (the project's transaction rule). It must not decide who
+may see a class (``access`` does), run processes (``accessible_learning.live`` does) nor touch
+the request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from media_pipeline.captions import Cue, to_webvtt
+
+from .. import jobs
+from ..extensions import db
+from ..live import nginx as ingest
+from ..models import Course, Enrolment, LiveCaption, LiveClass, utcnow
+
+# A teacher may start streaming this long before the class's time, and until this long after its
+# planned end (a class that runs over, or a stream started again after a dropped connection).
+EARLY = timedelta(minutes=30)
+LATE = timedelta(minutes=60)
+
+
+def live_root() -> Path:
+    root = Path(current_app.config["LIVE_ROOT"])
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def hls_folder(live_class: LiveClass) -> Path:
+    """Where the ingest writes the class's HLS stream (``hls_nested``: one folder a key)."""
+    return live_root() / "hls" / live_class.stream_key
+
+
+def to_local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A stored (UTC) time in the training centre's time zone, without its zone."""
+    return moment.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+
+
+def from_local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A time in the training centre's time zone as stored (UTC)."""
+    return moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def state_of(live_class_id: int) -> str | None:
+    """The class's state as stored now (for a long response that outlives its session)."""
+    state = db.session.scalar(select(LiveClass.state).where(LiveClass.id == live_class_id))
+    db.session.rollback()  # no transaction stays open while the response goes on
+    return state
+
+
+def ingest_problem() -> str | None:
+    """Why this machine cannot take live streams (nginx or its RTMP module missing)."""
+    return ingest.available()
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class ClassDetails:
+    title: str
+    starts_at: datetime  # UTC
+    minutes: int
+    language: str
+
+
+def schedule(course: Course, details: ClassDetails) -> LiveClass:
+    live_class = LiveClass(course=course, title=details.title.strip(),
+                           starts_at=details.starts_at, minutes=details.minutes,
+                           language=details.language, stream_key=new_key())
+    db.session.add(live_class)
+    db.session.commit()
+    return live_class
+
+
+def update(live_class: LiveClass, details: ClassDetails) -> None:
+    live_class.title = details.title.strip()
+    live_class.starts_at, live_class.minutes = details.starts_at, details.minutes
+    live_class.language = details.language
+    db.session.commit()
+
+
+def change_key(live_class: LiveClass) -> None:
+    """A new stream key (the old one was shared by mistake): the old one no longer publishes."""
+    live_class.stream_key = new_key()
+    db.session.commit()
+
+
+def ends_at(live_class: LiveClass) -> datetime:
+    return live_class.starts_at + timedelta(minutes=live_class.minutes)
+
+
+def for_course(course: Course) -> list[LiveClass]:
+    """The course's classes that are live or scheduled, soonest first (by state alone, not the
+    clock: the course page is kept rendered until its content changes)."""
+    return list(db.session.scalars(
+        select(LiveClass).where(LiveClass.course_id == course.id, LiveClass.state != "ended")
+        .order_by(LiveClass.starts_at, LiveClass.id)))
+
+
+def all_for_course(course: Course) -> list[LiveClass]:
+    return list(db.session.scalars(select(LiveClass).where(LiveClass.course_id == course.id)
+                                   .order_by(LiveClass.starts_at.desc(), LiveClass.id)))
+
+
+def upcoming_for(user, now: datetime | None = None) -> list[LiveClass]:
+    """The live and coming classes of the published courses the learner is enrolled in."""
+    if user is None or not user.is_authenticated:
+        return []
+    now = now or utcnow()
+    found = db.session.scalars(
+        select(LiveClass).join(Course, Course.id == LiveClass.course_id)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == user.id, Course.published,
+               LiveClass.state != "ended")
+        .order_by(LiveClass.starts_at, LiveClass.id))
+    return [c for c in found if c.state == "live" or ends_at(c) + LATE > now]
+
+
+# -- the ingest --------------------------------------------------------------------------------
+def by_key(key: str) -> LiveClass | None:
+    if not key:
+        return None
+    return db.session.scalar(select(LiveClass).where(LiveClass.stream_key == key))
+
+
+def may_publish(live_class: LiveClass | None, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (live_class is not None and live_class.state != "ended"
+            and live_class.starts_at - EARLY <= now <= ends_at(live_class) + LATE)
+
+
+def start(key: str, now: datetime | None = None) -> LiveClass | None:
+    """The ingest asks whether ``key`` may publish: yes for a class whose time it is and that
+    has not ended, which is then live."""
+    now = now or utcnow()
+    live_class = by_key(key)
+    if not may_publish(live_class, now):
+        return None
+    live_class.state = "live"
+    live_class.started_at = live_class.started_at or now
+    db.session.commit()
+    return live_class
+
+
+def stop(key: str, now: datetime | None = None) -> LiveClass | None:
+    """The stream ended, and with it the class (its recording becomes the replay)."""
+    now = now or utcnow()
+    live_class = by_key(key)
+    if live_class is None or live_class.state != "live":
+        return live_class
+    live_class.ended_at = now
+    live_class.state = "ended"
+    db.session.commit()
+    return live_class
+
+
+def recorded(key: str, path: str) -> LiveClass | None:
+    """The ingest finished writing the class's recording: make the replay lesson from it."""
+    live_class = by_key(key)
+    if live_class is None:
+        return None
+    root = (live_root() / "recordings").resolve()
+    found = Path(path).resolve()
+    if root not in found.parents or not found.is_file():
+        return live_class  # not a recording of ours
+    live_class.recording = str(found)
+    db.session.commit()
+    jobs.enqueue_live_replay(live_class)
+    return live_class
+
+
+# -- captions ----------------------------------------------------------------------------------
+def add_caption(live_class_id: int, number: int, start_s: float, end_s: float,
+                text: str) -> None:
+    """A closed live caption (from the captioner); the same number again changes nothing."""
+    exists = db.session.scalar(select(LiveCaption.id).where(
+        LiveCaption.live_class_id == live_class_id, LiveCaption.number == number))
+    if exists is None:
+        db.session.add(LiveCaption(live_class_id=live_class_id, number=number, start=start_s,
+                                   end=end_s, text=text))
+        db.session.commit()
+
+
+def captions_vtt(live_class: LiveClass) -> str:
+    return to_webvtt([Cue(c.start, c.end, c.text) for c in live_class.captions],
+                     live_class.language)
+
+
+# -- the calendar ------------------------------------------------------------------------------
+def _ics_text(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\n", "\\n"))
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 lines are at most 75 octets: longer ones go on with a space."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > 74:
+            out.append(current)
+            current = " "
+        current += char
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def ics(live_class: LiveClass, url: str, host: str) -> str:
+    stamp = "%Y%m%dT%H%M%SZ"
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Accessible Learning//Live classes//EN",
+        "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "BEGIN:VEVENT",
+        f"UID:live-class-{live_class.id}@{host}",
+        f"DTSTAMP:{utcnow().strftime(stamp)}",
+        f"DTSTART:{live_class.starts_at.strftime(stamp)}",
+        f"DTEND:{ends_at(live_class).strftime(stamp)}",
+        f"SUMMARY:{_ics_text(live_class.title)}",
+        f"DESCRIPTION:{_ics_text(live_class.course.title + ' — ' + url)}",
+        f"URL:{url}",
+        "END:VEVENT", "END:VCALENDAR",
+    ]
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -1,0 +1,239 @@
+"""Live classes (issue 28): scheduling them in the studio, the teacher's page (where to stream,
+the stream key, the captions as they come), the learner's page (the class through hls.js with
+live captions and a live transcript), its HLS files, its events (Server-Sent Events), its
+calendar file and captions, and the ingest's questions (from nginx on this machine only).
+
+Each change is one call to ``services.live``; it must not touch ``db.session`` nor decide access
+itself (``access`` does).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from media_pipeline import languages
+
+from .. import access
+from ..extensions import csrf
+from ..forms import LiveClassForm
+from ..live.bus import bus_for
+from ..models import LiveClass
+from ..security import role_required
+from ..services import live
+
+bp = Blueprint("live", __name__)
+
+HLS_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+KEEP_ALIVE_S = 15  # an SSE comment this often, so that a closed connection is noticed
+STREAM_FOR_S = 600  # an SSE response ends after this long; the browser reconnects by itself
+STATE_EVERY_S = 2  # how often a viewer's response looks whether the class has ended
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["CLASS_TIME_ZONE"])
+
+
+def _form(live_class: LiveClass | None = None, course=None) -> LiveClassForm:
+    if request.method == "POST":
+        form = LiveClassForm()
+    else:
+        form = LiveClassForm(formdata=None)
+        if live_class is not None:
+            local = live.to_local(live_class.starts_at, _zone())
+            form.title.data, form.day.data, form.start.data = (live_class.title, local.date(),
+                                                               local.time())
+            form.minutes.data, form.language.data = live_class.minutes, live_class.language
+        elif course is not None:
+            form.language.data = course.language
+    codes = languages.offered()
+    form.language.choices = [(code, languages.get(code).native_name) for code in codes]
+    return form
+
+
+def _details(form: LiveClassForm) -> live.ClassDetails:
+    starts_at = live.from_local(datetime.combine(form.day.data, form.start.data), _zone())
+    return live.ClassDetails(form.title.data, starts_at, form.minutes.data, form.language.data)
+
+
+def _rtmp_server() -> str:
+    host = current_app.config["RTMP_PUBLIC_HOST"] or request.host.rsplit(":", 1)[0]
+    return f"rtmp://{host}:{current_app.config['RTMP_PORT']}/live"
+
+
+# -- the studio --------------------------------------------------------------------------------
+@bp.route("/studio/courses/<int:course_id>/live/new", methods=["GET", "POST"])
+@role_required("content")
+def new_class(course_id: int):
+    course = access.course_or_404(course_id)
+    form = _form(course=course)
+    if form.validate_on_submit():
+        made = live.schedule(course, _details(form))
+        flash(_("The live class “%(title)s” is scheduled. Below are the server and the stream "
+                "key to give the teacher's encoder.", title=made.title), "success")
+        return redirect(url_for("live.studio_class", live_class_id=made.id))
+    return render_template("live/new.html", course=course, form=form,
+                           zone=current_app.config["CLASS_TIME_ZONE"]), \
+        400 if form.errors else 200
+
+
+@bp.route("/studio/live/<int:live_class_id>", methods=["GET", "POST"])
+@role_required("content")
+def studio_class(live_class_id: int):
+    found = access.live_class_or_404(live_class_id)
+    form = _form(found)
+    if form.validate_on_submit():
+        live.update(found, _details(form))
+        flash(_("The class's details are saved."), "success")
+        return redirect(url_for("live.studio_class", live_class_id=found.id))
+    return render_template("live/studio_class.html", live_class=found, form=form,
+                           rtmp_server=_rtmp_server(), zone=current_app.config["CLASS_TIME_ZONE"],
+                           ingest_problem=live.ingest_problem()), 400 if form.errors else 200
+
+
+@bp.post("/studio/live/<int:live_class_id>/key")
+@role_required("content")
+def change_key(live_class_id: int):
+    found = access.live_class_or_404(live_class_id)
+    live.change_key(found)
+    flash(_("The class has a new stream key; the old one no longer works. Give the new one to "
+            "the teacher's encoder."), "success")
+    return redirect(url_for("live.studio_class", live_class_id=found.id) + "#stream-heading")
+
+
+# -- learners ----------------------------------------------------------------------------------
+@bp.get("/live/<int:live_class_id>")
+@login_required
+def watch(live_class_id: int):
+    found = access.live_class_or_404(live_class_id)
+    return render_template("live/watch.html", live_class=found,
+                           zone=current_app.config["CLASS_TIME_ZONE"])
+
+
+@bp.get("/live/<int:live_class_id>/hls/<name>")
+@login_required
+def hls_file(live_class_id: int, name: str):
+    """The class's HLS playlist and segments, as the ingest writes them."""
+    found = access.live_class_or_404(live_class_id)
+    if not name or set(name) - HLS_NAME_CHARS or name.startswith(".") or not (
+            name.endswith(".ts") or name == "index.m3u8"):
+        abort(404)
+    folder = live.hls_folder(found)
+    response = send_from_directory(folder, name, max_age=0 if name.endswith(".m3u8") else 3600)
+    response.headers["Cache-Control"] = ("no-cache" if name.endswith(".m3u8")
+                                         else "private, max-age=3600")
+    return response
+
+
+@bp.get("/live/<int:live_class_id>/events")
+@login_required
+def events(live_class_id: int):
+    """The class's captions as they come (Server-Sent Events): ``partial`` and ``final``
+    events from the captioner, and ``state`` when the class ends."""
+    found = access.live_class_or_404(live_class_id)
+    class_id = found.id
+    bus = bus_for(current_app.config)
+    last = request.headers.get("Last-Event-ID", "")
+    after = int(last) if last.isdigit() else None
+
+    def stream():
+        yield "retry: 1000\n\n"
+        until = time.monotonic() + STREAM_FOR_S
+        checked, alive = 0.0, time.monotonic()  # the state is looked at once caught up
+        for event in bus.follow(class_id, after):
+            now = time.monotonic()
+            if event is not None:
+                alive = now
+                yield (f"id: {event['seq']}\nevent: {event['type']}\n"
+                       f"data: {json.dumps(event, ensure_ascii=False)}\n\n")
+                continue
+            # Caught up: look at the class now and then, keep the connection alive, and end
+            # the response after a while (the browser reconnects with the last id).
+            if now - checked >= STATE_EVERY_S:
+                checked = now
+                if live.state_of(class_id) == "ended":
+                    yield f"event: state\ndata: {json.dumps({'state': 'ended'})}\n\n"
+                    return
+            if now - alive >= KEEP_ALIVE_S:
+                alive = now
+                yield ": still here\n\n"
+            if now > until:
+                return
+
+    response = Response(stream_with_context(stream()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+@bp.get("/live/<int:live_class_id>/calendar.ics")
+@login_required
+def calendar(live_class_id: int):
+    found = access.live_class_or_404(live_class_id)
+    url = url_for("live.watch", live_class_id=found.id, _external=True)
+    response = Response(live.ics(found, url, request.host), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="class-{found.id}.ics"'
+    return response
+
+
+@bp.get("/live/<int:live_class_id>/captions.vtt")
+@login_required
+def captions(live_class_id: int):
+    found = access.live_class_or_404(live_class_id)
+    return Response(live.captions_vtt(found), mimetype="text/vtt")
+
+
+# -- the ingest (nginx on this machine) ---------------------------------------------------------
+def _from_ingest() -> None:
+    try:
+        if ipaddress.ip_address(request.remote_addr or "").is_loopback:
+            return
+    except ValueError:
+        pass
+    abort(403)
+
+
+@bp.post("/live/ingest/publish")
+@csrf.exempt
+def ingest_publish():
+    """May this stream key publish now? 2xx: yes (the class is live); 403: no."""
+    _from_ingest()
+    if live.start(request.form.get("name", "")) is None:
+        return Response("refused\n", status=403, mimetype="text/plain")
+    return Response("ok\n", mimetype="text/plain")
+
+
+@bp.post("/live/ingest/publish-done")
+@csrf.exempt
+def ingest_publish_done():
+    _from_ingest()
+    live.stop(request.form.get("name", ""))
+    return Response("ok\n", mimetype="text/plain")
+
+
+@bp.post("/live/ingest/recorded")
+@csrf.exempt
+def ingest_recorded():
+    _from_ingest()
+    live.recorded(request.form.get("name", ""), request.form.get("path", ""))
+    return Response("ok\n", mimetype="text/plain")
+

@@ -1,0 +1,211 @@
+"""Live classes (issue 28), the web app's part: scheduling with clear errors, the ingest's
+questions (only a scheduled class's key, in its time, from this machine), who may watch, the
+calendar file, the captions kept and served, the events a viewer follows (Server-Sent Events,
+resumed after a dropped connection), and the upcoming classes on the course page and in My
+learning."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from accessible_learning.extensions import db
+from accessible_learning.live.bus import FileBus
+from accessible_learning.live.nginx import config_text
+from accessible_learning.models import Course, LiveClass, utcnow
+from accessible_learning.services import live
+from conftest import login, post_form
+
+
+def _schedule(app, starts_in=timedelta(minutes=5), minutes=60, title="Knife skills, live"):
+    with app.app_context():
+        course = db.session.get(Course, 1)
+        made = live.schedule(course, live.ClassDetails(title, utcnow() + starts_in, minutes,
+                                                       course.language))
+        return made.id, made.stream_key
+
+
+def _ingest(client, action: str, key: str, **form):
+    return client.post(f"/live/ingest/{action}", data={"name": key, "app": "live", **form},
+                       environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def _enrolled_learner(app):
+    client = app.test_client()
+    login(client, "learner")
+    post_form(client, "/courses/1/enrol", {}, token_page="/courses/1")
+    return client
+
+
+def test_the_studio_schedules_a_class_and_says_what_is_wrong_in_words(app):
+    client = app.test_client()
+    login(client, "content")
+    bad = post_form(client, "/studio/courses/1/live/new",
+                    {"title": "", "day": "31-12-2026", "start": "25:99", "minutes": "five",
+                     "language": "ko"})
+    assert bad.status_code == 400
+    page = bad.get_data(as_text=True)
+    for message in ("Give the class a title.", "Enter the class&#39;s date as year-month-day",
+                    "Enter the start time as hours and minutes",
+                    "Enter how many minutes the class lasts, from 10 to 480."):
+        assert page.count(message) == 2, message  # in the summary and by its field, once each
+    with app.app_context():
+        assert db.session.scalar(select(LiveClass)) is None  # nothing was saved
+
+    made = post_form(client, "/studio/courses/1/live/new",
+                     {"title": "Knife skills, live", "day": "2026-12-31", "start": "14:30",
+                      "minutes": "45", "language": "ko"})
+    assert made.status_code == 302
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        found = db.session.scalar(select(LiveClass))
+        assert (found.starts_at.isoformat(), found.minutes) == ("2026-12-31T14:30:00", 45)
+        key = found.stream_key
+    assert f"<code class=\"secret\">{key}</code>" in page
+    assert "rtmp://localhost:1935/live" in page  # the server OBS is given
+
+    post_form(client, f"/studio/live/{found.id}/key", {}, token_page=f"/studio/live/{found.id}")
+    with app.app_context():
+        assert db.session.get(LiveClass, found.id).stream_key != key
+    assert "Live classes" in client.get("/studio/courses/1").get_data(as_text=True)
+
+
+def test_the_time_zone_of_the_training_centre_is_the_form_s(app):
+    app.config["CLASS_TIME_ZONE"] = "Asia/Seoul"
+    client = app.test_client()
+    login(client, "content")
+    post_form(client, "/studio/courses/1/live/new",
+              {"title": "Evening class", "day": "2026-12-31", "start": "19:00", "minutes": "60",
+               "language": "ko"})
+    with app.app_context():
+        found = db.session.scalar(select(LiveClass))
+        assert found.starts_at.isoformat() == "2026-12-31T10:00:00"  # 19:00 in Seoul is 10 UTC
+    page = client.get(f"/studio/live/{found.id}").get_data(as_text=True)
+    assert 'value="19:00"' in page and "2026-12-31 at 19:00 (Asia/Seoul)" in page
+
+
+def test_only_a_scheduled_class_s_key_in_its_time_publishes_and_only_from_this_machine(app):
+    client = app.test_client()
+    soon, soon_key = _schedule(app, starts_in=timedelta(minutes=20))
+    _later, later_key = _schedule(app, starts_in=timedelta(hours=3), title="Tomorrow")
+    assert _ingest(client, "publish", "no-such-key").status_code == 403
+    assert _ingest(client, "publish", later_key).status_code == 403  # not its time yet
+    from_elsewhere = client.post("/live/ingest/publish", data={"name": soon_key},
+                                 environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert from_elsewhere.status_code == 403
+    assert _ingest(client, "publish", soon_key).status_code == 200
+    with app.app_context():
+        found = db.session.get(LiveClass, soon)
+        assert found.state == "live" and found.started_at is not None
+
+    assert _ingest(client, "publish-done", soon_key).status_code == 200
+    with app.app_context():
+        assert db.session.get(LiveClass, soon).state == "ended"
+    assert _ingest(client, "publish", soon_key).status_code == 403  # an ended class stays so
+
+
+def test_a_recording_outside_the_live_folder_is_not_taken(app, tmp_path):
+    app.config["LIVE_ROOT"] = str(tmp_path / "live")
+    client = app.test_client()
+    class_id, key = _schedule(app, starts_in=timedelta(0))
+    _ingest(client, "publish", key)
+    outside = tmp_path / "elsewhere.flv"
+    outside.write_bytes(b"FLV")
+    assert _ingest(client, "recorded", key, path=str(outside)).status_code == 200
+    with app.app_context():
+        assert db.session.get(LiveClass, class_id).recording is None
+
+
+def test_who_may_watch_and_what_the_course_page_and_my_learning_list(app):
+    class_id, _key = _schedule(app)
+    stranger = app.test_client()
+    login(stranger, "learner")
+    assert stranger.get(f"/live/{class_id}").status_code == 404  # not enrolled
+    assert stranger.get(f"/live/{class_id}/calendar.ics").status_code == 404
+    learner = _enrolled_learner(app)
+    page = learner.get(f"/live/{class_id}").get_data(as_text=True)
+    assert "The class has not started yet" in page and "Knife skills, live" in page
+    with app.app_context():
+        key = db.session.get(LiveClass, class_id).stream_key
+    assert key not in page  # the key is the teacher's secret
+    assert f'href="/live/{class_id}"' in learner.get("/courses/1").get_data(as_text=True)
+    dashboard = learner.get("/dashboard").get_data(as_text=True)
+    assert f'href="/live/{class_id}"' in dashboard and "Add to calendar" in dashboard
+
+
+def test_the_calendar_file_is_valid_icalendar(app):
+    class_id, _key = _schedule(app, title="Knife skills; live, with questions")
+    learner = _enrolled_learner(app)
+    response = learner.get(f"/live/{class_id}/calendar.ics")
+    assert response.mimetype == "text/calendar"
+    text = response.get_data(as_text=True)
+    lines = text.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
+    assert all(len(line.encode()) <= 75 for line in lines)
+    unfolded = text.replace("\r\n ", "")
+    assert "SUMMARY:Knife skills\\; live\\, with questions" in unfolded
+    with app.app_context():
+        found = db.session.get(LiveClass, class_id)
+        start = found.starts_at.strftime("%Y%m%dT%H%M%SZ")
+        end = live.ends_at(found).strftime("%Y%m%dT%H%M%SZ")
+    assert f"DTSTART:{start}" in unfolded and f"DTEND:{end}" in unfolded
+    assert f"URL:http://localhost/live/{class_id}" in unfolded
+
+
+def test_events_reach_a_viewer_and_a_reconnecting_viewer_gets_what_it_missed(app, tmp_path):
+    app.config["LIVE_ROOT"] = str(tmp_path / "live")
+    class_id, key = _schedule(app, starts_in=timedelta(0))
+    client = app.test_client()
+    _ingest(client, "publish", key)
+    bus = FileBus(app.config["LIVE_ROOT"])
+    events = [{"type": "partial", "text": "안녕", "seq": 1},
+              {"type": "final", "cue": 1, "start": 0.5, "end": 1.2, "text": "안녕하세요",
+               "closed": True, "words": 1, "seq": 2},
+              {"type": "partial", "text": "오늘은", "seq": 3}]
+    for event in events:
+        bus.publish(class_id, event)
+    with app.app_context():
+        live.add_caption(class_id, 1, 0.5, 1.2, "안녕하세요")
+    _ingest(client, "publish-done", key)  # ended: the stream of events stops after them
+
+    learner = _enrolled_learner(app)
+    response = learner.get(f"/live/{class_id}/events", headers={"Last-Event-ID": "1"})
+    assert response.mimetype == "text/event-stream"
+    body = response.get_data(as_text=True)
+    ids = [int(i) for i in re.findall(r"^id: (\d+)$", body, re.M)]
+    assert ids == [2, 3]  # what came after the last one it had
+    data = [json.loads(d) for d in re.findall(r"^data: (.*)$", body, re.M)]
+    assert data[0]["text"] == "안녕하세요" and data[-1] == {"state": "ended"}
+    assert "event: final" in body and "event: partial" in body
+
+    vtt = learner.get(f"/live/{class_id}/captions.vtt").get_data(as_text=True)
+    assert vtt.startswith("WEBVTT") and "00:00:00.500 --> 00:00:01.200" in vtt
+    assert "안녕하세요" in learner.get(f"/live/{class_id}").get_data(as_text=True)
+
+
+def test_hls_files_are_served_by_name_only_from_the_class_s_folder(app, tmp_path):
+    app.config["LIVE_ROOT"] = str(tmp_path / "live")
+    class_id, _key = _schedule(app, starts_in=timedelta(0))
+    with app.app_context():
+        folder = live.hls_folder(db.session.get(LiveClass, class_id))
+    folder.mkdir(parents=True)
+    (folder / "index.m3u8").write_text("#EXTM3U\n#EXT-X-TARGETDURATION:1\n0.ts\n")
+    (folder / "0.ts").write_bytes(b"G" * 188)
+    (tmp_path / "live" / "secret.txt").write_text("not for viewers")
+    learner = _enrolled_learner(app)
+    playlist = learner.get(f"/live/{class_id}/hls/index.m3u8")
+    assert playlist.status_code == 200 and playlist.headers["Cache-Control"] == "no-cache"
+    assert learner.get(f"/live/{class_id}/hls/0.ts").data == b"G" * 188
+    for name in ("..%2Fsecret.txt", "secret.txt", ".hidden.ts", "index.m3u8.bak"):
+        assert learner.get(f"/live/{class_id}/hls/{name}").status_code == 404, name
+
+
+def test_nginx_is_told_to_ask_the_app_and_to_keep_keys_out_of_segment_names(tmp_path):
+    text = config_text(tmp_path, 19350, "http://127.0.0.1:5000", as_root=False)
+    assert "listen 19350;" in text
+    assert "on_publish http://127.0.0.1:5000/live/ingest/publish;" in text
+    assert "hls_nested on;" in text and "deny play all;" in text and "record all;" in text
+    assert "user root" not in text

@@ -1,0 +1,204 @@
+"""A live class from end to end, on the real parts (issue 28): the content team schedules it by
+keyboard and reads the stream key; ffmpeg streams real Korean speech to nginx's RTMP ingest
+(started by ``python -m accessible_learning.live.ingest`` as ``make run`` does); a key of no
+class is refused; the enrolled learner joins by keyboard, plays the class through hls.js, and the
+live captions made by the captioner process (Vosk) reach the page over Server-Sent Events with
+the expected words; when the stream ends the page says so and the worker makes the recording a
+draft lesson of the course, its captions queued for review."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from accessible_learning import create_app
+from accessible_learning.extensions import db
+from accessible_learning.live.nginx import available
+from accessible_learning.models import Job, LiveClass, utcnow
+from conftest import SHARED_DATA, clone_instance
+
+from .conftest import log_in, no_violations, tab_to
+
+SPEECH = SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav"
+SECONDS = 16  # the first two Zeroth sentences
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_site(demo_template, tmp_path):
+    assert available() is None, available()  # make test installs nginx and its RTMP module
+    config = clone_instance(demo_template, tmp_path / "site")
+    config.update(MEDIA_ROOT=str(tmp_path / "media"), LIVE_ROOT=str(tmp_path / "live"),
+                  RTMP_PORT=_free_port(), RTMP_PUBLIC_HOST="127.0.0.1")
+    app = create_app(config)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+           "MEDIA_ROOT": config["MEDIA_ROOT"], "LIVE_ROOT": config["LIVE_ROOT"],
+           "RTMP_PORT": str(config["RTMP_PORT"]), "LIVE_CALLBACK_URL": url}
+    bin_dir = Path(sys.executable).parent
+    log = open(tmp_path / "processes.log", "w")
+    ingest = subprocess.Popen([sys.executable, "-m", "accessible_learning.live.ingest"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        [str(bin_dir / "huey_consumer"), "accessible_learning.worker.huey", "--workers", "1",
+         "--delay", "0.1", "--max-delay", "0.5"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    _wait_for_port(config["RTMP_PORT"])
+    yield {"url": url, "app": app, "port": config["RTMP_PORT"], "log": tmp_path / "processes.log"}
+    for process in (ingest, worker):
+        process.terminate()
+    for process in (ingest, worker):
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    server.shutdown()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _wait_for_port(port: int, timeout: float = 20) -> None:
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"nginx did not listen on {port}")
+
+
+def _stream(port: int, key: str, seconds: float) -> subprocess.Popen:
+    """ffmpeg as a teacher's encoder: a picture and real speech, in real time, H.264 and AAC
+    over RTMP with a keyframe each second."""
+    return subprocess.Popen(
+        ["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
+         "testsrc2=size=320x180:rate=25", "-re", "-t", str(seconds), "-i", str(SPEECH),
+         "-map", "0:v", "-map", "1:a", "-shortest", "-c:v", "libx264", "-preset", "veryfast",
+         "-tune", "zerolatency", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a",
+         "64k", "-ar", "44100", "-f", "flv", f"rtmp://127.0.0.1:{port}/live/{key}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _schedule_by_keyboard(page, base: str) -> tuple[int, str]:
+    log_in(page, base, "content")
+    page.goto(f"{base}/studio/courses/1")
+    tab_to(page, "a", "Schedule a live class")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/live/new")
+    no_violations(page, "schedule a live class")
+    now = utcnow()
+    tab_to(page, "#title")
+    page.keyboard.type("Live: knife skills")
+    tab_to(page, "#day")
+    page.locator("#day").fill(now.strftime("%Y-%m-%d"))
+    tab_to(page, "#start")
+    page.locator("#start").fill((now - timedelta(minutes=1)).strftime("%H:%M"))
+    tab_to(page, "#minutes")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("45")
+    tab_to(page, "#language")
+    tab_to(page, "button", "Schedule the class")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Where the teacher streams")
+    no_violations(page, "the class in the studio")
+    key = page.inner_text("code.secret").strip()
+    class_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
+    return class_id, key
+
+
+def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_a_replay(
+        live_site, browser):
+    base, port = live_site["url"], live_site["port"]
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    class_id, key = _schedule_by_keyboard(page, base)
+    assert len(key) >= 24
+
+    # A key of no class is refused by the ingest (the web app said no).
+    refused = _stream(port, "not-a-class-key", 3)
+    assert refused.wait(timeout=30) != 0
+
+    # The learner, enrolled in the course, finds the class in My learning.
+    context.clear_cookies()
+    log_in(page, base, "learner")
+    if page.locator(f"a[href='/live/{class_id}']").count() == 0:
+        page.goto(f"{base}/courses/1")
+        page.click("button:has-text('Enrol in this course')")
+        page.goto(f"{base}/dashboard")
+    assert page.locator(f"a[href='/live/{class_id}']").count() == 1
+    tab_to(page, f"a[href='/live/{class_id}']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/live/{class_id}")
+    page.wait_for_selector("text=The class has not started yet")
+    no_violations(page, "a live class before it starts")
+
+    teacher = _stream(port, key, SECONDS)
+    try:
+        # The page finds the stream by itself and says it is live; Play by keyboard.
+        page.wait_for_selector("[data-live-action=play]:not([disabled])", timeout=30_000)
+        assert "The class is live" in page.inner_text("[data-live-status]")
+        tab_to(page, "[data-live-action=play]")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => document.querySelector('[data-live-video]').currentTime > 1", timeout=20_000)
+        assert page.evaluate(
+            "() => document.querySelector('[data-live-video]').src.startsWith('blob:')")  # hls.js
+        # Live captions: the words being said, then finished lines in the transcript.
+        page.wait_for_function(
+            "() => document.querySelector('[data-live-current]').textContent.trim() !== ''",
+            timeout=20_000)
+        page.wait_for_function(
+            "() => document.querySelector('[data-live-transcript]').textContent"
+            ".includes('홍익대')", timeout=30_000)
+        assert page.get_attribute("[data-live-transcript]", "aria-live") == "off"
+        tab_to(page, "[data-live-read-out]")
+        page.keyboard.press("Space")
+        assert page.get_attribute("[data-live-transcript]", "aria-live") == "polite"
+        no_violations(page, "a live class while it is live")
+        assert teacher.wait(timeout=SECONDS + 30) == 0, teacher.stderr.read()
+    finally:
+        if teacher.poll() is None:
+            teacher.kill()
+
+    page.wait_for_selector("text=The class has ended", timeout=30_000)
+    with live_site["app"].app_context():
+        until = time.monotonic() + 90
+        while True:
+            db.session.expire_all()
+            found = db.session.get(LiveClass, class_id)
+            if found.replay_lesson_id or time.monotonic() > until:
+                break
+            time.sleep(0.5)
+        assert found.state == "ended"
+        assert found.captions, "no live caption was kept"
+        assert any("홍익대" in c.text for c in found.captions)
+        lesson = found.replay_lesson
+        assert lesson is not None, live_site["log"].read_text()[-3000:]
+        assert not lesson.published and lesson.course_id == 1
+        assert lesson.media.duration_s == pytest.approx(SECONDS, abs=2.5)
+        assert db.session.scalar(select(Job).where(Job.kind == "caption",
+                                                   Job.payload["lesson_id"].as_integer()
+                                                   == lesson.id)) is not None
+    assert errors == []
+    context.close()
