@@ -486,11 +486,45 @@ class LiveCaption(db.Model):
     start = db.Column(db.Float, nullable=False)
     end = db.Column(db.Float, nullable=False)
     text = db.Column(db.Text, nullable=False)
+    corrected = db.Column(db.Boolean, nullable=False, default=False, server_default=sa_false())
 
     live_class = db.relationship("LiveClass", back_populates="captions")
 
     __table_args__ = (UniqueConstraint("live_class_id", "number",
                                        name="uq_live_captions_class_number"),)
+
+
+class LiveQuestion(db.Model):
+    """A learner's question during a live class, for its teacher (the studio's class page)."""
+
+    __tablename__ = "live_questions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    live_class_id = db.Column(db.Integer, db.ForeignKey("live_classes.id"), nullable=False,
+                              index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    at_s = db.Column(db.Float)  # the class's stream time when it was asked
+    asked_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    answered_at = db.Column(db.DateTime)
+
+    user = db.relationship("User")
+
+
+class LiveAttendance(db.Model):
+    """How long a learner watched a live class while it was live (its replay is a lesson, with
+    lesson progress): counted in the learning hours of the reports."""
+
+    __tablename__ = "live_attendance"
+
+    id = db.Column(db.Integer, primary_key=True)
+    live_class_id = db.Column(db.Integer, db.ForeignKey("live_classes.id"), nullable=False)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    watched_s = db.Column(db.Float, nullable=False, default=0.0)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("live_class_id", "user_id",
+                                       name="uq_live_attendance_class_user"),)
 
 
 class SignVideo(db.Model):

@@ -9,8 +9,10 @@ fourth answers "ok" to a signed-in request (benchmarks/signed_in.py): the floor 
 signed-in page.
 Captioning (after the web figures): see benchmarks/captioning.py.
 Audio description (after captioning): see benchmarks/description.py.
-Renditions (last): bytes and encode time of the smaller versions, and the time to first frame of
-each on a slow link in Chromium; see benchmarks/renditions.py and benchmarks/first_frame.py.
+Renditions: bytes and encode time of the smaller versions, and the time to first frame of each on
+a slow link in Chromium; see benchmarks/renditions.py and benchmarks/first_frame.py.
+Live classes (last): the delay from speech to live captions at a viewer, their accuracy against
+the batch pipeline's, and 200 viewers at once; see benchmarks/live.py.
 Voice commands (with the web figures): the same utterances recognised by the bare recogniser in
 this process and posted to the lesson page's voice endpoint over HTTP; see benchmarks/voice.py.
 Scale (after the voice figures): the pages that list people, with the demo's users and with
@@ -271,10 +273,11 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    from benchmarks import captioning, description, renditions, voice
+    from benchmarks import captioning, description, live, renditions, voice
 
     web = main()
     voice.main()
     captions = captioning.main()
     described = description.main()
-    sys.exit(renditions.main() or described or captions or web)
+    made = renditions.main()
+    sys.exit(live.main() or made or described or captions or web)

@@ -294,6 +294,8 @@ EXPECTED = {
     "live.events": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
     "live.calendar": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
     "live.captions": {ANON: LOGIN, **dict.fromkeys(ROLES, 404)},
+    "live.correct_caption": {ANON: LOGIN, "learner": 403, "content": 404, "examiner": 403,
+                             "admin": 404},
     "authoring.new_course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
                              "admin": 200},
     "authoring.course": {ANON: LOGIN, "learner": 403, "content": 200, "examiner": 403,
@@ -374,7 +376,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "admin.account_state", "admin.delete_account",
              "admin.change_organisation", "studio.upload_sign_video",
              "studio.remove_sign_video", "offline.offline_answers", "live.change_key",
-             "live.ingest_publish", "live.ingest_publish_done", "live.ingest_recorded"}
+             "live.ingest_publish", "live.ingest_publish_done", "live.ingest_recorded",
+             "live.ask", "live.attendance", "live.answered"}
 NOT_PAGES = {"static"}
 
 
@@ -387,7 +390,8 @@ def _url_for_rule(app, rule) -> str:
                   "quiz_id": quiz.id, "question_id": quiz.questions[0].id,
                   "attempt_id": 1, "certificate_id": 1, "submission_id": 1,
                   "token": "not-a-reset-link", "user_id": 1, "organisation_id": 1,
-                  "name": "master.m3u8", "live_class_id": 1}
+                  "name": "master.m3u8", "live_class_id": 1,
+                  "number": 1}
     with app.test_request_context():
         from flask import url_for
 

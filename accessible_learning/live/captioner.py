@@ -25,7 +25,7 @@ from ..models import LiveClass, utcnow
 from ..services import live
 from .bus import bus_for
 
-READ_BYTES = 3200  # 0.1 s of sound: the captioner's step
+READ_BYTES = 1600  # 50 ms of sound: the captioner's step
 
 
 def stream_url(port: int, key: str) -> str:
@@ -45,9 +45,11 @@ def run(class_id: int) -> int:
         bus = bus_for(app.config)
         seq = bus.last_seq(class_id)
         ffmpeg = subprocess.Popen(
+            # -flush_packets: each packet to the pipe at once (ffmpeg otherwise fills a 32 KB
+            # buffer first: a second of this sound).
             ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-fflags", "nobuffer",
              "-analyzeduration", "500000", "-i", stream_url(app.config["RTMP_PORT"], key),
-             "-vn", "-ac", "1", "-ar", "16000", "-f", "s16le", "-"],
+             "-vn", "-ac", "1", "-ar", "16000", "-flush_packets", "1", "-f", "s16le", "-"],
             stdout=subprocess.PIPE, preexec_fn=die_with_parent)
         assert ffmpeg.stdout is not None
         captioner = None

@@ -34,7 +34,9 @@ from ..models import (
     FeatureUse,
     Job,
     LessonProgress,
+    LiveAttendance,
     LiveCaption,
+    LiveQuestion,
     LoginFailure,
     LoginSession,
     PasswordReset,
@@ -50,9 +52,9 @@ PERSONAL_MODELS = frozenset({
     # Failed log-ins and the administration's audit log: no shared page shows them, so a wrong
     # password or a role change does not empty every process's page cache.
     LoginFailure, AuditEntry,
-    # A live class's captions come every few seconds while it is live; no shared page shows
-    # them (the class's own page is not kept).
-    LiveCaption,
+    # A live class's captions come every few seconds while it is live, its questions and its
+    # viewers' attendance too; no shared page shows them (the class's own page is not kept).
+    LiveCaption, LiveQuestion, LiveAttendance,
 })
 
 _TABLE = ContentVersion.__table__

@@ -1,7 +1,7 @@
 """Live classes (issue 28): scheduling them, the ingest's questions (may this stream key
-publish now? the stream ended; its recording is ready), the closed live captions, upcoming
-classes for the catalogue and "My learning", the calendar file, and the replay lesson made
-from the recording.
+publish now? the stream ended; its recording is ready), the closed live captions and the
+teacher's corrections, learners' questions, attendance, upcoming classes for the catalogue and
+"My learning", and the calendar file.
 
 Each change commits when it succeeds (the project's transaction rule). It must not decide who
 may see a class (``access`` does), run processes (``accessible_learning.live`` does) nor touch
@@ -11,12 +11,14 @@ the request.
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from media_pipeline.captions import Cue, to_webvtt
@@ -24,7 +26,16 @@ from media_pipeline.captions import Cue, to_webvtt
 from .. import jobs
 from ..extensions import db
 from ..live import nginx as ingest
-from ..models import Course, Enrolment, LiveCaption, LiveClass, utcnow
+from ..live.bus import bus_for
+from ..models import (
+    Course,
+    Enrolment,
+    LiveAttendance,
+    LiveCaption,
+    LiveClass,
+    LiveQuestion,
+    utcnow,
+)
 
 # A teacher may start streaming this long before the class's time, and until this long after its
 # planned end (a class that runs over, or a stream started again after a dropped connection).
@@ -193,6 +204,93 @@ def add_caption(live_class_id: int, number: int, start_s: float, end_s: float,
         db.session.add(LiveCaption(live_class_id=live_class_id, number=number, start=start_s,
                                    end=end_s, text=text))
         db.session.commit()
+
+
+class LiveError(Exception):
+    """A request about a live class that cannot be done, in words for the person."""
+
+
+def _publish(live_class_id: int, event: dict) -> None:
+    bus_for(current_app.config).publish(live_class_id, {**event, "sent": time.time()})
+
+
+def _stream_time(live_class: LiveClass) -> float | None:
+    if live_class.started_at is None:
+        return None
+    return round((utcnow() - live_class.started_at).total_seconds(), 1)
+
+
+def correct_caption(live_class: LiveClass, number: int, text: str) -> LiveCaption:
+    """The teacher corrects a caption line; viewers see the correction at once."""
+    text = "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    if not text:
+        raise LiveError(_("Write the line's corrected text."))
+    caption = db.session.scalar(select(LiveCaption).where(
+        LiveCaption.live_class_id == live_class.id, LiveCaption.number == number))
+    if caption is None:
+        raise LiveError(_("There is no such caption line."))
+    caption.text, caption.corrected = text, True
+    db.session.commit()
+    _publish(live_class.id, {"type": "correction", "cue": number, "text": text})
+    return caption
+
+
+QUESTION_CHARS = 1000
+
+
+def ask(live_class: LiveClass, user, text: str) -> LiveQuestion:
+    """A learner's question for the teacher, while the class has not ended."""
+    text = text.strip()
+    if live_class.state == "ended":
+        raise LiveError(_("The class has ended, so questions are no longer taken."))
+    if not text:
+        raise LiveError(_("Write your question first."))
+    if len(text) > QUESTION_CHARS:
+        raise LiveError(_("A question can be at most %(count)d characters long.",
+                          count=QUESTION_CHARS))
+    question = LiveQuestion(live_class_id=live_class.id, user_id=user.id, text=text,
+                            at_s=_stream_time(live_class))
+    db.session.add(question)
+    db.session.commit()
+    _publish(live_class.id, {"type": "question", "id": question.id, "text": text,
+                             "name": user.display_name, "at": question.at_s})
+    return question
+
+
+def questions(live_class: LiveClass) -> list[LiveQuestion]:
+    return list(db.session.scalars(select(LiveQuestion)
+                                   .where(LiveQuestion.live_class_id == live_class.id)
+                                   .order_by(LiveQuestion.id)))
+
+
+def mark_answered(live_class: LiveClass, question_id: int) -> None:
+    question = db.session.get(LiveQuestion, question_id)
+    if question is None or question.live_class_id != live_class.id:
+        raise LiveError(_("There is no such question."))
+    question.answered_at = question.answered_at or utcnow()
+    db.session.commit()
+
+
+ATTENDANCE_STEP_MAX_S = 60  # one report of watching counts at most this long
+
+
+def attend(live_class: LiveClass, user, seconds: float) -> float:
+    """The learner watched the live class for ``seconds`` more (reported by the page while it
+    plays). Counted only while the class is live, at most a minute a report and never more than
+    the class lasted; returns the learner's total."""
+    if live_class.state != "live":
+        return 0.0
+    seconds = max(0.0, min(float(seconds), ATTENDANCE_STEP_MAX_S))
+    row = db.session.scalar(select(LiveAttendance).where(
+        LiveAttendance.live_class_id == live_class.id, LiveAttendance.user_id == user.id))
+    if row is None:
+        row = LiveAttendance(live_class_id=live_class.id, user_id=user.id, watched_s=0.0)
+        db.session.add(row)
+    ceiling = (live_class.minutes * 60 + LATE.total_seconds())
+    row.watched_s = min(ceiling, (row.watched_s or 0.0) + seconds)
+    row.updated_at = utcnow()
+    db.session.commit()
+    return row.watched_s
 
 
 def captions_vtt(live_class: LiveClass) -> str:

@@ -29,6 +29,8 @@ from ..models import (
     FeatureUse,
     Lesson,
     LessonProgress,
+    LiveAttendance,
+    LiveQuestion,
     LoginSession,
     MediaAsset,
     PasswordReset,
@@ -113,7 +115,7 @@ def delete_account(admin: User, user: User) -> None:
     db.session.execute(update(Certificate).where(Certificate.user_id == user.id)
                        .values(user_id=None, holder_name=""))
     for model in (LoginSession, PasswordReset, Preferences, Enrolment, LessonProgress,
-                  QuizAttempt, FeatureUse, Submission):
+                  QuizAttempt, FeatureUse, Submission, LiveQuestion, LiveAttendance):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(course_examiners).where(course_examiners.c.user_id == user.id))
     db.session.execute(update(Submission).where(Submission.examiner_id == user.id)

@@ -22,8 +22,9 @@ active learners
     counts once per row, so rows can add up to more than the total.
 learning hours
     the played time of the lessons (``LessonProgress.watched_s``, each part of a lesson counted
-    once) of the progress rows last updated in the period, in hours to one decimal. A row's
-    played time is counted in the month of its last update.
+    once) of the progress rows last updated in the period, and the time live classes were
+    watched while live (``LiveAttendance.watched_s``), in hours to one decimal. A row's played
+    time is counted in the month of its last update.
 completions
     certificates issued (``Certificate.issued_at``) in the period: one a learner and course.
 quiz pass rate
@@ -68,6 +69,8 @@ from ..models import (
     FeatureUse,
     Lesson,
     LessonProgress,
+    LiveAttendance,
+    LiveClass,
     Organisation,
     Quiz,
     QuizAttempt,
@@ -268,6 +271,15 @@ def build(period: Period | None = None, organisation_id: int | None = None) -> R
         .join(User, LessonProgress.user_id == User.id)
         .where(learner, _in(LessonProgress.updated_at, period))
         .group_by(Lesson.course_id, *_month_columns(LessonProgress.updated_at))
+    ).all()
+    # Live classes watched while live count too (a class's replay is a lesson, counted above).
+    seconds += db.session.execute(
+        select(LiveClass.course_id, *_month_columns(LiveAttendance.updated_at),
+               func.sum(LiveAttendance.watched_s))
+        .join(LiveClass, LiveAttendance.live_class_id == LiveClass.id)
+        .join(User, LiveAttendance.user_id == User.id)
+        .where(learner, _in(LiveAttendance.updated_at, period))
+        .group_by(LiveClass.course_id, *_month_columns(LiveAttendance.updated_at))
     ).all()
     total_s = 0.0
     per_row_s: dict[int, float] = defaultdict(float)

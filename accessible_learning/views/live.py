@@ -29,14 +29,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from media_pipeline import languages
 
 from .. import access
 from ..extensions import csrf
 from ..forms import LiveClassForm
-from ..live.bus import bus_for
+from ..live.bus import hub_for
 from ..models import LiveClass
 from ..security import role_required
 from ..services import live
@@ -47,6 +47,7 @@ HLS_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 KEEP_ALIVE_S = 15  # an SSE comment this often, so that a closed connection is noticed
 STREAM_FOR_S = 600  # an SSE response ends after this long; the browser reconnects by itself
 STATE_EVERY_S = 2  # how often a viewer's response looks whether the class has ended
+WAIT_S = 0.5  # a viewer's response waits this long for an event before it looks around
 
 
 def _zone() -> ZoneInfo:
@@ -106,6 +107,8 @@ def studio_class(live_class_id: int):
         flash(_("The class's details are saved."), "success")
         return redirect(url_for("live.studio_class", live_class_id=found.id))
     return render_template("live/studio_class.html", live_class=found, form=form,
+                           questions=live.questions(found),
+                           last_event=hub_for(current_app.config).bus.last_seq(found.id),
                            rtmp_server=_rtmp_server(), zone=current_app.config["CLASS_TIME_ZONE"],
                            ingest_problem=live.ingest_problem()), 400 if form.errors else 200
 
@@ -126,7 +129,8 @@ def change_key(live_class_id: int):
 def watch(live_class_id: int):
     found = access.live_class_or_404(live_class_id)
     return render_template("live/watch.html", live_class=found,
-                           zone=current_app.config["CLASS_TIME_ZONE"])
+                           zone=current_app.config["CLASS_TIME_ZONE"],
+                           last_event=hub_for(current_app.config).bus.last_seq(found.id))
 
 
 @bp.get("/live/<int:live_class_id>/hls/<name>")
@@ -151,33 +155,43 @@ def events(live_class_id: int):
     events from the captioner, and ``state`` when the class ends."""
     found = access.live_class_or_404(live_class_id)
     class_id = found.id
-    bus = bus_for(current_app.config)
-    last = request.headers.get("Last-Event-ID", "")
+    hub = hub_for(current_app.config)
+    teacher = current_user.has_role("content")  # questions are for the teacher's eyes
+    # A reconnecting browser says what it had (Last-Event-ID); the page says what it showed.
+    last = request.headers.get("Last-Event-ID", "") or request.args.get("after", "")
     after = int(last) if last.isdigit() else None
 
     def stream():
-        yield "retry: 1000\n\n"
-        until = time.monotonic() + STREAM_FOR_S
-        checked, alive = 0.0, time.monotonic()  # the state is looked at once caught up
-        for event in bus.follow(class_id, after):
-            now = time.monotonic()
-            if event is not None:
-                alive = now
-                yield (f"id: {event['seq']}\nevent: {event['type']}\n"
-                       f"data: {json.dumps(event, ensure_ascii=False)}\n\n")
-                continue
-            # Caught up: look at the class now and then, keep the connection alive, and end
-            # the response after a while (the browser reconnects with the last id).
-            if now - checked >= STATE_EVERY_S:
-                checked = now
-                if live.state_of(class_id) == "ended":
-                    yield f"event: state\ndata: {json.dumps({'state': 'ended'})}\n\n"
+        viewer = hub.viewer(class_id, after)
+        try:
+            yield "retry: 1000\n\n"
+            until = time.monotonic() + STREAM_FOR_S
+            checked, alive = 0.0, time.monotonic()  # the state is looked at once caught up
+            while True:
+                event = viewer.next(timeout=WAIT_S)
+                now = time.monotonic()
+                if event is not None and (teacher or event["type"] != "question"):
+                    alive = now
+                    numbered = f"id: {event['seq']}\n" if event.get("seq") else ""
+                    yield (f"{numbered}event: {event['type']}\n"
+                           f"data: {json.dumps(event, ensure_ascii=False)}\n\n")
+                    continue
+                if event is not None:
+                    continue
+                # Nothing new: look at the class now and then, keep the connection alive, and
+                # end the response after a while (the browser reconnects with the last id).
+                if now - checked >= STATE_EVERY_S:
+                    checked = now
+                    if live.state_of(class_id) == "ended":
+                        yield f"event: state\ndata: {json.dumps({'state': 'ended'})}\n\n"
+                        return
+                if now - alive >= KEEP_ALIVE_S:
+                    alive = now
+                    yield ": still here\n\n"
+                if now > until:
                     return
-            if now - alive >= KEEP_ALIVE_S:
-                alive = now
-                yield ": still here\n\n"
-            if now > until:
-                return
+        finally:
+            viewer.close()
 
     response = Response(stream_with_context(stream()), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
@@ -200,6 +214,75 @@ def calendar(live_class_id: int):
 def captions(live_class_id: int):
     found = access.live_class_or_404(live_class_id)
     return Response(live.captions_vtt(found), mimetype="text/vtt")
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/live/<int:live_class_id>/questions")
+@login_required
+def ask(live_class_id: int):
+    """A question for the teacher: JSON for the page's script, else back to the page."""
+    found = access.live_class_or_404(live_class_id)
+    try:
+        live.ask(found, current_user, request.form.get("question", ""))
+    except live.LiveError as problem:
+        if _wants_json():
+            return {"error": str(problem)}, 400
+        flash(str(problem), "error")
+        return redirect(url_for("live.watch", live_class_id=found.id) + "#ask-heading")
+    message = _("Your question is sent to the teacher.")
+    if _wants_json():
+        return {"message": message}
+    flash(message, "success")
+    return redirect(url_for("live.watch", live_class_id=found.id) + "#ask-heading")
+
+
+@bp.post("/live/<int:live_class_id>/attendance")
+@login_required
+def attendance(live_class_id: int):
+    """The page reports, while the class plays live, how long it played since last time."""
+    found = access.live_class_or_404(live_class_id)
+    try:
+        seconds = float(request.form.get("seconds", "0"))
+    except ValueError:
+        abort(400)
+    return {"watched_s": live.attend(found, current_user, seconds)}
+
+
+@bp.route("/studio/live/<int:live_class_id>/captions/<int:number>", methods=["GET", "POST"])
+@role_required("content")
+def correct_caption(live_class_id: int, number: int):
+    """The teacher's correction of one caption line, seen by viewers at once."""
+    found = access.live_class_or_404(live_class_id)
+    line = next((c for c in found.captions if c.number == number), None)
+    if line is None:
+        abort(404)
+    problem = None
+    if request.method == "POST":
+        try:
+            live.correct_caption(found, number, request.form.get("text", ""))
+        except live.LiveError as error:
+            problem = str(error)
+        else:
+            flash(_("Line %(number)d is corrected; viewers see the correction.", number=number),
+                  "success")
+            return redirect(url_for("live.studio_class", live_class_id=found.id)
+                            + f"#line-{number}")
+    return render_template("live/correct.html", live_class=found, line=line,
+                           problem=problem), 400 if problem else 200
+
+
+@bp.post("/studio/live/<int:live_class_id>/questions/<int:question_id>/answered")
+@role_required("content")
+def answered(live_class_id: int, question_id: int):
+    found = access.live_class_or_404(live_class_id)
+    try:
+        live.mark_answered(found, question_id)
+    except live.LiveError:
+        abort(404)
+    return redirect(url_for("live.studio_class", live_class_id=found.id) + "#questions-heading")
 
 
 # -- the ingest (nginx on this machine) ---------------------------------------------------------

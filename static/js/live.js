@@ -77,6 +77,7 @@ function setUp(root) {
 
   function follow() {
     var source = new EventSource(root.getAttribute("data-events"));
+    source.addEventListener("correction", function (e) { correct(lines, JSON.parse(e.data)); });
     source.addEventListener("final", function (e) { onFinal(JSON.parse(e.data)); });
     source.addEventListener("partial", function (e) { onPartial(JSON.parse(e.data)); });
     source.addEventListener("state", function (e) {
@@ -169,10 +170,104 @@ function setUp(root) {
       say(on ? texts.captionsOn : texts.captionsOff);
     });
   }
+  // Attendance: while the class plays live, the page says every 30 s how long it played.
+  var played = 0;
+  var lastTick = null;
+  if (video) {
+    window.setInterval(function () {
+      var now = Date.now();
+      if (!video.paused && !ended && lastTick !== null) { played += (now - lastTick) / 1000; }
+      lastTick = now;
+      if (played >= 30) { report(); }
+    }, 1000);
+    window.addEventListener("pagehide", report);
+  }
+  function report() {
+    if (played <= 0) { return; }
+    var body = new FormData();
+    body.append("seconds", String(Math.round(played)));
+    body.append("csrf_token", csrfToken());
+    played = 0;
+    if (navigator.sendBeacon) { navigator.sendBeacon(root.getAttribute("data-attendance"), body); }
+  }
+
+  var ask = root.querySelector("[data-live-ask]");
+  if (ask) {
+    var askStatus = ask.querySelector("[data-live-ask-status]");
+    ask.addEventListener("submit", function (event) {
+      event.preventDefault();
+      askStatus.textContent = "";
+      fetch(ask.action, { method: "POST", body: new FormData(ask), credentials: "same-origin",
+                          headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (answer) {
+          askStatus.textContent = answer.message || answer.error;
+          if (answer.message) { ask.querySelector("textarea").value = ""; }
+          else { ask.querySelector("textarea").focus(); }
+        }, function () { ask.submit(); });
+    });
+  }
   if (!ended) {
     follow();
     load();
   }
 }
 
+function csrfToken() {
+  var field = document.querySelector("input[name=csrf_token]");
+  return field ? field.value : "";
+}
+
+// A corrected line, in a list of lines (the learner's transcript or the teacher's list).
+function correct(list, data) {
+  var item = list.querySelector('[data-cue="' + data.cue + '"]');
+  if (!item) { return; }
+  var text = item.querySelector("[data-text]") || item;
+  text.textContent = data.text.replace(/\n/g, " ");
+}
+
+// The teacher's page: questions and finished caption lines as they come, each line with a
+// link to correct it.
+function setUpTeacher(root) {
+  var source = new EventSource(root.getAttribute("data-events"));
+  var questions = root.querySelector("[data-live-questions]");
+  var lines = root.querySelector("[data-live-lines]");
+  var linkText = lines.getAttribute("data-correct-text");
+  source.addEventListener("question", function (e) {
+    var data = JSON.parse(e.data);
+    var none = root.querySelector("[data-live-no-questions]");
+    if (none) { none.remove(); }
+    var item = document.createElement("li");
+    item.id = "question-" + data.id;
+    var who = document.createElement("strong");
+    who.textContent = data.name;
+    item.appendChild(who);
+    item.appendChild(document.createTextNode(": " + data.text));
+    questions.appendChild(item);
+  });
+  source.addEventListener("final", function (e) {
+    var data = JSON.parse(e.data);
+    if (!data.closed || lines.querySelector('[data-cue="' + data.cue + '"]')) { return; }
+    var item = document.createElement("li");
+    item.id = "line-" + data.cue;
+    item.setAttribute("data-cue", String(data.cue));
+    var text = document.createElement("span");
+    text.setAttribute("data-text", "");
+    text.textContent = data.text.replace(/\n/g, " ");
+    var link = document.createElement("a");
+    link.href = root.getAttribute("data-correct-url").replace(/\/0$/, "/" + data.cue);
+    link.textContent = linkText;
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + lines.getAttribute("data-line-text").replace("{number}", String(data.cue));
+    link.appendChild(hidden);
+    item.appendChild(text);
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(link);
+    lines.appendChild(item);
+  });
+  source.addEventListener("correction", function (e) { correct(lines, JSON.parse(e.data)); });
+}
+
 document.querySelectorAll("[data-live]").forEach(setUp);
+document.querySelectorAll("[data-live-teacher]").forEach(setUpTeacher);

@@ -10,12 +10,13 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from accessible_learning.extensions import db
 from accessible_learning.live.bus import FileBus
 from accessible_learning.live.nginx import config_text
-from accessible_learning.models import Course, LiveClass, utcnow
+from accessible_learning.models import Course, LiveAttendance, LiveClass, utcnow
 from accessible_learning.services import live
 from conftest import login, post_form
 
@@ -209,3 +210,71 @@ def test_nginx_is_told_to_ask_the_app_and_to_keep_keys_out_of_segment_names(tmp_
     assert "on_publish http://127.0.0.1:5000/live/ingest/publish;" in text
     assert "hls_nested on;" in text and "deny play all;" in text and "record all;" in text
     assert "user root" not in text
+
+
+def test_questions_reach_the_teacher_only_and_a_corrected_line_reaches_every_viewer(
+        app, tmp_path):
+    app.config["LIVE_ROOT"] = str(tmp_path / "live")
+    class_id, key = _schedule(app, starts_in=timedelta(0))
+    ingest = app.test_client()
+    _ingest(ingest, "publish", key)
+    with app.app_context():
+        live.add_caption(class_id, 1, 0.5, 1.2, "안녕하새요")
+    learner = _enrolled_learner(app)
+    empty = post_form(learner, f"/live/{class_id}/questions", {"question": "  "},
+                      token_page=f"/live/{class_id}", headers={"Accept": "application/json"})
+    assert empty.status_code == 400 and empty.get_json()["error"] == "Write your question first."
+    sent = post_form(learner, f"/live/{class_id}/questions",
+                     {"question": "칼은 어떻게 갈아요?"}, token_page=f"/live/{class_id}",
+                     headers={"Accept": "application/json"})
+    assert sent.get_json()["message"] == "Your question is sent to the teacher."
+
+    teacher = app.test_client()
+    login(teacher, "content")
+    page = teacher.get(f"/studio/live/{class_id}").get_data(as_text=True)
+    assert "칼은 어떻게 갈아요?" in page and "Mark as answered" in page
+    correction = post_form(teacher, f"/studio/live/{class_id}/captions/1",
+                           {"text": "안녕하세요"})
+    assert correction.status_code == 302
+    with app.app_context():
+        question_id = live.questions(db.session.get(LiveClass, class_id))[0].id
+    post_form(teacher, f"/studio/live/{class_id}/questions/{question_id}/answered", {},
+              token_page=f"/studio/live/{class_id}")
+    assert "Mark as answered" not in teacher.get(f"/studio/live/{class_id}").get_data(
+        as_text=True)
+    assert post_form(teacher, f"/studio/live/{class_id}/captions/1", {"text": " "}
+                     ).status_code == 400
+    assert learner.get(f"/studio/live/{class_id}/captions/1").status_code == 403
+
+    _ingest(ingest, "publish-done", key)
+    for client, sees_question in ((learner, False), (teacher, True)):
+        body = client.get(f"/live/{class_id}/events", query_string={"after": 0}).get_data(
+            as_text=True)
+        assert ("event: question" in body) is sees_question
+        assert "event: correction" in body and "안녕하세요" in body
+    assert "안녕하세요" in learner.get(f"/live/{class_id}/captions.vtt").get_data(as_text=True)
+    refused = post_form(learner, f"/live/{class_id}/questions", {"question": "늦었어요"},
+                        token_page="/dashboard",
+                        headers={"Accept": "application/json"})
+    assert refused.status_code == 400  # the class has ended
+
+
+def test_watching_live_counts_in_the_learning_hours(app):
+    from accessible_learning.services import reports
+
+    class_id, key = _schedule(app, starts_in=timedelta(0))
+    learner = _enrolled_learner(app)
+    token_page = "/dashboard"
+    assert post_form(learner, f"/live/{class_id}/attendance", {"seconds": "30"},
+                     token_page=token_page).get_json()["watched_s"] == 0  # not live yet
+    _ingest(app.test_client(), "publish", key)
+    with app.app_context():
+        before = reports.build().totals.hours
+    for seconds in ["3000"] + ["60"] * 11 + ["not a number"]:
+        response = post_form(learner, f"/live/{class_id}/attendance", {"seconds": seconds},
+                             token_page=token_page)
+    assert response.status_code == 400
+    with app.app_context():
+        # 60 s a report at most: twelve reports are 12 minutes (0.2 h), not 61.
+        assert db.session.scalar(select(LiveAttendance)).watched_s == 720
+        assert reports.build().totals.hours - before == pytest.approx(0.2, abs=0.051)

@@ -26,12 +26,14 @@ from accessible_learning import create_app
 from accessible_learning.extensions import db
 from accessible_learning.live.nginx import available
 from accessible_learning.models import Job, LiveClass, utcnow
+from accessible_learning.services import live
 from conftest import SHARED_DATA, clone_instance
 
 from .conftest import log_in, no_violations, tab_to
 
 SPEECH = SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav"
 SECONDS = 16  # the first two Zeroth sentences
+CORRECTED = "김 전 장관의 동료인 장동련 홍익대 교수가"  # the teacher's correction of a line
 
 
 def _free_port() -> int:
@@ -134,6 +136,11 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     class_id, key = _schedule_by_keyboard(page, base)
     assert len(key) >= 24
+    # The teacher keeps the class's studio page open: questions and lines come to it.
+    studio_context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    studio = studio_context.new_page()
+    log_in(studio, base, "content")
+    studio.goto(f"{base}/studio/live/{class_id}")
 
     # A key of no class is refused by the ingest (the web app said no).
     refused = _stream(port, "not-a-class-key", 3)
@@ -176,6 +183,32 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
         page.keyboard.press("Space")
         assert page.get_attribute("[data-live-transcript]", "aria-live") == "polite"
         no_violations(page, "a live class while it is live")
+
+        # A question by keyboard; the teacher's page shows it without a reload.
+        tab_to(page, "#question", key="Shift+Tab")  # the question box is above
+        page.keyboard.type("칼은 어떻게 잡아요?")
+        tab_to(page, "button", "Send the question")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => document.querySelector('[data-live-ask-status]').textContent"
+            ".includes('Your question is sent to the teacher.')")
+        studio.wait_for_selector("[data-live-questions] li:has-text('칼은 어떻게 잡아요?')")
+        # The teacher corrects the first finished line by keyboard; the learner sees it.
+        studio.wait_for_selector("[data-live-lines] li[data-cue]")
+        number = studio.get_attribute("[data-live-lines] li[data-cue]", "data-cue")
+        tab_to(studio, f"#line-{number} a")
+        studio.keyboard.press("Enter")
+        studio.wait_for_url(f"**/captions/{number}")
+        no_violations(studio, "correcting a live caption line")
+        tab_to(studio, "#text")
+        studio.keyboard.press("Control+a")
+        studio.keyboard.type(CORRECTED)
+        tab_to(studio, "button", "Save the correction")
+        studio.keyboard.press("Enter")
+        studio.wait_for_selector(f"#line-{number}:has-text('{CORRECTED}')")
+        no_violations(studio, "the class in the studio while it is live")
+        page.wait_for_selector(f"[data-live-lines] li[data-cue='{number}']"
+                               f":has-text('{CORRECTED}')")
         assert teacher.wait(timeout=SECONDS + 30) == 0, teacher.stderr.read()
     finally:
         if teacher.poll() is None:
@@ -193,6 +226,8 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
         assert found.state == "ended"
         assert found.captions, "no live caption was kept"
         assert any("홍익대" in c.text for c in found.captions)
+        assert any(c.corrected for c in found.captions)
+        assert found.captions and live.questions(found)[0].text == "칼은 어떻게 잡아요?"
         lesson = found.replay_lesson
         assert lesson is not None, live_site["log"].read_text()[-3000:]
         assert not lesson.published and lesson.course_id == 1
@@ -202,3 +237,4 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
                                                    == lesson.id)) is not None
     assert errors == []
     context.close()
+    studio_context.close()
