@@ -377,7 +377,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "admin.change_organisation", "studio.upload_sign_video",
              "studio.remove_sign_video", "offline.offline_answers", "live.change_key",
              "live.ingest_publish", "live.ingest_publish_done", "live.ingest_recorded",
-             "live.ask", "live.attendance", "live.answered"}
+             "live.ask", "live.attendance", "live.answered", "live.browser_part",
+             "live.browser_end"}
 NOT_PAGES = {"static"}
 
 

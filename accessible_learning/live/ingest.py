@@ -4,7 +4,11 @@ configuration, and a captioner process for each live class.
 ``python -m accessible_learning.live.ingest`` (started by ``make run`` through the launcher, like
 the worker) writes ``nginx.conf`` under ``LIVE_ROOT/nginx``, starts nginx in the foreground and
 watches the database: each class that is live gets a captioner (``captioner``), started again
-if it stops while the class is still live, stopped when the class ends.
+if it stops while the class is still live, stopped when the class ends. A teacher who goes live
+from the browser (no OBS) sends the recording to the web app, which writes it to
+``LIVE_ROOT/browser/<class id>.webm`` as it comes; the supervisor starts a relay for it (ffmpeg
+following the growing file, H.264 and AAC to nginx with the class's key) and stops it when the
+teacher stops (``<class id>.end``).
 
 What nginx is told to do is in ``nginx``.
 
@@ -25,6 +29,17 @@ from .nginx import available, start_nginx, write_config
 RESTART_PAUSE_S = 2  # a captioner whose stream is not there yet is tried again this often
 
 
+def relay_command(path: Path, port: int, key: str) -> list[str]:
+    """ffmpeg following a browser's growing WebM recording (VP8 or VP9 and Opus) and sending it
+    to nginx as RTMP streams are sent: H.264 with a keyframe every second, and AAC. Ten seconds
+    without new data end it (a browser that went away)."""
+    return ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-follow", "1",
+            "-rw_timeout", "10000000", "-i", f"file:{path}", "-map", "0:v:0?", "-map", "0:a:0?",
+            "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt",
+            "yuv420p", "-r", "25", "-g", "25", "-c:a", "aac", "-b:a", "96k", "-ar", "44100",
+            "-f", "flv", f"rtmp://127.0.0.1:{port}/live/{key}"]
+
+
 class Supervisor:
     """nginx and a captioner per live class, kept running."""
 
@@ -34,6 +49,7 @@ class Supervisor:
         self.conf = write_config(self.live_root, app.config["RTMP_PORT"], web_url)
         self.nginx = start_nginx(self.conf)
         self.captioners: dict[int, subprocess.Popen] = {}
+        self.relays: dict[int, subprocess.Popen] = {}
         self.started: dict[int, float] = {}
         self.python = sys.executable
 
@@ -50,12 +66,47 @@ class Supervisor:
             finally:
                 db.session.remove()
 
+    def stream_key(self, class_id: int) -> str | None:
+        from ..extensions import db
+        from ..models import LiveClass
+
+        with self.app.app_context():
+            try:
+                found = db.session.get(LiveClass, class_id)
+                return found.stream_key if found is not None else None
+            finally:
+                db.session.remove()
+
+    def relay_browser_streams(self) -> None:
+        """A relay for each browser recording being written; stopped when the teacher stops
+        (ffmpeg ends the RTMP stream cleanly on SIGINT: nginx records and says it ended)."""
+        folder = self.live_root / "browser"
+        for path in folder.glob("*.webm") if folder.is_dir() else ():
+            class_id = int(path.stem) if path.stem.isdigit() else None
+            if class_id is None:
+                continue
+            relay = self.relays.get(class_id)
+            ended = path.with_suffix(".end").is_file()
+            if ended:
+                if relay is not None and relay.poll() is None:
+                    relay.send_signal(signal.SIGINT)
+                    continue
+                self.relays.pop(class_id, None)
+                for leftover in (path, path.with_suffix(".end"), path.with_suffix(".next")):
+                    leftover.unlink(missing_ok=True)
+            elif relay is None or relay.poll() is not None:
+                key = self.stream_key(class_id)
+                if key is not None:
+                    self.relays[class_id] = subprocess.Popen(
+                        relay_command(path, self.app.config["RTMP_PORT"], key))
+
     def step(self) -> None:
         if self.nginx.poll() is not None:
             print(f"nginx stopped (exit code {self.nginx.returncode}); starting it again.",
                   file=sys.stderr, flush=True)
             time.sleep(1)
             self.nginx = start_nginx(self.conf)
+        self.relay_browser_streams()
         wanted = self.live_ids()
         for class_id in wanted:
             process = self.captioners.get(class_id)
@@ -70,10 +121,13 @@ class Supervisor:
                 del self.captioners[class_id]  # it ended with its stream
 
     def stop(self) -> None:
-        for process in [*self.captioners.values(), self.nginx]:
+        # A second Ctrl-C (the terminal's and the launcher's) must not cut the stopping short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for process in [*self.relays.values(), *self.captioners.values(), self.nginx]:
             if process.poll() is None:
                 process.terminate()
-        for process in [*self.captioners.values(), self.nginx]:
+        for process in [*self.relays.values(), *self.captioners.values(), self.nginx]:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -90,6 +144,7 @@ def main() -> int:
         print(reason, file=sys.stderr, flush=True)
         return 0  # everything else runs without live classes
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)  # even when started with SIGINT ignored (in background)
     from ..factory import create_app
 
     app = create_app()

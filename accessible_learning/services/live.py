@@ -293,6 +293,46 @@ def attend(live_class: LiveClass, user, seconds: float) -> float:
     return row.watched_s
 
 
+# -- going live from the browser -----------------------------------------------------------------
+BROWSER_PART_MAX_BYTES = 8 * 1024 * 1024  # half a second of a browser's recording is far less
+
+
+def browser_stream_path(live_class_id: int) -> Path:
+    """Where a teacher's browser recording is written as it comes (WebM), for the ingest's
+    relay to send to nginx; ``.end`` beside it says the teacher stopped."""
+    return live_root() / "browser" / f"{live_class_id}.webm"
+
+
+def browser_part(live_class: LiveClass, part: int, data: bytes) -> None:
+    """One part of the teacher's browser recording (MediaRecorder's, every half second), in
+    order: part 0 starts a new stream, each next part is appended. Refused in words: a class
+    that is not open for streaming, a part out of order, an empty or oversized part."""
+    if not may_publish(live_class):
+        raise LiveError(_("This class cannot be streamed now: it has ended, or its time is not "
+                          "near."))
+    if not data or len(data) > BROWSER_PART_MAX_BYTES:
+        raise LiveError(_("The browser sent an empty or oversized part of the stream."))
+    path = browser_stream_path(live_class.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    expected = path.with_suffix(".next")
+    if part == 0:
+        path.with_suffix(".end").unlink(missing_ok=True)
+        path.write_bytes(data)
+    else:
+        if not expected.is_file() or expected.read_text() != str(part):
+            raise LiveError(_("A part of the stream was lost; stop and start streaming again."))
+        with open(path, "ab") as fh:
+            fh.write(data)
+    expected.write_text(str(part + 1))
+
+
+def browser_end(live_class: LiveClass) -> None:
+    """The teacher stopped streaming from the browser: the relay ends the stream."""
+    path = browser_stream_path(live_class.id)
+    if path.is_file():
+        path.with_suffix(".end").write_text("end")
+
+
 def captions_vtt(live_class: LiveClass) -> str:
     return to_webvtt([Cue(c.start, c.end, c.text) for c in live_class.captions],
                      live_class.language)

@@ -274,6 +274,30 @@ def correct_caption(live_class_id: int, number: int):
                            problem=problem), 400 if problem else 200
 
 
+@bp.post("/studio/live/<int:live_class_id>/browser-stream")
+@role_required("content")
+def browser_part(live_class_id: int):
+    """One part of the teacher's recording when going live from the browser (``?part=N``, the
+    recording's bytes as the body); the answer says in words what went wrong."""
+    found = access.live_class_or_404(live_class_id)
+    part = request.args.get("part", "")
+    if not part.isdigit():
+        abort(400)
+    try:
+        live.browser_part(found, int(part), request.get_data(cache=False))
+    except live.LiveError as problem:
+        return {"error": str(problem)}, 409
+    return {"part": int(part)}
+
+
+@bp.post("/studio/live/<int:live_class_id>/browser-stream/end")
+@role_required("content")
+def browser_end(live_class_id: int):
+    found = access.live_class_or_404(live_class_id)
+    live.browser_end(found)
+    return {"message": _("Streaming from this browser has stopped; the class ends.")}
+
+
 @bp.post("/studio/live/<int:live_class_id>/questions/<int:question_id>/answered")
 @role_required("content")
 def answered(live_class_id: int, question_id: int):

@@ -269,5 +269,91 @@ function setUpTeacher(root) {
   source.addEventListener("correction", function (e) { correct(lines, JSON.parse(e.data)); });
 }
 
+// Going live from the browser (no OBS): the camera, or the screen, with the microphone, recorded
+// by MediaRecorder in half-second parts, each sent in order to the server, which relays the
+// stream to the ingest.
+function setUpGoLive(root) {
+  var texts = JSON.parse(document.getElementById("go-live-texts").textContent);
+  var start = root.querySelector("[data-go-live-start]");
+  var stop = root.querySelector("[data-go-live-stop]");
+  var status = root.querySelector("[data-go-live-status]");
+  var preview = root.querySelector("[data-go-live-preview]");
+  var recorder = null;
+  var stream = null;
+  var part = 0;
+  var sending = Promise.resolve();
+  var failed = false;
+
+  function say(text) { status.textContent = text; }
+  function source() {
+    var screen = root.querySelector("input[value=screen]").checked;
+    var microphone = navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
+    if (!screen) {
+      return navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 25 }, audio: true });
+    }
+    return Promise.all([navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 } }), microphone])
+      .then(function (both) { return new MediaStream(both[0].getVideoTracks().concat(both[1].getAudioTracks())); });
+  }
+  function send(blob) {
+    var number = part++;
+    sending = sending.then(function () {
+      if (failed) { return; }
+      return fetch(root.getAttribute("data-url") + "?part=" + number, {
+        method: "POST", body: blob, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/octet-stream" }
+      }).then(function (r) {
+        if (!r.ok) { return r.json().then(function (answer) { throw new Error(answer.error); }); }
+      }).catch(function (error) {
+        failed = true;
+        say(texts.lost.replace("{reason}", error.message));
+        finish();
+      });
+    });
+  }
+  function finish() {
+    if (recorder && recorder.state !== "inactive") { recorder.stop(); }
+    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+    start.disabled = false;
+    stop.disabled = true;
+  }
+  start.addEventListener("click", function () {
+    if (!window.MediaRecorder || !navigator.mediaDevices) { say(texts.unsupported); return; }
+    say(texts.asking);
+    source().then(function (got) {
+      stream = got;
+      preview.srcObject = got;
+      preview.hidden = false;
+      preview.play().catch(function () {});
+      var type = ["video/webm;codecs=vp8,opus", "video/webm"].find(function (t) { return MediaRecorder.isTypeSupported(t); });
+      recorder = new MediaRecorder(got, { mimeType: type, videoBitsPerSecond: 800000 });
+      part = 0;
+      failed = false;
+      recorder.addEventListener("dataavailable", function (e) { if (e.data && e.data.size) { send(e.data); } });
+      recorder.start(500);
+      start.disabled = true;
+      stop.disabled = false;
+      stop.focus();
+      say(texts.live);
+    }, function () { say(texts.denied); });
+  });
+  stop.addEventListener("click", function () {
+    say(texts.stopping);
+    var stopped = new Promise(function (done) {
+      if (!recorder || recorder.state === "inactive") { done(); return; }
+      recorder.addEventListener("stop", function () { done(); }, { once: true });
+    });
+    finish();
+    preview.hidden = true;
+    stopped.then(function () { return sending; }).then(function () {
+      return fetch(root.getAttribute("data-end-url"), { method: "POST", credentials: "same-origin",
+                                                        headers: { "X-CSRFToken": csrfToken() } });
+    }).then(function () {
+      say(texts.stopped);
+      start.disabled = true;
+    });
+  });
+}
+
 document.querySelectorAll("[data-live]").forEach(setUp);
+document.querySelectorAll("[data-go-live]").forEach(setUpGoLive);
 document.querySelectorAll("[data-live-teacher]").forEach(setUpTeacher);

@@ -278,3 +278,38 @@ def test_watching_live_counts_in_the_learning_hours(app):
         # 60 s a report at most: twelve reports are 12 minutes (0.2 h), not 61.
         assert db.session.scalar(select(LiveAttendance)).watched_s == 720
         assert reports.build().totals.hours - before == pytest.approx(0.2, abs=0.051)
+
+
+def test_a_browser_s_recording_is_kept_in_order_and_refused_in_words(app, tmp_path):
+    app.config["LIVE_ROOT"] = str(tmp_path / "live")
+    class_id, _key = _schedule(app, starts_in=timedelta(0))
+    later_id, _later_key = _schedule(app, starts_in=timedelta(hours=5), title="Later")
+    teacher = app.test_client()
+    login(teacher, "content")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                      teacher.get(f"/studio/live/{class_id}").get_data(as_text=True)).group(1)
+
+    def send(live_id, part, data):
+        return teacher.post(f"/studio/live/{live_id}/browser-stream?part={part}", data=data,
+                            headers={"X-CSRFToken": token,
+                                     "Content-Type": "application/octet-stream"})
+
+    assert send(class_id, 0, b"webm-head").status_code == 200
+    assert send(class_id, 1, b"-cluster-1").status_code == 200
+    skipped = send(class_id, 3, b"-cluster-3")
+    assert skipped.status_code == 409
+    assert skipped.get_json()["error"].startswith("A part of the stream was lost")
+    assert send(class_id, 2, b"").status_code == 409  # empty
+    with app.app_context():
+        path = live.browser_stream_path(class_id)
+    assert path.read_bytes() == b"webm-head-cluster-1"
+    not_yet = send(later_id, 0, b"webm-head")
+    assert not_yet.status_code == 409 and "its time is not near" in not_yet.get_json()["error"]
+    ended = teacher.post(f"/studio/live/{class_id}/browser-stream/end",
+                         headers={"X-CSRFToken": token})
+    assert ended.status_code == 200 and path.with_suffix(".end").is_file()
+    learner = _enrolled_learner(app)
+    own = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                    learner.get("/dashboard").get_data(as_text=True)).group(1)
+    assert learner.post(f"/studio/live/{class_id}/browser-stream?part=0", data=b"x",
+                        headers={"X-CSRFToken": own}).status_code == 403

@@ -1,10 +1,11 @@
-"""`make run`'s launcher starts the web server and a worker together, starts again one that
-dies, and stops both on Ctrl-C."""
+"""`make run`'s launcher starts the web server, a worker and the live ingest (nginx's RTMP
+server) together, starts again one that dies, and stops them all on Ctrl-C."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,16 +17,26 @@ from conftest import clone_instance, free_port
 
 
 def _children(pid: int) -> dict[str, int]:
-    """The launcher's children by name (huey_consumer, gunicorn) and pid."""
+    """The launcher's children by name (huey_consumer, gunicorn, live.ingest) and pid."""
     lines = subprocess.run(["pgrep", "-P", str(pid), "-a"], capture_output=True,
                            text=True).stdout.splitlines()
     found = {}
     for line in lines:
         child_pid, command = line.split(maxsplit=1)
-        for name in ("huey_consumer", "gunicorn"):
+        for name in ("huey_consumer", "gunicorn", "live.ingest"):
             if name in command:
                 found[name] = int(child_pid)
     return found
+
+
+def _wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert time.monotonic() < deadline, f"nothing listens on {port}"
+        time.sleep(0.2)
 
 
 def _get(url: str) -> str:
@@ -36,10 +47,11 @@ def _get(url: str) -> str:
 def test_launcher_serves_the_demo_restarts_a_killed_worker_and_stops_on_ctrl_c(
         demo_template, tmp_path):
     config = clone_instance(demo_template, tmp_path / "instance")
-    port = free_port()
+    port, rtmp_port = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
            "MEDIA_ROOT": config["MEDIA_ROOT"], "PORT": str(port),
-           "INSTANCE_PATH": str(tmp_path / "instance")}
+           "INSTANCE_PATH": str(tmp_path / "instance"), "RTMP_PORT": str(rtmp_port),
+           "LIVE_ROOT": str(tmp_path / "live")}
     env.pop(allocator.SETTING, None)  # the default: jemalloc
     launcher = subprocess.Popen([sys.executable, "-m", "accessible_learning.launcher"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -56,10 +68,11 @@ def test_launcher_serves_the_demo_restarts_a_killed_worker_and_stops_on_ctrl_c(
                 time.sleep(0.3)
         assert "Garment pattern-making basics" in body
         children = _children(launcher.pid)
-        assert set(children) == {"huey_consumer", "gunicorn"}, children
+        assert set(children) == {"huey_consumer", "gunicorn", "live.ingest"}, children
         # Both recognise speech, on jemalloc (accessible_learning.allocator).
-        for child_pid in children.values():
-            assert "libjemalloc" in Path(f"/proc/{child_pid}/maps").read_text(), child_pid
+        for name in ("huey_consumer", "gunicorn"):
+            assert "libjemalloc" in Path(f"/proc/{children[name]}/maps").read_text(), name
+        _wait_for_port(rtmp_port)  # nginx takes RTMP streams
 
         # The worker killed (as the out-of-memory killer would): pages go on being served, and
         # a new worker is started.
@@ -83,6 +96,8 @@ def test_launcher_serves_the_demo_restarts_a_killed_worker_and_stops_on_ctrl_c(
     assert "The worker stopped (exit code -9); starting it again in 1 s." in output, output
     left = subprocess.run(["pgrep", "-P", str(launcher.pid)], capture_output=True).stdout
     assert not left
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", rtmp_port)) != 0  # nginx stopped with the rest
 
 
 def test_allocator_environment_preloads_jemalloc_unless_told_not_to(monkeypatch):

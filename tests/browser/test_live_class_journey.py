@@ -8,84 +8,23 @@ draft lesson of the course, its captions queued for review."""
 
 from __future__ import annotations
 
-import logging
-import os
-import socket
 import subprocess
-import sys
-import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from accessible_learning import create_app
 from accessible_learning.extensions import db
-from accessible_learning.live.nginx import available
 from accessible_learning.models import Job, LiveClass, utcnow
 from accessible_learning.services import live
-from conftest import SHARED_DATA, clone_instance
+from conftest import SHARED_DATA
 
 from .conftest import log_in, no_violations, tab_to
 
 SPEECH = SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav"
 SECONDS = 16  # the first two Zeroth sentences
 CORRECTED = "김 전 장관의 동료인 장동련 홍익대 교수가"  # the teacher's correction of a line
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def live_site(demo_template, tmp_path):
-    assert available() is None, available()  # make test installs nginx and its RTMP module
-    config = clone_instance(demo_template, tmp_path / "site")
-    config.update(MEDIA_ROOT=str(tmp_path / "media"), LIVE_ROOT=str(tmp_path / "live"),
-                  RTMP_PORT=_free_port(), RTMP_PUBLIC_HOST="127.0.0.1")
-    app = create_app(config)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-           "MEDIA_ROOT": config["MEDIA_ROOT"], "LIVE_ROOT": config["LIVE_ROOT"],
-           "RTMP_PORT": str(config["RTMP_PORT"]), "LIVE_CALLBACK_URL": url}
-    bin_dir = Path(sys.executable).parent
-    log = open(tmp_path / "processes.log", "w")
-    ingest = subprocess.Popen([sys.executable, "-m", "accessible_learning.live.ingest"],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
-    worker = subprocess.Popen(
-        [str(bin_dir / "huey_consumer"), "accessible_learning.worker.huey", "--workers", "1",
-         "--delay", "0.1", "--max-delay", "0.5"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    _wait_for_port(config["RTMP_PORT"])
-    yield {"url": url, "app": app, "port": config["RTMP_PORT"], "log": tmp_path / "processes.log"}
-    for process in (ingest, worker):
-        process.terminate()
-    for process in (ingest, worker):
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    server.shutdown()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-def _wait_for_port(port: int, timeout: float = 20) -> None:
-    until = time.monotonic() + timeout
-    while time.monotonic() < until:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"nginx did not listen on {port}")
 
 
 def _stream(port: int, key: str, seconds: float) -> subprocess.Popen:
