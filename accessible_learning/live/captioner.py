@@ -3,8 +3,9 @@
 
 It plays the class's RTMP stream from the local ingest with ffmpeg (sound only, 16 kHz mono
 PCM, as it arrives), feeds it to ``media_pipeline.live.LiveCaptioner``, publishes every event
-on the bus (numbered, with the wall-clock time it was sent) and keeps each closed cue in the
-database (for viewers who join late, the transcript and the calendar of the class). It ends when
+on the bus (numbered, with the wall-clock time it was sent), keeps each closed cue in the
+database (for viewers who join late, and the captions file) and writes it into the class's HLS
+stream as a subtitle playlist (``hls_subtitles``). It ends when
 the stream ends. It must not decide who sees the captions nor serve anything.
 """
 
@@ -14,8 +15,9 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from media_pipeline import speech_models
+from media_pipeline import languages, speech_models
 from media_pipeline.live import LiveCaptioner
 from media_pipeline.processes import die_with_parent
 
@@ -24,6 +26,7 @@ from ..factory import create_app
 from ..models import LiveClass, utcnow
 from ..services import live
 from .bus import bus_for
+from .hls_subtitles import SEGMENT_S, SubtitleTrack
 
 READ_BYTES = 1600  # 50 ms of sound: the captioner's step
 
@@ -40,6 +43,8 @@ def run(class_id: int) -> int:
             return 0
         key, language, started_at = (live_class.stream_key, live_class.language,
                                      live_class.started_at)
+        subtitles = SubtitleTrack(Path(app.config["LIVE_ROOT"]) / "hls" / key, language,
+                                  languages.get(language).native_name)
         model = speech_models.find_model(language, app.config["VOSK_MODELS"]).path
         db.session.remove()
         bus = bus_for(app.config)
@@ -63,6 +68,7 @@ def run(class_id: int) -> int:
                     live.add_caption(class_id, event["cue"], event["start"], event["end"],
                                      event["text"])
                     db.session.remove()
+                    subtitles.add(event["start"], event["end"], event["text"])
 
         while True:
             data = ffmpeg.stdout.read(READ_BYTES)
@@ -73,8 +79,10 @@ def run(class_id: int) -> int:
                 captioner = LiveCaptioner(str(model), language, offset_s=offset,
                                           first_number=_next_number(live_class_id=class_id))
             send(captioner.feed(data))
+            subtitles.advance(captioner.heard_s)
         if captioner is not None:
             send(captioner.finish())
+            subtitles.advance(captioner.heard_s + SEGMENT_S)
         ffmpeg.wait()
     return 0
 

@@ -43,6 +43,7 @@ from ..services import live
 
 bp = Blueprint("live", __name__)
 
+HLS_PLAYLISTS = {"index.m3u8", "master.m3u8", "subs.m3u8"}  # nginx's, and the captions'
 HLS_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 KEEP_ALIVE_S = 15  # an SSE comment this often, so that a closed connection is noticed
 STREAM_FOR_S = 600  # an SSE response ends after this long; the browser reconnects by itself
@@ -136,10 +137,11 @@ def watch(live_class_id: int):
 @bp.get("/live/<int:live_class_id>/hls/<name>")
 @login_required
 def hls_file(live_class_id: int, name: str):
-    """The class's HLS playlist and segments, as the ingest writes them."""
+    """The class's HLS playlists and segments, as the ingest writes them, and its captions as
+    a subtitle playlist (``live.hls_subtitles``)."""
     found = access.live_class_or_404(live_class_id)
     if not name or set(name) - HLS_NAME_CHARS or name.startswith(".") or not (
-            name.endswith(".ts") or name == "index.m3u8"):
+            name.endswith((".ts", ".vtt")) or name in HLS_PLAYLISTS):
         abort(404)
     folder = live.hls_folder(found)
     response = send_from_directory(folder, name, max_age=0 if name.endswith(".m3u8") else 3600)

@@ -106,8 +106,11 @@ function setUp(root) {
     library.then(function (Hls) {
       if (!Hls.isSupported()) {
         if (video.canPlayType(MIME_HLS)) {
-          fetch(url, { method: "HEAD", credentials: "same-origin" }).then(function (r) {
-            if (r.ok) { video.src = url; ready(); } else { waitAndTry(); }
+          // The browser's own HLS (Safari) gets the master playlist, with the captions as a
+          // subtitle track of its own.
+          var master = root.getAttribute("data-hls-native");
+          fetch(master, { method: "HEAD", credentials: "same-origin" }).then(function (r) {
+            if (r.ok) { video.src = master; ready(); } else { waitAndTry(); }
           }, waitAndTry);
         }
         return;

@@ -313,3 +313,23 @@ def test_a_browser_s_recording_is_kept_in_order_and_refused_in_words(app, tmp_pa
                     learner.get("/dashboard").get_data(as_text=True)).group(1)
     assert learner.post(f"/studio/live/{class_id}/browser-stream?part=0", data=b"x",
                         headers={"X-CSRFToken": own}).status_code == 403
+
+
+def test_captions_ride_in_the_hls_stream_as_a_subtitle_playlist(tmp_path):
+    from accessible_learning.live.hls_subtitles import SEGMENT_S, WINDOW, SubtitleTrack
+
+    track = SubtitleTrack(tmp_path, "ko", "한국어")
+    assert 'LANGUAGE="ko"' in (tmp_path / "master.m3u8").read_text()
+    track.advance(SEGMENT_S * 0.5)
+    assert not (tmp_path / "subs.m3u8").exists()  # no segment has ended yet
+    track.add(4.0, 8.0, "칼 & 도마 <안전>")  # across the first two segments
+    track.advance(SEGMENT_S * 2 + 0.1)
+    playlist = (tmp_path / "subs.m3u8").read_text()
+    assert "subs-0.vtt" in playlist and "subs-1.vtt" in playlist and "subs-2.vtt" not in playlist
+    for name in ("subs-0.vtt", "subs-1.vtt"):
+        text = (tmp_path / name).read_text()
+        assert "00:00:04.000 --> 00:00:08.000\n칼 &amp; 도마 &lt;안전&gt;" in text, name
+    track.advance(SEGMENT_S * (WINDOW + 5))
+    playlist = (tmp_path / "subs.m3u8").read_text()
+    assert playlist.count(".vtt") == WINDOW and "#EXT-X-MEDIA-SEQUENCE:5" in playlist
+    assert not (tmp_path / "subs-0.vtt").exists()  # out of the window, removed

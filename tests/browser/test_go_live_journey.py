@@ -62,7 +62,7 @@ def test_a_teacher_goes_live_from_the_browser_and_learners_read_its_captions(liv
             "() => document.querySelector('[data-live-video]').currentTime > 1", timeout=30_000)
         page.wait_for_function(
             "words => words.some(w => document.querySelector('[data-live-transcript]')"
-            ".textContent.includes(w))", arg=list(EXPECTED), timeout=40_000)
+            ".textContent.includes(w))", arg=list(EXPECTED), timeout=60_000)
 
         # The focus waited on the stop button since streaming started.
         assert studio.evaluate("() => document.activeElement.innerText") == (
