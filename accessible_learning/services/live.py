@@ -104,8 +104,16 @@ def update(live_class: LiveClass, details: ClassDetails) -> None:
     db.session.commit()
 
 
+class LiveError(Exception):
+    """A request about a live class that cannot be done, in words for the person."""
+
+
 def change_key(live_class: LiveClass) -> None:
-    """A new stream key (the old one was shared by mistake): the old one no longer publishes."""
+    """A new stream key (the old one was shared by mistake): the old one no longer publishes.
+    Not while the class is live: its stream and its viewers go by the key it started with."""
+    if live_class.state == "live":
+        raise LiveError(_("The class is live: its stream key can be changed once it has "
+                          "ended or before it starts."))
     live_class.stream_key = new_key()
     db.session.commit()
 
@@ -204,10 +212,6 @@ def add_caption(live_class_id: int, number: int, start_s: float, end_s: float,
         db.session.add(LiveCaption(live_class_id=live_class_id, number=number, start=start_s,
                                    end=end_s, text=text))
         db.session.commit()
-
-
-class LiveError(Exception):
-    """A request about a live class that cannot be done, in words for the person."""
 
 
 def _publish(live_class_id: int, event: dict) -> None:

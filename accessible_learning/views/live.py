@@ -118,9 +118,13 @@ def studio_class(live_class_id: int):
 @role_required("content")
 def change_key(live_class_id: int):
     found = access.live_class_or_404(live_class_id)
-    live.change_key(found)
-    flash(_("The class has a new stream key; the old one no longer works. Give the new one to "
-            "the teacher's encoder."), "success")
+    try:
+        live.change_key(found)
+    except live.LiveError as problem:
+        flash(str(problem), "error")
+    else:
+        flash(_("The class has a new stream key; the old one no longer works. Give the new one "
+                "to the teacher's encoder."), "success")
     return redirect(url_for("live.studio_class", live_class_id=found.id) + "#stream-heading")
 
 

@@ -101,6 +101,13 @@ def test_only_a_scheduled_class_s_key_in_its_time_publishes_and_only_from_this_m
     with app.app_context():
         found = db.session.get(LiveClass, soon)
         assert found.state == "live" and found.started_at is not None
+    teacher = app.test_client()
+    login(teacher, "content")
+    refused = post_form(teacher, f"/studio/live/{soon}/key", {},
+                        token_page=f"/studio/live/{soon}", follow_redirects=True)
+    assert "The class is live: its stream key can be changed" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(LiveClass, soon).stream_key == soon_key  # viewers keep watching
 
     assert _ingest(client, "publish-done", soon_key).status_code == 200
     with app.app_context():
