@@ -91,11 +91,12 @@ class FileBus:
         each time it has caught up and nothing new is there (the caller may send a
         keep-alive, look at the class, or stop)."""
         path = self.path(class_id)
-        position = None
+        # From now on: the file's end, or its start when it is made later (all of it is new).
+        position = None if after is not None or not path.is_file() else path.stat().st_size
         partial = b""
         while True:
             if position is None and path.is_file():
-                position = 0 if after is not None else path.stat().st_size
+                position = 0
             if position is not None:
                 with open(path, "rb") as fh:
                     fh.seek(position)

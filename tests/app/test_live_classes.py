@@ -340,3 +340,13 @@ def test_captions_ride_in_the_hls_stream_as_a_subtitle_playlist(tmp_path):
     playlist = (tmp_path / "subs.m3u8").read_text()
     assert playlist.count(".vtt") == WINDOW and "#EXT-X-MEDIA-SEQUENCE:5" in playlist
     assert not (tmp_path / "subs-0.vtt").exists()  # out of the window, removed
+
+
+def test_a_follower_that_starts_before_the_first_event_misses_none(tmp_path):
+    bus = FileBus(tmp_path)
+    followed = bus.follow(7, None)
+    assert next(followed) is None  # nothing yet: the class's file does not exist
+    bus.publish(7, {"type": "partial", "text": "첫", "seq": 1})
+    bus.publish(7, {"type": "partial", "text": "첫 말", "seq": 2})
+    got = [e for e in (next(followed) for _ in range(4)) if e is not None]
+    assert [e["seq"] for e in got] == [1, 2]
