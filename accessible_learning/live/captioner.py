@@ -57,7 +57,10 @@ def run(class_id: int) -> int:
              "-vn", "-ac", "1", "-ar", "16000", "-flush_packets", "1", "-f", "s16le", "-"],
             stdout=subprocess.PIPE, preexec_fn=die_with_parent)
         assert ffmpeg.stdout is not None
-        captioner = None
+        # The model loads while ffmpeg connects, not when the first words are waiting.
+        captioner = LiveCaptioner(str(model), language,
+                                  first_number=_next_number(live_class_id=class_id))
+        started = False
 
         def send(events: list[dict]) -> None:
             nonlocal seq
@@ -74,13 +77,12 @@ def run(class_id: int) -> int:
             data = ffmpeg.stdout.read(READ_BYTES)
             if not data:
                 break
-            if captioner is None:  # stream time: seconds since the class started
-                offset = max(0.0, (utcnow() - started_at).total_seconds() - 0.1)
-                captioner = LiveCaptioner(str(model), language, offset_s=offset,
-                                          first_number=_next_number(live_class_id=class_id))
+            if not started:  # stream time: seconds since the class started
+                captioner.offset_s = max(0.0, (utcnow() - started_at).total_seconds() - 0.1)
+                started = True
             send(captioner.feed(data))
             subtitles.advance(captioner.heard_s)
-        if captioner is not None:
+        if started:
             send(captioner.finish())
             subtitles.advance(captioner.heard_s + SEGMENT_S)
         ffmpeg.wait()

@@ -99,6 +99,12 @@ def focused(page) -> dict:
     return page.evaluate(ACTIVE)
 
 
+def focus_moves_to(page, element_id: str, timeout: float = 5_000) -> None:
+    """Wait for the page to move the focus to an element (autofocus and scripts act after load)."""
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id",
+                           arg=element_id, timeout=timeout)
+
+
 def assert_focus_visible(page) -> None:
     assert page.evaluate(FOCUS_VISIBLE), f"focus is not visible on {focused(page)}"
 
@@ -248,3 +254,17 @@ def _wait_for_port(port: int, timeout: float = 20) -> None:
                 return
         time.sleep(0.2)
     raise AssertionError(f"nginx did not listen on {port}")
+
+
+def replay_of(class_id: int, timeout: float = 90):
+    """The live class once its replay lesson is made (the worker's job), or after ``timeout``:
+    call it in the site's app context."""
+    from accessible_learning.models import LiveClass
+
+    until = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        found = db.session.get(LiveClass, class_id)
+        if found.replay_lesson_id or time.monotonic() > until:
+            return found
+        time.sleep(0.5)

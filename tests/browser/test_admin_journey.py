@@ -10,7 +10,7 @@ import pytest
 from accessible_learning.services import reports
 from conftest import DEMO_EMAILS, DEMO_PASSWORDS
 
-from .conftest import focused, no_violations, tab_to
+from .conftest import focus_moves_to, focused, no_violations, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +56,7 @@ def test_an_administrator_reads_the_reports_and_finds_a_user_by_keyboard(live_se
     _type_date(page, "#to", "2025-01-01")  # before the start
     page.keyboard.press("Enter")
     page.wait_for_selector("#error-summary")
-    page.wait_for_function("() => document.activeElement.id === 'error-summary'")
+    focus_moves_to(page, "error-summary")
     summary = page.inner_text("#error-summary")
     assert "To: The end date must be the same as or after the start date." in summary
     assert page.get_attribute("#to", "aria-invalid") == "true"
@@ -113,8 +113,7 @@ def test_an_administrator_reads_the_reports_and_finds_a_user_by_keyboard(live_se
     page.keyboard.insert_text("someone.else@example.org")
     tab_to(page, "button", "Delete the account and its personal data")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#error-summary")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    focus_moves_to(page, "error-summary")
     assert "nothing was deleted" in page.inner_text("#error-summary")
     no_violations(page, "a user's page, deletion refused")
     page.goto(page.url.split("/admin/")[0] + "/admin/")

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import SHARED_DATA
 
-from .conftest import log_in, no_violations, tab_to
+from .conftest import focus_moves_to, log_in, no_violations, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +85,7 @@ def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser, 
     # Sent without a title first: the error summary takes the focus and names the field.
     tab_to(page, "button", "Make the course")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#error-summary")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    focus_moves_to(page, "error-summary")
     assert "Give the course a title." in page.inner_text("#error-summary")
     no_violations(page, "new course form with errors")
 
@@ -166,8 +165,7 @@ def test_a_course_from_nothing_to_a_learner(live_server, worker, page, browser, 
     publish = "input[value=publish] + button"
     tab_to(page, publish, COURSE)
     page.keyboard.press("Enter")
-    page.wait_for_selector("#error-summary")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    focus_moves_to(page, "error-summary")
     assert "no published lesson" in page.inner_text("#error-summary")
     no_violations(page, "course page, publishing refused")
     _press(page, publish, "Taking the order", "“Taking the order” is published")

@@ -7,15 +7,14 @@ the class ends, and its recording becomes a draft lesson."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from accessible_learning.extensions import db
-from accessible_learning.models import Course, LiveClass, utcnow
+from accessible_learning.models import Course, utcnow
 from accessible_learning.services import live
 from conftest import SHARED_DATA
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in, no_violations, tab_to
+from .conftest import CHROMIUM, CHROMIUM_ARGS, log_in, no_violations, replay_of, tab_to
 
 SPEECH = SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav"
 # Words of the recording's first sentences, one of which the live captions must show.
@@ -76,13 +75,7 @@ def test_a_teacher_goes_live_from_the_browser_and_learners_read_its_captions(liv
         teacher_browser.close()
 
     with app.app_context():
-        until = time.monotonic() + 90
-        while True:
-            db.session.expire_all()
-            found = db.session.get(LiveClass, class_id)
-            if found.replay_lesson_id or time.monotonic() > until:
-                break
-            time.sleep(0.5)
+        found = replay_of(class_id)  # the worker made the replay lesson (or 90 s passed)
         assert found.state == "ended" and found.captions
         assert found.replay_lesson is not None, live_site["log"].read_text()[-3000:]
         assert found.replay_lesson.media.probe["has_video"]

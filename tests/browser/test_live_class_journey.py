@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import select
 
 from accessible_learning.extensions import db
-from accessible_learning.models import Job, LiveClass, utcnow
+from accessible_learning.models import Job, utcnow
 from accessible_learning.services import live
 from conftest import SHARED_DATA
 
-from .conftest import log_in, no_violations, tab_to
+from .conftest import log_in, no_violations, replay_of, tab_to
 
 SPEECH = SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav"
 SECONDS = 16  # the first two Zeroth sentences
@@ -176,13 +176,7 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
 
     page.wait_for_selector("text=The class has ended", timeout=30_000)
     with live_site["app"].app_context():
-        until = time.monotonic() + 90
-        while True:
-            db.session.expire_all()
-            found = db.session.get(LiveClass, class_id)
-            if found.replay_lesson_id or time.monotonic() > until:
-                break
-            time.sleep(0.5)
+        found = replay_of(class_id)  # the worker made the replay lesson (or 90 s passed)
         assert found.state == "ended"
         assert found.captions, "no live caption was kept"
         assert any("홍익대" in c.text for c in found.captions)
