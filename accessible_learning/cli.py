@@ -159,16 +159,21 @@ def _voice_model(language: str) -> str:
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lang", "language", required=True, help="Language of the command, e.g. ko.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help=f"Confidence needed to answer with a command (default "
-                   f"{voice.DEFAULT_THRESHOLD}); below it the answer is none.")
-def voice_recognise_command(source: Path, language: str, threshold: float | None) -> None:
+              help=f"Confidence needed to act on a command (default {voice.DEFAULT_THRESHOLD}).")
+@click.option("--ask-threshold", type=click.FloatRange(0, 1), default=None,
+              help=f"Confidence needed to ask the learner whether it is the command (default "
+                   f"{voice.DEFAULT_ASK_THRESHOLD}); below it the answer is none.")
+def voice_recognise_command(source: Path, language: str, threshold: float | None,
+                            ask_threshold: float | None) -> None:
     """Recognise the spoken command in SOURCE (a WAV file of at most 10 s) and print it as JSON:
-    {"command", "args", "text", "confidence"}."""
+    {"command", "args", "text", "confidence", "decision"}; the decision is "act", "ask" (the
+    player asks first) or "none"."""
     language = _voice_language(language)
     model = _voice_model(language)
     try:
         pcm = voice.read_wav_pcm(source)
-        result = voice.recogniser(model, language).recognise_pcm(pcm, threshold=threshold)
+        result = voice.recogniser(model, language).recognise_pcm(
+            pcm, threshold=threshold, ask_threshold=ask_threshold)
     except MediaError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -185,7 +190,8 @@ def voice_phrases_command(language: str) -> None:
 @voice_cli.command("check")
 @click.option("--lang", "language", required=True, help="Language, e.g. ko.")
 def voice_check_command(language: str) -> None:
-    """Check that the installed model can spell every command phrase (exit 1 when not)."""
+    """Check that the installed model can spell every command phrase (exit 1 when not), and
+    list the phrases of different commands that sound almost alike."""
     language = _voice_language(language)
     model = _voice_model(language)
     try:
@@ -193,6 +199,13 @@ def voice_check_command(language: str) -> None:
     except MediaError as exc:
         raise click.ClickException(str(exc)) from exc
     count = len(voice.phrases(language))
+    pairs = voice.confusable_pairs(language)
+    if pairs:
+        click.echo(f"{len(pairs)} pairs of phrases that do different things differ in at most "
+                   f"{voice.CONFUSABLE} sounds; the player asks rather than acts when it hears "
+                   "one of them unsure:")
+        for a, b in pairs:
+            click.echo(f"  {a.text} ({a.command}) / {b.text} ({b.command})")
     if missing:
         click.echo(f"{len(missing)} of {count} phrases have words missing from the model's "
                    f"vocabulary (phrase (word)):")

@@ -277,6 +277,8 @@ class PreferencesForm(FlaskForm):
     video_quality = RadioField(_l("Picture quality of lessons"), choices=prefs.QUALITY_CHOICES,
                                default="auto")
     audio_mode = BooleanField(_l("Play lessons as audio and text (no picture)"))
+    voice_sensitivity = RadioField(_l("Voice sensitivity"),
+                                   choices=prefs.VOICE_SENSITIVITY_CHOICES, default="balanced")
 
     def validate_caption_edge(self, field):
         if field.data == "none" and self.caption_opacity.data == "0":

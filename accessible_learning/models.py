@@ -164,6 +164,10 @@ class Preferences(db.Model):
     # it, "original" plays the uploaded file) and lessons as audio and text by default.
     video_quality = db.Column(db.String(8), nullable=False, default="auto", server_default="auto")
     audio_mode = db.Column(db.Boolean, nullable=False, default=False, server_default=sa_false())
+    # Voice commands (issue 27): how sure the recogniser must be before the player acts on a
+    # command or asks first (``services/voice_commands.SENSITIVITY``).
+    voice_sensitivity = db.Column(db.String(10), nullable=False, default="balanced",
+                                  server_default="balanced")
     captions_on = db.Column(db.Boolean, nullable=False, default=False)
     playback_speed = db.Column(db.Float, nullable=False, default=1.0)
     language = db.Column(db.String(5), nullable=False, default="en")

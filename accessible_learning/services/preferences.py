@@ -123,6 +123,13 @@ QUALITY_CHOICES = [
     ("240p", _l("240p: data saver")),
     ("original", _l("The original file (the most data)")),
 ]
+# Voice commands (issue 27): when the player acts on what it heard, asks first ("Pause? Press
+# Enter or say yes"), or says it did not understand (``services/voice_commands.SENSITIVITY``).
+VOICE_SENSITIVITY_CHOICES = [
+    ("careful", _l("Careful: act only when very sure, ask less often, refuse more")),
+    ("balanced", _l("Balanced: act when sure, ask when unsure")),
+    ("eager", _l("Eager: act more often without asking (more mistakes)")),
+]
 # 50 % to 250 % (MAUR TSM-1): listeners used to fast speech go past 2×.
 SPEED_CHOICES = [(s, f"{s:g}×") for s in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)]
 
@@ -156,6 +163,7 @@ class Prefs:
     sign_size: str = "medium"
     video_quality: str = "auto"
     audio_mode: bool = False
+    voice_sensitivity: str = "balanced"
 
     def transcript_in(self) -> str:
         """The language the learner reads transcripts in ("": the lesson's own)."""
@@ -194,6 +202,7 @@ ALLOWED = {
     "sign_corner": {c for c, _ in SIGN_CORNER_CHOICES},
     "sign_size": {c for c, _ in SIGN_SIZE_CHOICES},
     "video_quality": {c for c, _ in QUALITY_CHOICES},
+    "voice_sensitivity": {c for c, _ in VOICE_SENSITIVITY_CHOICES},
 }
 # What the lesson player may change by itself, without the preferences form.
 CAPTION_STYLE_FIELDS = ("caption_size", "caption_color", "caption_background", "caption_font",

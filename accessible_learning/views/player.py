@@ -153,8 +153,10 @@ def voice_command(lesson_id: int):
     if len(audio) % 2:
         return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
     try:
-        command = voice_commands.recognise(found.language, audio)
-        if command.command != "none":
+        command = voice_commands.recognise(
+            found.language, audio, preferences.current(current_user).voice_sensitivity,
+            answer=request.args.get("expect") == "answer")
+        if command.decision == "act":
             usage.record(current_user, "voice")
     except voice_commands.ModelNotFound:
         return jsonify(error=_("Voice commands are not available for this lesson's language "

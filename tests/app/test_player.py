@@ -278,7 +278,8 @@ def test_voice_command_over_http_is_recognised_and_never_stored(app, client, tmp
                         headers=headers)
     assert pause.status_code == 200, pause.get_data(as_text=True)
     assert pause.json["command"] == "pause" and set(pause.json) == {"command", "args", "text",
-                                                                    "confidence"}
+                                                                    "confidence", "decision"}
+    assert pause.json["decision"] == "act"
     # Speech that is not a command is not an action.
     other = client.post(f"/lessons/{lesson_id}/voice",
                         data=_spoken("오늘 점심은 김치찌개를 먹었습니다", tmp_path),
@@ -294,6 +295,27 @@ def test_voice_command_over_http_is_recognised_and_never_stored(app, client, tmp
     assert odd.status_code == 400 and "not understood as audio" in odd.json["error"]
     # No CSRF token: refused.
     assert client.post(f"/lessons/{lesson_id}/voice", data=bytes(3200)).status_code == 400
+
+    # How sure the player must be is the learner's: "재생 시작" is heard at 0.95, enough to act
+    # for the balanced default, not for a careful learner, who is asked first.
+    start = _spoken("재생 시작", tmp_path)
+    acted = client.post(f"/lessons/{lesson_id}/voice", data=start, headers=headers).json
+    assert (acted["command"], acted["decision"]) == ("play", "act"), acted
+    with app.app_context():
+        learner = db.session.scalar(select(User).where(User.email == DEMO_EMAILS["learner"]))
+        preferences.update(learner, {"voice_sensitivity": "careful"})
+    asked = client.post(f"/lessons/{lesson_id}/voice", data=start, headers=headers).json
+    assert (asked["command"], asked["decision"]) == ("play", "ask"), asked
+    # The answer to the question: yes or no, with the language's own words.
+    yes = client.post(f"/lessons/{lesson_id}/voice?expect=answer", data=_spoken("네", tmp_path),
+                      headers=headers).json
+    assert (yes["command"], yes["decision"]) == ("yes", "act"), yes
+    no = client.post(f"/lessons/{lesson_id}/voice?expect=answer",
+                     data=_spoken("아니요", tmp_path), headers=headers).json
+    assert (no["command"], no["decision"]) == ("no", "act"), no
+    not_an_answer = client.post(f"/lessons/{lesson_id}/voice?expect=answer",
+                                data=_spoken("정지", tmp_path), headers=headers).json
+    assert not_an_answer["command"] == "none", not_an_answer
     # Nothing of the audio is kept.
     assert sorted(p.name for p in Path(app.config["MEDIA_ROOT"]).rglob("*")) == media_before
 

@@ -171,26 +171,107 @@ def test_keyboard_playback_journey(live_server, page):
     assert not page.console_errors, page.console_errors
 
 
-@pytest.fixture(scope="module")
-def spoken_pause(tmp_path_factory) -> str:
-    """"정지" (pause) spoken by espeak-ng, with silence before and after, as Chromium's fake
-    microphone input (it loops the file). At this speed and pitch the recogniser is sure of it
-    (tests/test_voice.py measures the rest: espeak-ng's Korean is often not understood)."""
-    folder = tmp_path_factory.mktemp("voice")
-    raw, wav = folder / "raw.wav", folder / "pause.wav"
+def _fake_microphone(folder, text: str) -> str:
+    """``text`` spoken by espeak-ng, with silence before and after, as Chromium's fake
+    microphone input (it loops the file)."""
+    raw, wav = folder / "raw.wav", folder / "spoken.wav"
     subprocess.run(["espeak-ng", "-v", "ko", "-s", "220", "-p", "50", "-w", str(raw),
-                    "정지"], check=True)
+                    text], check=True)
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(raw), "-af",
                     "adelay=1500:all=1,apad=pad_dur=2.5", "-ar", "48000", "-ac", "1",
                     "-c:a", "pcm_s16le", str(wav)], check=True)
     return str(wav)
 
 
+def _browser_with_microphone(browser, wav: str):
+    return browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}"])
+
+
+@pytest.fixture(scope="module")
+def spoken_pause(tmp_path_factory) -> str:
+    """"정지" (pause): at this speed and pitch the recogniser is sure of it (tests/test_voice.py
+    measures the rest: espeak-ng's Korean is often not understood)."""
+    return _fake_microphone(tmp_path_factory.mktemp("voice"), "정지")
+
+
+@pytest.fixture(scope="module")
+def spoken_yes(tmp_path_factory) -> str:
+    """"네" (yes), the answer the player names when it asks."""
+    return _fake_microphone(tmp_path_factory.mktemp("voice-yes"), "네")
+
+
+def _ask_about_pause(page) -> None:
+    """Hands the player an unsure answer, as the server gives it, and waits for the question."""
+    unsure = json.dumps({"command": "pause", "args": {}, "text": "일시정지",
+                         "confidence": 0.86, "decision": "ask"})
+    page.evaluate(f"document.querySelector('[data-player]').onVoiceResult({unsure})")
+    page.wait_for_selector("[data-voice-question]:not([hidden])")
+    page.wait_for_function("() => document.activeElement.matches('[data-voice-yes]')")
+
+
+def _play(page) -> None:
+    tab_to(page, "button[data-action=play]")
+    page.keyboard.press("Space")
+    page.wait_for_function(f"() => !{VIDEO}.paused")
+
+
+def test_an_unsure_voice_command_is_asked_about_first(live_server, page):
+    """When the recogniser is unsure (its answer's decision is "ask"), the player asks with the
+    focus on "Yes, do it": Escape cancels and puts the focus back, Enter does it. The unsure
+    answer is handed to the player as the server gives it (tests/pipeline/test_voice.py and
+    tests/app/test_player.py get such answers from real speech). This browser has no
+    microphone: the question is answered with keys, and nothing says the microphone failed."""
+    base = live_server["url"]
+    open_lesson_as_learner(page, base)
+    _play(page)
+    _ask_about_pause(page)
+    live(page, "Pause? Press Enter or say “네”. Escape or “아니요” cancels.")
+    no_violations(page, "player asking about a voice command")
+    page.keyboard.press("Escape")
+    live(page, "Cancelled: nothing was done.")
+    assert page.is_hidden("[data-voice-question]")
+    assert page.evaluate(f"{VIDEO}.paused") is False
+    # The focus is back on the control it was on before the question.
+    assert page.evaluate("document.activeElement.getAttribute('data-action')") == "play"
+
+    _ask_about_pause(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => {VIDEO}.paused")
+    live(page, "Paused.")
+    assert page.is_hidden("[data-voice-question]")
+    assert page.evaluate("document.activeElement.getAttribute('data-action')") == "play"
+    assert not page.console_errors, page.console_errors
+
+
+def test_the_question_is_answered_by_saying_yes(live_server, browser, spoken_yes):
+    """The microphone listens for the answer as soon as the player asks: the fake one says
+    "네" and the command is done."""
+    base = live_server["url"]
+    with_mic = _browser_with_microphone(browser, spoken_yes)
+    try:
+        context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        context.grant_permissions(["microphone"], origin=base)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        open_lesson_as_learner(page, base)
+        _play(page)
+        _ask_about_pause(page)
+        page.wait_for_function(f"() => {VIDEO}.paused", timeout=20_000)
+        live(page, "Paused.")
+        assert page.is_hidden("[data-voice-question]")
+        assert page.get_attribute("button[data-action=voice]", "aria-pressed") == "false"
+        assert not errors, errors
+        context.close()
+    finally:
+        with_mic.close()
+
+
 def test_voice_command_from_the_microphone_pauses_the_video(live_server, browser, spoken_pause):
     base = live_server["url"]
-    with_mic = browser.browser_type.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-audio-capture={spoken_pause}"])
+    with_mic = _browser_with_microphone(browser, spoken_pause)
     try:
         context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
         context.grant_permissions(["microphone"], origin=base)

@@ -2,11 +2,10 @@
    Owns the video and its own controls (play, seek, time, volume, mute, full screen), the
    keyboard shortcuts, the help dialog, moving to the next or previous lesson, and the one table
    of actions that buttons, shortcuts and voice commands all run. Each feature lives in its own
-   module and gets the shared context P: source.js (what the video plays: renditions, audio
-   only or the file), preferences.js (captions, speed, caption style),
-   transcript.js, descriptions.js, chapters.js, progress.js (progress and resuming) and
-   voice.js. It must not hold a feature's state itself. Without scripts the page keeps a plain
-   <video controls> with its tracks, and the transcript as a page. */
+   module and gets the shared context P: source.js (what the video plays), preferences.js,
+   transcript.js, descriptions.js, chapters.js, progress.js, voice.js and ask.js (the question
+   when a voice command is unsure). It must not hold a feature's state itself. Without
+   scripts the page keeps a plain <video controls> with its tracks, and the transcript. */
 
 import { setUpChapters } from "./chapters.js";
 import { setUpDescriptions } from "./descriptions.js";
@@ -16,6 +15,7 @@ import { setUpSign } from "./sign.js";
 import { setUpSource } from "./source.js";
 import { setUpTranscript } from "./transcript.js";
 import { announce, clamp, fill, lessonStart, playVideo } from "./util.js";
+import { VoiceQuestion } from "./ask.js";
 import { VoiceInput } from "./voice.js";
 
 // Whole seconds, the same for the time shown and the time the slider speaks (16.6 s is 0:17 in
@@ -210,8 +210,9 @@ function setUpPlayer(root) {
         JSON.parse(root.dataset.voiceExample) : { example: "", help: "" }));
       return;
     }
-    run(result.command, result.args, "voice");
+    if (!(result.decision === "ask" && question.ask(result))) { run(result.command, result.args, "voice"); }
   }
+  var question = VoiceQuestion(root, M, voice, run);
   root.onVoiceResult = onVoice;
 
   controls.addEventListener("click", function (event) {
