@@ -515,6 +515,24 @@ class LiveQuestion(db.Model):
     user = db.relationship("User")
 
 
+class VoiceSample(db.Model):
+    """A learner's recording of one voice command in one language ("teach the player your
+    voice", issue 27), kept only because the learner agreed to it (``consented_at``) and
+    deleted when they ask (``services/voice_samples``). 16 kHz mono 16-bit PCM, at most 4 s."""
+
+    __tablename__ = "voice_samples"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    language = db.Column(db.String(10), nullable=False)
+    command = db.Column(db.String(30), nullable=False)
+    args = db.Column(JSON, nullable=False, default=dict)
+    phrase = db.Column(db.String(60), nullable=False)  # what the learner was asked to say
+    pcm = db.Column(db.LargeBinary, nullable=False)
+    consented_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
 class LiveAttendance(db.Model):
     """How long a learner watched a live class while it was live (its replay is a lesson, with
     lesson progress): counted in the learning hours of the reports."""

@@ -37,6 +37,7 @@ from .views import (
     quiz_studio,
     quizzes,
     studio,
+    voice,
 )
 
 # The largest id a table holds (PostgreSQL's integer; SQLite's is larger): a URL with a larger
@@ -56,7 +57,7 @@ def init_app(app):
     app.url_map.converters["int"] = IdConverter  # before any route is added
     for module in (main, auth, account, catalogue, player, quizzes, certificates, practical,
                    media, offline, live, studio, authoring, quiz_studio, examiner, employer,
-                   admin):
+                   admin, voice):
         app.register_blueprint(module.bp)
 
     app.jinja_env.filters["clock"] = clock

@@ -261,6 +261,7 @@ def main() -> int:
 
         voice.compare_with_http(ours + "/lessons/1/voice", cookie,
                                 csrf_token(ours, cookie, "/lessons/1"), USER_AGENT)
+        voice.browser_latency(ours)
         from benchmarks import scale
 
         scale.main(tmp)

@@ -240,6 +240,7 @@ EXPECTED = {
     "account.edit_preferences": dict.fromkeys([ANON, *ROLES], 200),
     "account.profile": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
     "account.change_password": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
+    "voice.teach": {ANON: LOGIN, **dict.fromkeys(ROLES, 200)},
     "auth.forgot_password": dict.fromkeys([ANON, *ROLES], 200),
     # An unknown reset link: 404 with what to do (the page is the same for everyone).
     "auth.reset_password": dict.fromkeys([ANON, *ROLES], 404),
@@ -378,7 +379,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "studio.remove_sign_video", "offline.offline_answers", "live.change_key",
              "live.ingest_publish", "live.ingest_publish_done", "live.ingest_recorded",
              "live.ask", "live.attendance", "live.answered", "live.browser_part",
-             "live.browser_end"}
+             "live.browser_end", "voice.consent", "voice.record", "voice.upload",
+             "voice.remove"}
 NOT_PAGES = {"static"}
 
 

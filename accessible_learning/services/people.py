@@ -38,6 +38,7 @@ from ..models import (
     QuizAttempt,
     Submission,
     User,
+    VoiceSample,
     course_examiners,
     utcnow,
 )
@@ -115,7 +116,8 @@ def delete_account(admin: User, user: User) -> None:
     db.session.execute(update(Certificate).where(Certificate.user_id == user.id)
                        .values(user_id=None, holder_name=""))
     for model in (LoginSession, PasswordReset, Preferences, Enrolment, LessonProgress,
-                  QuizAttempt, FeatureUse, Submission, LiveQuestion, LiveAttendance):
+                  QuizAttempt, FeatureUse, Submission, LiveQuestion, LiveAttendance,
+                  VoiceSample):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(course_examiners).where(course_examiners.c.user_id == user.id))
     db.session.execute(update(Submission).where(Submission.examiner_id == user.id)

@@ -12,6 +12,8 @@ from media_pipeline import languages, voice
 from media_pipeline.errors import MediaError
 from media_pipeline.speech_models import ModelNotFound, find_model
 
+from . import voice_samples
+
 # The learner's voice sensitivity (preferences): (ask from, act from) on the recogniser's
 # confidence. Measured on 549 synthetic Korean commands (benchmarks/voice.py), "balanced"
 # understands about a third of them, directly or after a question, with no wrong action.
@@ -54,20 +56,29 @@ def _model_path(language: str) -> str | None:
 
 
 def recognise(language: str, pcm: bytes, sensitivity: str = "balanced",
-              answer: bool = False) -> voice.Command:
+              answer: bool = False, user=None) -> voice.Command:
     """The command in an utterance (16 kHz mono 16-bit PCM), acted on, asked about or refused
     as the learner's ``sensitivity`` says; with ``answer``, the learner's yes or no to the
-    player's question. Raises MediaError when this language has no model or the audio is not
-    usable."""
+    player's question. A learner who recorded their own commands (``voice_samples``) is
+    recognised by those first: what they match is done (or asked about, unless the general
+    recogniser is sure); what they do not match goes to the general recogniser. Raises
+    MediaError when this language has no model or the audio is not usable."""
     path = _model_path(language)
     if path is None:
         raise ModelNotFound(f"No speech model for {language} is installed on this server.")
     if answer:
         return voice.recogniser(path, language, "answers").recognise_pcm(pcm)
+    personal = voice_samples.matcher(user, language) if user is not None else None
+    mine = personal.recognise_pcm(pcm) if personal is not None else None
+    if mine is not None and mine.decision == "act":
+        return mine
     ask, act = SENSITIVITY.get(sensitivity, SENSITIVITY["balanced"])
     act = current_app.config.get("VOICE_CONFIDENCE_THRESHOLD") or act
-    return voice.recogniser(path, language).recognise_pcm(pcm, threshold=act,
-                                                          ask_threshold=min(ask, act))
+    general = voice.recogniser(path, language).recognise_pcm(pcm, threshold=act,
+                                                             ask_threshold=min(ask, act))
+    if mine is not None and mine.decision == "ask" and general.decision != "act":
+        return mine
+    return general
 
 
 def check_installed() -> dict[str, list[str]]:

@@ -155,7 +155,7 @@ def voice_command(lesson_id: int):
     try:
         command = voice_commands.recognise(
             found.language, audio, preferences.current(current_user).voice_sensitivity,
-            answer=request.args.get("expect") == "answer")
+            answer=request.args.get("expect") == "answer", user=current_user)
         if command.decision == "act":
             usage.record(current_user, "voice")
     except voice_commands.ModelNotFound:

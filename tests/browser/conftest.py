@@ -70,6 +70,24 @@ def log_in(page, base_url: str, role: str) -> None:
     page.wait_for_url(f"{base_url}/dashboard")
 
 
+def fake_microphone(folder, text: str) -> str:
+    """``text`` spoken by espeak-ng, with silence before and after, as Chromium's fake
+    microphone input (it loops the file)."""
+    raw, wav = folder / "raw.wav", folder / "spoken.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-s", "220", "-p", "50", "-w", str(raw),
+                    text], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(raw), "-af",
+                    "adelay=1500:all=1,apad=pad_dur=2.5", "-ar", "48000", "-ac", "1",
+                    "-c:a", "pcm_s16le", str(wav)], check=True)
+    return str(wav)
+
+
+def browser_with_microphone(browser, wav: str):
+    return browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}"])
+
+
 # --- Shared by the journeys: axe, focus and the keyboard, a worker process -------------------
 
 # axe's defaults plus the rules it leaves off unless asked: target-size (WCAG 2.2 AA 2.5.8) and

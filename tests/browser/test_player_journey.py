@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 
 import pytest
 
 from .conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     VIDEO,
     arrow_to,
     assert_focus_visible,
+    browser_with_microphone,
+    fake_microphone,
     live,
     no_violations,
     open_lesson_as_learner,
@@ -171,35 +170,17 @@ def test_keyboard_playback_journey(live_server, page):
     assert not page.console_errors, page.console_errors
 
 
-def _fake_microphone(folder, text: str) -> str:
-    """``text`` spoken by espeak-ng, with silence before and after, as Chromium's fake
-    microphone input (it loops the file)."""
-    raw, wav = folder / "raw.wav", folder / "spoken.wav"
-    subprocess.run(["espeak-ng", "-v", "ko", "-s", "220", "-p", "50", "-w", str(raw),
-                    text], check=True)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(raw), "-af",
-                    "adelay=1500:all=1,apad=pad_dur=2.5", "-ar", "48000", "-ac", "1",
-                    "-c:a", "pcm_s16le", str(wav)], check=True)
-    return str(wav)
-
-
-def _browser_with_microphone(browser, wav: str):
-    return browser.browser_type.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-audio-capture={wav}"])
-
-
 @pytest.fixture(scope="module")
 def spoken_pause(tmp_path_factory) -> str:
     """"정지" (pause): at this speed and pitch the recogniser is sure of it (tests/test_voice.py
     measures the rest: espeak-ng's Korean is often not understood)."""
-    return _fake_microphone(tmp_path_factory.mktemp("voice"), "정지")
+    return fake_microphone(tmp_path_factory.mktemp("voice"), "정지")
 
 
 @pytest.fixture(scope="module")
 def spoken_yes(tmp_path_factory) -> str:
     """"네" (yes), the answer the player names when it asks."""
-    return _fake_microphone(tmp_path_factory.mktemp("voice-yes"), "네")
+    return fake_microphone(tmp_path_factory.mktemp("voice-yes"), "네")
 
 
 def _ask_about_pause(page) -> None:
@@ -249,7 +230,7 @@ def test_the_question_is_answered_by_saying_yes(live_server, browser, spoken_yes
     """The microphone listens for the answer as soon as the player asks: the fake one says
     "네" and the command is done."""
     base = live_server["url"]
-    with_mic = _browser_with_microphone(browser, spoken_yes)
+    with_mic = browser_with_microphone(browser, spoken_yes)
     try:
         context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
         context.grant_permissions(["microphone"], origin=base)
@@ -271,7 +252,7 @@ def test_the_question_is_answered_by_saying_yes(live_server, browser, spoken_yes
 
 def test_voice_command_from_the_microphone_pauses_the_video(live_server, browser, spoken_pause):
     base = live_server["url"]
-    with_mic = _browser_with_microphone(browser, spoken_pause)
+    with_mic = browser_with_microphone(browser, spoken_pause)
     try:
         context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
         context.grant_permissions(["microphone"], origin=base)
