@@ -76,6 +76,8 @@ def load_config(instance: Path) -> dict:
                                             or 0) or None,  # None: the recogniser's default
         "VOICE_CHECK_AT_STARTUP": _flag("VOICE_CHECK_AT_STARTUP", True),
         "VOICE_RATE_LIMIT": os.environ.get("VOICE_RATE_LIMIT", "30 per minute"),
+        # Hands-free listening sends each short sound it hears, to find the wake word.
+        "VOICE_WAKE_RATE_LIMIT": os.environ.get("VOICE_WAKE_RATE_LIMIT", "120 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Log-in: failed attempts allowed per account from one address, per account from all
         # (a slower ceiling) and per address before a pause (services/login_limits.py, counted

@@ -279,6 +279,7 @@ class PreferencesForm(FlaskForm):
     audio_mode = BooleanField(_l("Play lessons as audio and text (no picture)"))
     voice_sensitivity = RadioField(_l("Voice sensitivity"),
                                    choices=prefs.VOICE_SENSITIVITY_CHOICES, default="balanced")
+    voice_hands_free = BooleanField(_l("Hands-free: keep listening for the wake word in lessons"))
 
     def validate_caption_edge(self, field):
         if field.data == "none" and self.caption_opacity.data == "0":

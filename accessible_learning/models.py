@@ -168,6 +168,10 @@ class Preferences(db.Model):
     # command or asks first (``services/voice_commands.SENSITIVITY``).
     voice_sensitivity = db.Column(db.String(10), nullable=False, default="balanced",
                                   server_default="balanced")
+    # Hands-free listening: the player keeps the microphone open for its wake word (off by
+    # default; the player shows it whenever the microphone is on).
+    voice_hands_free = db.Column(db.Boolean, nullable=False, default=False,
+                                 server_default=sa_false())
     captions_on = db.Column(db.Boolean, nullable=False, default=False)
     playback_speed = db.Column(db.Float, nullable=False, default=1.0)
     language = db.Column(db.String(5), nullable=False, default="en")

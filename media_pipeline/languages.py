@@ -74,6 +74,8 @@ class Language:
     # Spoken answers to the player's "Pause? Press Enter or say yes" (commands "yes" and "no");
     # the first of each is the one the player names.
     answers: tuple[Phrase, ...] = ()
+    # The word that wakes the player in hands-free listening (command "wake"), then a command.
+    wake: tuple[Phrase, ...] = ()
     synthesis_voice: str | None = None  # espeak-ng voice id through pyttsx3 (descriptions)
     espeak_voice: str | None = None  # espeak-ng's -v name (demo narration); None: the code
     # A lesson language the app offers: the model registry looks for its model and
@@ -179,6 +181,7 @@ LANGUAGES: dict[str, Language] = {entry.code: entry for entry in (
         "ko", "Korean", "한국어", caption=Profile(max_line_chars=16, max_cps=12),
         rejoin_rules="ko", phrases=_korean_phrases(),
         answers=_answers(["네", "예", "응", "맞아", "좋아"], ["아니요", "아니", "아니오", "취소"]),
+        wake=(Phrase("비서", "wake"),),  # "assistant": of the words tried, the one heard
         fillers=tuple("이 가 는 을 를 에 의 고 다 요 서 도 지 하 한 그 저 것 수 아 어 오늘 우리 "
                       "있 없 네 면 게 나".split()),
         synthesis_voice="ko", espeak_voice="ko"),
@@ -186,6 +189,7 @@ LANGUAGES: dict[str, Language] = {entry.code: entry for entry in (
         "zh", "Chinese", "中文", caption=Profile(max_line_chars=16, max_cps=9),
         no_spaces=True, alignment_unit=NO_SPACE_UNIT, phrases=_chinese_phrases(),
         answers=_answers(["是", "是的", "对", "好"], ["不", "不是", "取消"]),
+        wake=(Phrase("播放器", "wake"),),
         fillers=tuple("的 了 是 我 你 他 这 那 个 在 有 就 不 也 和 啊 吧 呢 嗯 说".split()),
         synthesis_voice="sit/cmn", espeak_voice="cmn"),
     Language(
@@ -194,6 +198,7 @@ LANGUAGES: dict[str, Language] = {entry.code: entry for entry in (
     Language(
         "en", "English", "English", caption=LATIN, phrases=_english_phrases(),
         answers=_answers(["yes", "yeah", "okay"], ["no", "cancel"]),
+        wake=(Phrase("player", "wake"),),
         fillers=tuple("the a of and to in is it that you i uh um so what this".split()),
         synthesis_voice="gmw/en", espeak_voice="en"),
 )}

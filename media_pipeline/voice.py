@@ -346,13 +346,13 @@ class CommandRecogniser:
     def __init__(self, model_path: str | Path, language: str, *, tuning: Tuning | None = None,
                  cache_dir: str | Path | None = None, kind: str = "commands") -> None:
         entry = language_table.get(language)
-        own = entry.answers if kind == "answers" else entry.phrases
+        own = {"answers": entry.answers, "wake": entry.wake}.get(kind, entry.phrases)
         if not own:
             raise MediaError(f"There are no voice {kind} for the language {language!r}.")
         self.language = language
         self.kind = kind
         self.model_path = str(model_path)
-        self.tuning = tuning or (ANSWER_TUNING if kind == "answers" else Tuning())
+        self.tuning = tuning or (ANSWER_TUNING if kind in ("answers", "wake") else Tuning())
         vocab = vocabulary(self.model_path)
         self.phrase_of: dict[tuple[str, ...], Phrase] = {}
         for phrase in own:
@@ -515,6 +515,7 @@ def _cached(model_path: str, language: str, kind: str) -> CommandRecogniser:
 def recogniser(model_path: str | Path, language: str, kind: str = "commands") -> CommandRecogniser:
     """The recogniser for ``language`` with the model at ``model_path``, built once per process
     (building reads the vocabulary and loads the model: a few seconds). ``kind`` "answers":
-    the yes and no of the language, for the player's questions."""
+    the yes and no of the language, for the player's questions; "wake": the word that wakes
+    the player in hands-free listening."""
     with _lock:
         return _cached(str(model_path), language, kind)

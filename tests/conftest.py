@@ -370,6 +370,7 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "studio.import_descriptions", "studio.publish_descriptions",
              "studio.suggest_descriptions", "account.player_preferences",
              "player.save_progress", "player.transcript_read", "player.voice_command",
+             "player.voice_wake",
              "studio.save_chapters", "quizzes.start", "quizzes.answer", "quizzes.autosave",
              "quizzes.extend", "quiz_studio.add_question", "quiz_studio.delete_question",
              "practical.hand_in", "admin.reset_link", "authoring.course_state",

@@ -144,6 +144,9 @@ def _messages() -> dict[str, str]:
         "voice_help": _("Voice commands are listed in the dialog that has opened."),
         "voice_ask": _("{command}? Press Enter or say “{yes}”. Escape or “{no}” cancels."),
         "voice_cancelled": _("Cancelled: nothing was done."),
+        "hands_free_on": _("Hands-free listening on: the microphone stays on. Say “{wake}”, "
+                           "then a command."),
+        "hands_free_off": _("Hands-free listening off: the microphone is off."),
         "voice_answer_unclear": _("Not understood. Press Enter to do it, or Escape to cancel."),
         "ask_play": _("Play"), "ask_pause": _("Pause"),
         "ask_back": _("Back {seconds} seconds"), "ask_forward": _("Forward {seconds} seconds"),

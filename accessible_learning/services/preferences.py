@@ -164,6 +164,7 @@ class Prefs:
     video_quality: str = "auto"
     audio_mode: bool = False
     voice_sensitivity: str = "balanced"
+    voice_hands_free: bool = False
 
     def transcript_in(self) -> str:
         """The language the learner reads transcripts in ("": the lesson's own)."""
@@ -216,8 +217,8 @@ VOLUME_CHOICES = tuple(range(0, 101, 5))
 ALLOWED.update({name: set(VOLUME_CHOICES) for name in VOLUME_FIELDS})
 PLAYER_FIELDS = (*PLAYER_FIELDS, *VOLUME_FIELDS)
 SIGN_FIELDS = ("sign_on", "sign_language", "sign_layout", "sign_corner", "sign_size")
-PLAYER_FIELDS = (*PLAYER_FIELDS, *SIGN_FIELDS, "video_quality", "audio_mode")
-BOOLEAN_PLAYER_FIELDS = ("captions_on", "sign_on", "audio_mode")
+PLAYER_FIELDS = (*PLAYER_FIELDS, *SIGN_FIELDS, "video_quality", "audio_mode", "voice_hands_free")
+BOOLEAN_PLAYER_FIELDS = ("captions_on", "sign_on", "audio_mode", "voice_hands_free")
 # Each caption style is a class on the page's body (static/css/app.css styles ::cue by them).
 CLASS_PREFIXES = {"caption_size": "cue-size-", "caption_color": "cue-color-",
                   "caption_background": "cue-bg-", "caption_font": "cue-font-",

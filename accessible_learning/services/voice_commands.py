@@ -23,16 +23,16 @@ SENSITIVITY = {"careful": (0.35, 0.98), "balanced": (voice.DEFAULT_ASK_THRESHOLD
 
 
 def examples(language: str) -> dict[str, str]:
-    """A phrase for play, pause and help in ``language`` (English when it has no list), and the
-    words the player names for yes and no when it asks."""
+    """A phrase for play, pause and help in ``language`` (English when it has no list), the
+    words the player names for yes and no when it asks, and its wake word."""
     phrases = voice.phrases(language) or voice.phrases("en")
     first: dict[str, str] = {}
     for phrase in phrases:
         first.setdefault(phrase.command, phrase.text)
     entry = languages.get(language) if voice.phrases(language) else languages.get("en")
-    for phrase in entry.answers:
+    for phrase in entry.answers + entry.wake:
         first.setdefault(phrase.command, phrase.text)
-    return {name: first.get(name, "") for name in ("play", "pause", "help", "yes", "no")}
+    return {name: first.get(name, "") for name in ("play", "pause", "help", "yes", "no", "wake")}
 
 
 def phrase_table() -> list[dict]:
@@ -56,18 +56,20 @@ def _model_path(language: str) -> str | None:
 
 
 def recognise(language: str, pcm: bytes, sensitivity: str = "balanced",
-              answer: bool = False, user=None) -> voice.Command:
+              expect: str = "command", user=None) -> voice.Command:
     """The command in an utterance (16 kHz mono 16-bit PCM), acted on, asked about or refused
-    as the learner's ``sensitivity`` says; with ``answer``, the learner's yes or no to the
-    player's question. A learner who recorded their own commands (``voice_samples``) is
-    recognised by those first: what they match is done (or asked about, unless the general
-    recogniser is sure); what they do not match goes to the general recogniser. Raises
-    MediaError when this language has no model or the audio is not usable."""
+    as the learner's ``sensitivity`` says; ``expect`` "answer": the learner's yes or no to the
+    player's question; "wake": whether it is the word that wakes hands-free listening. A
+    learner who recorded their own commands (``voice_samples``) is recognised by those first:
+    what they match is done (or asked about, unless the general recogniser is sure); what they
+    do not match goes to the general recogniser. Raises MediaError when this language has no
+    model or the audio is not usable."""
     path = _model_path(language)
     if path is None:
         raise ModelNotFound(f"No speech model for {language} is installed on this server.")
-    if answer:
-        return voice.recogniser(path, language, "answers").recognise_pcm(pcm)
+    if expect in ("answer", "wake"):
+        kind = "answers" if expect == "answer" else "wake"
+        return voice.recogniser(path, language, kind).recognise_pcm(pcm)
     personal = voice_samples.matcher(user, language) if user is not None else None
     mine = personal.recognise_pcm(pcm) if personal is not None else None
     if mine is not None and mine.decision == "act":

@@ -144,7 +144,23 @@ MAX_UTTERANCE_BYTES = int(voice_commands.MAX_SECONDS * 16000 * 2)  # 16 kHz 16-b
 @limiter.limit(lambda: current_app.config["VOICE_RATE_LIMIT"], key_func=user_key)
 def voice_command(lesson_id: int):
     """One spoken command: the body is 16 kHz mono 16-bit PCM; the reply is the command as JSON.
-    The audio is recognised in memory and never stored."""
+    ``?expect=answer``: the learner's yes or no to the player's question. The audio is
+    recognised in memory and never stored."""
+    expect = "answer" if request.args.get("expect") == "answer" else "command"
+    return _recognise(lesson_id, expect)
+
+
+@bp.post("/lessons/<int:lesson_id>/voice/wake")
+@login_required
+@limiter.limit(lambda: current_app.config["VOICE_WAKE_RATE_LIMIT"], key_func=user_key)
+def voice_wake(lesson_id: int):
+    """Hands-free listening: whether a short utterance is the word that wakes the player (the
+    command after it goes to ``voice_command``). Its own, larger limit: the page sends each
+    short sound it hears."""
+    return _recognise(lesson_id, "wake")
+
+
+def _recognise(lesson_id: int, expect: str):
     found = access.lesson_or_404(lesson_id)
     length = request.content_length
     if length is None or length > MAX_UTTERANCE_BYTES:
@@ -155,8 +171,8 @@ def voice_command(lesson_id: int):
     try:
         command = voice_commands.recognise(
             found.language, audio, preferences.current(current_user).voice_sensitivity,
-            answer=request.args.get("expect") == "answer", user=current_user)
-        if command.decision == "act":
+            expect=expect, user=current_user)
+        if command.decision == "act" and expect == "command":
             usage.record(current_user, "voice")
     except voice_commands.ModelNotFound:
         return jsonify(error=_("Voice commands are not available for this lesson's language "

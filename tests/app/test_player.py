@@ -316,6 +316,13 @@ def test_voice_command_over_http_is_recognised_and_never_stored(app, client, tmp
     not_an_answer = client.post(f"/lessons/{lesson_id}/voice?expect=answer",
                                 data=_spoken("정지", tmp_path), headers=headers).json
     assert not_an_answer["command"] == "none", not_an_answer
+    # Hands-free listening: the wake word wakes the player; a command alone does not.
+    woken = client.post(f"/lessons/{lesson_id}/voice/wake", data=_spoken("비서", tmp_path),
+                        headers=headers).json
+    assert (woken["command"], woken["decision"]) == ("wake", "act"), woken
+    not_woken = client.post(f"/lessons/{lesson_id}/voice/wake", data=_spoken("정지", tmp_path),
+                            headers=headers).json
+    assert not_woken["command"] == "none", not_woken
     # Nothing of the audio is kept.
     assert sorted(p.name for p in Path(app.config["MEDIA_ROOT"]).rglob("*")) == media_before
 

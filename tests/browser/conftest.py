@@ -70,15 +70,24 @@ def log_in(page, base_url: str, role: str) -> None:
     page.wait_for_url(f"{base_url}/dashboard")
 
 
-def fake_microphone(folder, text: str) -> str:
-    """``text`` spoken by espeak-ng, with silence before and after, as Chromium's fake
-    microphone input (it loops the file)."""
-    raw, wav = folder / "raw.wav", folder / "spoken.wav"
-    subprocess.run(["espeak-ng", "-v", "ko", "-s", "220", "-p", "50", "-w", str(raw),
-                    text], check=True)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(raw), "-af",
-                    "adelay=1500:all=1,apad=pad_dur=2.5", "-ar", "48000", "-ac", "1",
-                    "-c:a", "pcm_s16le", str(wav)], check=True)
+def fake_microphone(folder, *texts: str) -> str:
+    """Each of ``texts`` spoken by espeak-ng, 1.5 s of silence before the first and 1 s between
+    them, 2.5 s after the last, as Chromium's fake microphone input (it loops the file)."""
+    spoken = []
+    for index, text in enumerate(texts):
+        raw = folder / f"raw{index}.wav"
+        subprocess.run(["espeak-ng", "-v", "ko", "-s", "220", "-p", "50", "-w", str(raw),
+                        text], check=True)
+        spoken.append(raw)
+    wav = folder / "spoken.wav"
+    inputs = [arg for raw in spoken for arg in ("-i", str(raw))]
+    parts = "".join(f"[{i}:a]aresample=48000,apad=pad_dur={1.0 if i < len(spoken) - 1 else 2.5}"
+                    f"[a{i}];" for i in range(len(spoken)))
+    joined = "".join(f"[a{i}]" for i in range(len(spoken)))
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex",
+                    f"{parts}{joined}concat=n={len(spoken)}:v=0:a=1,adelay=1500:all=1[out]",
+                    "-map", "[out]", "-ar", "48000", "-ac", "1", "-c:a", "pcm_s16le", str(wav)],
+                   check=True)
     return str(wav)
 
 

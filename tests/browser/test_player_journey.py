@@ -250,6 +250,51 @@ def test_the_question_is_answered_by_saying_yes(live_server, browser, spoken_yes
         with_mic.close()
 
 
+@pytest.fixture(scope="module")
+def wake_then_pause(tmp_path_factory) -> str:
+    """"비서" (the wake word), a second of silence, then "정지" (pause)."""
+    return fake_microphone(tmp_path_factory.mktemp("voice-wake"), "비서", "정지")
+
+
+def test_hands_free_listening_wakes_on_its_word_and_then_takes_a_command(
+        live_server, browser, wake_then_pause):
+    """Off by default; turned on with the keyboard it shows that the microphone is on, wakes on
+    "비서" and pauses on the "정지" after it; turned off, the microphone is off again."""
+    base = live_server["url"]
+    with_mic = browser_with_microphone(browser, wake_then_pause)
+    try:
+        context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        context.grant_permissions(["microphone"], origin=base)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        open_lesson_as_learner(page, base)
+        assert page.get_attribute("button[data-action=hands_free]", "aria-pressed") == "false"
+        assert page.is_hidden("[data-hands-free-status]")
+        _play(page)
+        tab_to(page, "button[data-action=hands_free]")
+        page.keyboard.press("Enter")
+        live(page, "Hands-free listening on: the microphone stays on. Say “비서”, then a "
+                   "command.")
+        assert page.is_visible("text=Microphone on: say “비서”, then a command.")
+        assert page.get_attribute("button[data-action=hands_free]", "aria-pressed") == "true"
+        no_violations(page, "player with hands-free listening on")
+        page.wait_for_function(f"() => {VIDEO}.paused", timeout=30_000)
+        live(page, "Paused.")
+        page.keyboard.press("Enter")  # the focus is still on the hands-free button
+        live(page, "Hands-free listening off: the microphone is off.")
+        assert page.is_hidden("[data-hands-free-status]")
+        assert page.get_attribute("button[data-action=hands_free]", "aria-pressed") == "false"
+        assert not errors, errors
+        # The choice is kept: off again now.
+        page.reload()
+        page.wait_for_selector("[data-controls]:not([hidden])")
+        assert page.is_hidden("[data-hands-free-status]")
+        context.close()
+    finally:
+        with_mic.close()
+
+
 def test_voice_command_from_the_microphone_pauses_the_video(live_server, browser, spoken_pause):
     base = live_server["url"]
     with_mic = browser_with_microphone(browser, spoken_pause)

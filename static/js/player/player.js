@@ -193,11 +193,9 @@ function setUpPlayer(root) {
       if (document.fullscreenElement) { document.exitFullscreen(); }
       else if (screen && screen.requestFullscreen) { screen.requestFullscreen(); }
     },
-    help: function (args, source) {
-      openHelp();
-      if (source === "voice") { announce(M.voice_help); }
-    },
+    help: function (args, source) { openHelp(); if (source === "voice") { announce(M.voice_help); } },
     voice: function () { voice.toggle(); },
+    hands_free: function () { voice.handsFree(); },
     audio_mode: function () { media.toggleAudio(); }
   };
   Object.assign(actions, setUpSign(P).actions);  // the sign-language video's (sign.js)
