@@ -147,6 +147,8 @@ def remove(user, language: str, key: str | None = None) -> int:
         session.pop(_CONSENT, None)
     deleted = db.session.execute(query).rowcount or 0
     db.session.commit()
+    with _lock:
+        _matcher.cache_clear()  # deleted recordings are not kept in this process's memory
     return deleted
 
 
@@ -167,11 +169,13 @@ def _matcher(user_id: int, language: str, version: tuple) -> voice_templates.Per
 def matcher(user, language: str) -> voice_templates.PersonalCommands | None:
     """The learner's own commands, when at least one is recorded ``MIN_TAKES`` times; built
     once per process for each set of recordings."""
+    # Ids may be used again after a deletion (SQLite): the newest time tells recordings apart.
     version = tuple(db.session.execute(
-        select(VoiceSample.command, func.count(), func.max(VoiceSample.id))
+        select(VoiceSample.command, func.count(), func.max(VoiceSample.id),
+               func.max(VoiceSample.consented_at))
         .where(VoiceSample.user_id == user.id, VoiceSample.language == language)
         .group_by(VoiceSample.command).order_by(VoiceSample.command)).all())
-    if not any(count >= MIN_TAKES for _command, count, _last in version):
+    if not any(count >= MIN_TAKES for _command, count, _last, _when in version):
         return None
     with _lock:
         return _matcher(user.id, language, version)
