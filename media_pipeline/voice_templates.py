@@ -182,7 +182,7 @@ class PersonalCommands:
 
 
 class TakeError(MediaError):
-    """What is wrong with a take: ``reason`` is "long", "silent" or "short"."""
+    """What is wrong with a take: ``reason`` is "long", "unreadable", "silent" or "short"."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
@@ -190,14 +190,14 @@ class TakeError(MediaError):
 
 
 def check_take(pcm: bytes) -> np.ndarray:
-    """The features of one take, or TakeError saying what is wrong with it: too long, nothing
-    heard, or too short."""
+    """The features of one take, or TakeError saying what is wrong with it: too long, not
+    16-bit PCM, nothing heard, or too short."""
     seconds = len(pcm) / 2 / SAMPLE_RATE
     if seconds > MAX_TAKE_S:
         raise TakeError("long", f"The recording is {seconds:.0f} seconds long; say the command "
                                 f"alone, within {MAX_TAKE_S:g} seconds.")
     if len(pcm) % 2:
-        raise TakeError("silent", "The recording is not 16-bit PCM.")
+        raise TakeError("unreadable", "The recording is not 16-bit PCM.")
     samples = _check_pcm(pcm)
     if samples is None:
         raise TakeError("silent", "Nothing was heard. Check the microphone, then say the "

@@ -40,6 +40,7 @@ NO_CONSENT = _l("Agree to keep your recordings first: they are kept only if you 
 NO_SUCH_COMMAND = _l("There is no such command to record. Choose one from the list.")
 TAKE_PROBLEMS = {
     "long": _l("The recording is too long. Say the command alone, within four seconds."),
+    "unreadable": UNREADABLE,
     "silent": _l("Nothing was heard. Check the microphone, then say the command."),
     "short": _l("The recording is too short to be a command. Say the whole command."),
 }

@@ -75,6 +75,8 @@ def test_a_learner_teaches_the_player_their_voice_and_deletes_it(app, client, tm
     # Recordings that are no command, and commands that do not exist, are refused and say why.
     silent = client.post("/account/voice/pause?language=ko", data=bytes(32000), headers=headers)
     assert silent.status_code == 400 and "Nothing was heard" in silent.json["error"]
+    odd = client.post("/account/voice/pause?language=ko", data=bytes(3201), headers=headers)
+    assert odd.status_code == 400 and "not a recording we can read" in odd.json["error"]
     unknown = client.post("/account/voice/dance?language=ko", data=pause_175, headers=headers)
     assert unknown.status_code == 400 and "no such command" in unknown.json["error"]
     not_audio = post_form(client, "/account/voice/upload", {

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -91,10 +92,23 @@ def fake_microphone(folder, *texts: str) -> str:
     return str(wav)
 
 
-def browser_with_microphone(browser, wav: str):
-    return browser.browser_type.launch(executable_path=CHROMIUM, args=[
+@contextmanager
+def microphone_page(browser, base_url: str, wav: str):
+    """A page of a Chromium whose microphone plays ``wav`` (allowed for ``base_url``); the
+    page's script errors are collected in ``page.page_errors``."""
+    with_mic = browser.browser_type.launch(executable_path=CHROMIUM, args=[
         *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-audio-capture={wav}"])
+    try:
+        context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        context.grant_permissions(["microphone"], origin=base_url)
+        page = context.new_page()
+        page.page_errors = []
+        page.on("pageerror", lambda exc: page.page_errors.append(str(exc)))
+        yield page
+        context.close()
+    finally:
+        with_mic.close()
 
 
 # --- Shared by the journeys: axe, focus and the keyboard, a worker process -------------------

@@ -14,9 +14,9 @@ from .conftest import (
     VIDEO,
     arrow_to,
     assert_focus_visible,
-    browser_with_microphone,
     fake_microphone,
     live,
+    microphone_page,
     no_violations,
     open_lesson_as_learner,
     seek_and_wait,
@@ -230,13 +230,7 @@ def test_the_question_is_answered_by_saying_yes(live_server, browser, spoken_yes
     """The microphone listens for the answer as soon as the player asks: the fake one says
     "네" and the command is done."""
     base = live_server["url"]
-    with_mic = browser_with_microphone(browser, spoken_yes)
-    try:
-        context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["microphone"], origin=base)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with microphone_page(browser, base, spoken_yes) as page:
         open_lesson_as_learner(page, base)
         _play(page)
         _ask_about_pause(page)
@@ -244,10 +238,7 @@ def test_the_question_is_answered_by_saying_yes(live_server, browser, spoken_yes
         live(page, "Paused.")
         assert page.is_hidden("[data-voice-question]")
         assert page.get_attribute("button[data-action=voice]", "aria-pressed") == "false"
-        assert not errors, errors
-        context.close()
-    finally:
-        with_mic.close()
+        assert not page.page_errors, page.page_errors
 
 
 @pytest.fixture(scope="module")
@@ -261,13 +252,7 @@ def test_hands_free_listening_wakes_on_its_word_and_then_takes_a_command(
     """Off by default; turned on with the keyboard it shows that the microphone is on, wakes on
     "비서" and pauses on the "정지" after it; turned off, the microphone is off again."""
     base = live_server["url"]
-    with_mic = browser_with_microphone(browser, wake_then_pause)
-    try:
-        context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["microphone"], origin=base)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with microphone_page(browser, base, wake_then_pause) as page:
         open_lesson_as_learner(page, base)
         assert page.get_attribute("button[data-action=hands_free]", "aria-pressed") == "false"
         assert page.is_hidden("[data-hands-free-status]")
@@ -285,25 +270,16 @@ def test_hands_free_listening_wakes_on_its_word_and_then_takes_a_command(
         live(page, "Hands-free listening off: the microphone is off.")
         assert page.is_hidden("[data-hands-free-status]")
         assert page.get_attribute("button[data-action=hands_free]", "aria-pressed") == "false"
-        assert not errors, errors
+        assert not page.page_errors, page.page_errors
         # The choice is kept: off again now.
         page.reload()
         page.wait_for_selector("[data-controls]:not([hidden])")
         assert page.is_hidden("[data-hands-free-status]")
-        context.close()
-    finally:
-        with_mic.close()
 
 
 def test_voice_command_from_the_microphone_pauses_the_video(live_server, browser, spoken_pause):
     base = live_server["url"]
-    with_mic = browser_with_microphone(browser, spoken_pause)
-    try:
-        context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["microphone"], origin=base)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with microphone_page(browser, base, spoken_pause) as page:
         open_lesson_as_learner(page, base)
         tab_to(page, "button[data-action=play]")
         page.keyboard.press("Space")
@@ -314,10 +290,7 @@ def test_voice_command_from_the_microphone_pauses_the_video(live_server, browser
         live(page, "Paused.")
         assert page.get_attribute("button[data-action=voice]", "aria-pressed") == "false"
         no_violations(page, "player, after a voice command")
-        assert not errors, errors
-        context.close()
-    finally:
-        with_mic.close()
+        assert not page.page_errors, page.page_errors
 
 
 # --- What the keyboard-only audit of issue 26 found, and the extended version's captions ------

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from .conftest import (
-    browser_with_microphone,
     fake_microphone,
     live,
     log_in,
+    microphone_page,
     no_violations,
     tab_to,
 )
@@ -26,13 +26,7 @@ def spoken_pause(tmp_path_factory) -> str:
 def test_a_learner_records_their_own_commands_with_the_keyboard(live_server, browser,
                                                                  spoken_pause):
     base = live_server["url"]
-    with_mic = browser_with_microphone(browser, spoken_pause)
-    try:
-        context = with_mic.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        context.grant_permissions(["microphone"], origin=base)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with microphone_page(browser, base, spoken_pause) as page:
         log_in(page, base, "learner")
         page.goto(base + "/preferences")
         tab_to(page, "a", "Teach the player your voice", limit=120)
@@ -65,7 +59,4 @@ def test_a_learner_records_their_own_commands_with_the_keyboard(live_server, bro
         page.wait_for_selector("text=All your recordings are deleted (2)")
         page.wait_for_selector("#agree")
         no_violations(page, "teach the player your voice: all deleted")
-        assert not errors, errors
-        context.close()
-    finally:
-        with_mic.close()
+        assert not page.page_errors, page.page_errors

@@ -113,6 +113,9 @@ def test_bad_takes_are_refused_with_a_reason():
     with pytest.raises(voice_templates.TakeError) as silent:
         voice_templates.check_take(bytes(32000))
     assert silent.value.reason == "silent"
+    with pytest.raises(voice_templates.TakeError) as odd:
+        voice_templates.check_take(bytes(32001))
+    assert odd.value.reason == "unreadable"
     with pytest.raises(voice_templates.TakeError) as long:
         voice_templates.check_take(bytes(2 * 16000 * 5))
     assert long.value.reason == "long"
