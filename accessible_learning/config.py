@@ -55,6 +55,8 @@ def load_config(instance: Path) -> dict:
         # are given (the machine's public name; the page's own host when unset).
         "LIVE_ROOT": str(Path(os.environ.get("LIVE_ROOT") or instance / "live").resolve()),
         "RTMP_PORT": int(os.environ.get("RTMP_PORT", "1935")),
+        # A live class whose stream dropped waits this long for its teacher to stream again.
+        "LIVE_RECONNECT_GRACE_S": float(os.environ.get("LIVE_RECONNECT_GRACE_S", "300")),
         "RTMP_PUBLIC_HOST": os.environ.get("RTMP_PUBLIC_HOST") or None,
         # The training centre's time zone: class times are entered and shown in it.
         "CLASS_TIME_ZONE": os.environ.get("CLASS_TIME_ZONE", "UTC"),

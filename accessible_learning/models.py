@@ -471,7 +471,15 @@ class LiveClass(db.Model):
     state = db.Column(db.String(10), nullable=False, default="scheduled")
     started_at = db.Column(db.DateTime)
     ended_at = db.Column(db.DateTime)
-    recording = db.Column(db.String(300))  # the ingest's recording, until the replay is made
+    # When the stream now coming began (each reconnection begins another), and when it dropped
+    # (set while the class waits for its teacher to come back, None while the stream comes).
+    published_at = db.Column(db.DateTime)
+    interrupted_at = db.Column(db.DateTime)
+    # The teacher said the class ends when its stream stops (not a dropped connection).
+    end_requested_at = db.Column(db.DateTime)
+    # The ingest's recordings of the class, one a line in the order made (a class that lost its
+    # connection and went on has several), until the replay is made of them.
+    recording = db.Column(db.Text)
     replay_lesson_id = db.Column(db.Integer, db.ForeignKey("lessons.id"))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
@@ -481,6 +489,15 @@ class LiveClass(db.Model):
                                order_by="LiveCaption.number", cascade="all, delete-orphan")
 
     __table_args__ = (CheckConstraint(f"state IN {LIVE_STATES}", name="state_known"),)
+
+    @property
+    def recordings(self) -> list[str]:
+        return [line for line in (self.recording or "").splitlines() if line]
+
+    @property
+    def streaming(self) -> bool:
+        """Live, and its stream is coming in (not waiting for the teacher to reconnect)."""
+        return self.state == "live" and self.interrupted_at is None
 
 
 class LiveCaption(db.Model):

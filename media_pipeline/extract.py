@@ -53,16 +53,33 @@ def extract_pcm(source: str | Path, target: str | Path, *, duration_s: float | N
 RECORDING_FORMATS = "flv,live_flv"
 
 
-def remux_recording(source: str | Path, target: str | Path) -> Path:
+def _concat_quoted(path: Path) -> str:
+    """A path as the concat demuxer's list quotes it (a quote is closed, escaped, reopened)."""
+    return str(path).replace("'", "'\\''")
+
+
+def remux_recording(sources: str | Path | list, target: str | Path) -> Path:
     """A recording of the live ingest (FLV with H.264 and AAC, as OBS and browsers send) as
-    MP4 with the index at the front, the streams copied as they are. Raises MediaError for a
-    file that is not such a recording."""
-    source, target = Path(source), Path(target)
+    MP4 with the index at the front, the streams copied as they are. Several recordings (a
+    class whose connection dropped and came back) are joined in their order, each after the
+    one before (ffmpeg's concat demuxer: an encoder sends the same kind of streams again).
+    Raises MediaError for a file that is not such a recording."""
+    paths = [Path(p) for p in (sources if isinstance(sources, list) else [sources])]
+    target = Path(target)
     tmp = target.with_name(f".{target.name}.tmp.mp4")
+    listing = target.with_name(f".{target.name}.list")
+    if len(paths) == 1:
+        inputs = ["-format_whitelist", RECORDING_FORMATS, "-i", str(paths[0])]
+    else:
+        listing.write_text("".join(f"file '{_concat_quoted(p.resolve())}'\n" for p in paths),
+                           encoding="utf-8")
+        inputs = ["-format_whitelist", f"concat,{RECORDING_FORMATS}", "-f", "concat",
+                  "-safe", "0", "-i", str(listing)]
     cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-protocol_whitelist", "file",
-           "-format_whitelist", RECORDING_FORMATS, "-i", str(source), "-map", "0:v:0?",
-           "-map", "0:a:0?", "-c", "copy", "-movflags", "+faststart", "-y", str(tmp)]
+           *inputs, "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-movflags", "+faststart",
+           "-y", str(tmp)]
     done = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=die_with_parent)
+    listing.unlink(missing_ok=True)
     if done.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
         tmp.unlink(missing_ok=True)
         raise MediaError("The class's recording could not be read: "

@@ -8,6 +8,12 @@ waiting for a pause. Measured on the development recordings (``long/dev_concat.w
 50 ms steps as fast as it goes): a word is committed 0.84 s after its end (median), 1.26 s at
 p95, with a character error rate of 0.186 (0.172 committing only at the ends of utterances,
 4.9 s later; a longer ``STABLE_S`` gains nothing: 0.188 at 0.3 s and at 1 s).
+One recogniser decoding a long stream gets worse as it goes on (its adaptation to the sound
+is carried from utterance to utterance): at the first pause ``RESET_EVERY_S`` after the last
+fresh start, the recogniser is made anew (about 0.06 s; the model and its graph are kept).
+Measured on the same recording: 0.186 without, 0.164 anew at every pause, 0.160 every 20 s,
+0.156 every 40 s; the batch pipeline decodes it in one piece at 0.168 and in two (split at a
+silence, as two processes do) at 0.150, so that is where its advantage came from.
 Committed tokens are joined into written words (``words.rejoin``) and grouped into cues by the
 same rules as recorded lessons (``segment``, DESIGN.md §4): a cue grows while its words come and
 is closed when the rules start the next one or the utterance ends. A word committed from the
@@ -39,6 +45,7 @@ FRAMES_PER_CHUNK = 20  # decode in steps of 0.6 s of sound (recorded lessons tak
 STABLE_S = 0.15  # a token that stood this long at its place in the partial result is committed
 PARTIAL_LAG_S = 0.45  # a word reaches the partial result about this long after it ends
 WORD_S = 0.35  # the assumed length of a committed word whose start is not known
+RESET_EVERY_S = 20.0  # a fresh recogniser at the first pause this long after the last one
 
 
 def _live_model(model_path: str, frames_per_chunk: int):
@@ -66,27 +73,43 @@ class LiveCaptioner:
 
     def __init__(self, model_path: str, language: str, *, stable_s: float = STABLE_S,
                  profile: Profile | None = None, offset_s: float = 0.0,
-                 frames_per_chunk: int = FRAMES_PER_CHUNK, first_number: int = 1) -> None:
-        from vosk import KaldiRecognizer
-
+                 frames_per_chunk: int = FRAMES_PER_CHUNK, first_number: int = 1,
+                 reset_every_s: float | None = RESET_EVERY_S) -> None:
         self.language = language
         self.profile = profile or profile_for(language)
         self.stable_s = stable_s
-        model = speech_models.load(str(_live_model(str(model_path), frames_per_chunk)))
-        recognise._seed_dither()
-        self._recogniser = KaldiRecognizer(model, RATE)
-        self._recogniser.SetWords(True)  # exact times in each utterance's result
-        # Partial results with word times come from the lattice, 1.3 s later than the plain
-        # text (measured on the development recordings: a word showed 1.76 s after its end
-        # with times, 0.48 s without); the text is enough to commit words early.
-        self._recogniser.SetPartialWords(False)
+        self.reset_every_s = reset_every_s
+        self._model = speech_models.load(str(_live_model(str(model_path), frames_per_chunk)))
         self.offset_s = offset_s
         self._fed_bytes = 0
+        self._new_recogniser()
         self._committed: list[Word] = []  # this utterance's committed tokens
         self._seen: list[_Seen] = []  # this utterance's partial tokens and since when
         self._partial_text = ""
         self._cue = _Cue(first_number)
         self.cues: list[tuple[int, float, float, str]] = []  # closed: number, start, end, text
+
+    def _new_recogniser(self) -> None:
+        """A recogniser starting afresh at the sound fed so far (its times count from there)."""
+        from vosk import KaldiRecognizer
+
+        self.offset_s, self._fed_bytes = self.heard_s, 0
+        recognise._seed_dither()
+        self._recogniser = KaldiRecognizer(self._model, RATE)
+        self._recogniser.SetWords(True)  # exact times in each utterance's result
+        # Partial results with word times come from the lattice, 1.3 s later than the plain
+        # text (measured on the development recordings: a word showed 1.76 s after its end
+        # with times, 0.48 s without); the text is enough to commit words early.
+        self._recogniser.SetPartialWords(False)
+        self._fresh_at = self.offset_s
+
+    def begin_at(self, offset_s: float, first_number: int | None = None) -> None:
+        """The stream time of the first byte and the first cue's number, known only once the
+        stream comes (the model is loaded before); called before feeding."""
+        assert self._fed_bytes == 0 and not self.cues
+        self.offset_s = self._fresh_at = offset_s
+        if first_number is not None:
+            self._cue = _Cue(first_number)
 
     @property
     def heard_s(self) -> float:
@@ -152,6 +175,8 @@ class LiveCaptioner:
         events += self._partial([])
         if self._cue.words:
             events.append(self._close())
+        if self.reset_every_s is not None and self.heard_s - self._fresh_at >= self.reset_every_s:
+            self._new_recogniser()
         return events
 
     def _commit(self, tokens: list[Word], utterance_end: bool = False) -> list[dict]:

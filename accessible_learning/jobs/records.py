@@ -111,8 +111,9 @@ def enqueue_renditions(asset: MediaAsset) -> Job:
 
 
 def enqueue_live_replay(live_class) -> Job:
-    """Make the replay lesson of a live class from its recording (once a recording)."""
-    return _enqueue("live-replay", f"live-replay:{live_class.id}:{live_class.recording}",
+    """Make the replay lesson of a live class from its recordings (once for the same ones)."""
+    recordings = hashlib.sha256((live_class.recording or "").encode()).hexdigest()[:16]
+    return _enqueue("live-replay", f"live-replay:{live_class.id}:{recordings}",
                     {"live_class_id": live_class.id}, reuse_done=True)
 
 

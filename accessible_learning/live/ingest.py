@@ -3,8 +3,11 @@ configuration, and a captioner process for each live class.
 
 ``python -m accessible_learning.live.ingest`` (started by ``make run`` through the launcher, like
 the worker) writes ``nginx.conf`` under ``LIVE_ROOT/nginx``, starts nginx in the foreground and
-watches the database: each class that is live gets a captioner (``captioner``), started again
-if it stops while the class is still live, stopped when the class ends. A teacher who goes live
+watches the database: each class that may stream now (from half an hour before its time) gets
+a captioner (``captioner``) that loads its model and waits for the stream, started again when it
+stops while the class may still stream (after a dropped connection it waits for the next one).
+A class whose stream dropped waits for its teacher; the supervisor ends it once it has waited
+``LIVE_RECONNECT_GRACE_S`` (``services.live.end_abandoned``). A teacher who goes live
 from the browser (no OBS) sends the recording to the web app, which writes it to
 ``LIVE_ROOT/browser/<class id>.webm`` as it comes; the supervisor starts a relay for it (ffmpeg
 following the growing file, H.264 and AAC to nginx with the class's key) and stops it when the
@@ -27,6 +30,7 @@ from pathlib import Path
 from .nginx import available, start_nginx, write_config
 
 RESTART_PAUSE_S = 2  # a captioner whose stream is not there yet is tried again this often
+ABANDONED_EVERY_S = 2  # how often classes waiting for their stream are looked at
 
 
 def relay_command(path: Path, port: int, key: str) -> list[str]:
@@ -51,18 +55,38 @@ class Supervisor:
         self.captioners: dict[int, subprocess.Popen] = {}
         self.relays: dict[int, subprocess.Popen] = {}
         self.started: dict[int, float] = {}
+        self.looked_at = 0.0
         self.python = sys.executable
 
     def live_ids(self) -> set[int]:
+        """The classes that may stream now (from ``EARLY`` before their time): each has a
+        captioner with its model loaded, waiting for the stream or following it."""
         from sqlalchemy import select
 
         from ..extensions import db
-        from ..models import LiveClass
+        from ..models import LiveClass, utcnow
+        from ..services import live
 
         with self.app.app_context():
             try:
-                return set(db.session.scalars(select(LiveClass.id)
-                                              .where(LiveClass.state == "live")))
+                near = db.session.scalars(select(LiveClass).where(
+                    LiveClass.state != "ended", LiveClass.starts_at <= utcnow() + live.EARLY))
+                return {c.id for c in near if live.may_publish(c)}
+            finally:
+                db.session.remove()
+
+    def end_abandoned(self) -> None:
+        if time.monotonic() - self.looked_at < ABANDONED_EVERY_S:
+            return
+        self.looked_at = time.monotonic()
+        from ..extensions import db
+        from ..services import live
+
+        with self.app.app_context():
+            try:
+                for class_id in live.end_abandoned():
+                    print(f"Live class {class_id} ended: its stream did not come back.",
+                          flush=True)
             finally:
                 db.session.remove()
 
@@ -107,6 +131,7 @@ class Supervisor:
             time.sleep(1)
             self.nginx = start_nginx(self.conf)
         self.relay_browser_streams()
+        self.end_abandoned()
         wanted = self.live_ids()
         for class_id in wanted:
             process = self.captioners.get(class_id)

@@ -70,6 +70,13 @@ def config_text(live_root: Path, port: int, web_url: str, as_root: bool) -> str:
     ])
 
 
+def recording_started(path: Path, key: str) -> int | None:
+    """When nginx began a recording of the stream ``key`` (a Unix time, to the second), from its
+    name: ``record_unique`` names it ``<key>-<Unix time>.flv``. None for another stream's."""
+    stamp = path.stem[len(key) + 1:] if path.stem.startswith(f"{key}-") else ""
+    return int(stamp) if stamp.isdigit() and path.suffix == ".flv" else None
+
+
 def write_config(live_root: Path, port: int, web_url: str) -> Path:
     for folder in ("hls", "recordings", "nginx", "events"):
         (live_root / folder).mkdir(parents=True, exist_ok=True)

@@ -164,31 +164,101 @@ def may_publish(live_class: LiveClass | None, now: datetime | None = None) -> bo
 
 def start(key: str, now: datetime | None = None) -> LiveClass | None:
     """The ingest asks whether ``key`` may publish: yes for a class whose time it is and that
-    has not ended, which is then live."""
+    has not ended, which is then live (again, after a dropped connection: viewers are told)."""
     now = now or utcnow()
     live_class = by_key(key)
     if not may_publish(live_class, now):
         return None
+    resumed = live_class.interrupted_at is not None
     live_class.state = "live"
     live_class.started_at = live_class.started_at or now
+    live_class.published_at, live_class.interrupted_at = now, None
     db.session.commit()
+    if resumed:
+        _publish(live_class.id, {"type": "state", "state": "live"})
     return live_class
 
 
+def reconnect_grace() -> timedelta:
+    return timedelta(seconds=current_app.config["LIVE_RECONNECT_GRACE_S"])
+
+
 def stop(key: str, now: datetime | None = None) -> LiveClass | None:
-    """The stream ended, and with it the class (its recording becomes the replay)."""
+    """The stream stopped. A dropped connection must not end the class: it waits for its
+    teacher to stream again (viewers are told), and ends when the teacher says so (``end``) or
+    after ``LIVE_RECONNECT_GRACE_S`` without a stream (``end_abandoned``)."""
     now = now or utcnow()
     live_class = by_key(key)
     if live_class is None or live_class.state != "live":
         return live_class
-    live_class.ended_at = now
-    live_class.state = "ended"
+    live_class.interrupted_at = now
     db.session.commit()
+    if live_class.end_requested_at is not None:
+        end(live_class, now)
+    else:
+        _publish(live_class.id, {"type": "state", "state": "interrupted"})
     return live_class
 
 
+def request_end(live_class: LiveClass, now: datetime | None = None) -> bool:
+    """The teacher ends the class: at once when its stream is not coming in, else as soon as
+    it stops. Returns whether it has ended."""
+    if live_class.state == "ended":
+        return True
+    if live_class.state != "live" or not live_class.streaming:
+        if live_class.state != "live":
+            raise LiveError(_("The class has not started, so there is nothing to end."))
+        end(live_class, now)
+        return True
+    live_class.end_requested_at = now or utcnow()
+    db.session.commit()
+    return False
+
+
+def end(live_class: LiveClass, now: datetime | None = None) -> None:
+    """The class ends (its teacher said so, or it waited too long for its stream): its
+    recordings become the replay. Not while its stream still comes in."""
+    if live_class.state == "ended":
+        return
+    if live_class.streaming:
+        raise LiveError(_("The stream is still coming in. Stop streaming in your encoder or "
+                          "browser first; then end the class."))
+    now = now or utcnow()
+    live_class.state = "ended"
+    live_class.ended_at = live_class.interrupted_at or now
+    db.session.commit()  # each viewer's event stream sees it and says so last (``events``)
+    if _last_stream_recorded(live_class):  # else ``recorded`` queues it when the last one is in
+        jobs.enqueue_live_replay(live_class)
+
+
+def _last_stream_recorded(live_class: LiveClass) -> bool:
+    """Whether the recording of the class's latest stream is in (nginx says the stream stopped
+    and the recording is written at about the same moment, in either order)."""
+    if live_class.published_at is None:
+        return bool(live_class.recordings)
+    published = int(live_class.published_at.replace(tzinfo=UTC).timestamp())
+    return any((ingest.recording_started(Path(path), live_class.stream_key) or 0)
+               >= published - 1 for path in live_class.recordings)
+
+
+def end_abandoned(now: datetime | None = None) -> list[int]:
+    """End each class whose stream dropped longer ago than the grace, or that was never
+    streamed again until long after its planned end. Returns their ids (the ingest asks)."""
+    now = now or utcnow()
+    waiting = db.session.scalars(select(LiveClass).where(
+        LiveClass.state == "live", LiveClass.interrupted_at.is_not(None)))
+    ended = []
+    for live_class in list(waiting):
+        if (now - live_class.interrupted_at >= reconnect_grace()
+                or now > ends_at(live_class) + LATE):
+            end(live_class, now)
+            ended.append(live_class.id)
+    return ended
+
+
 def recorded(key: str, path: str) -> LiveClass | None:
-    """The ingest finished writing the class's recording: make the replay lesson from it."""
+    """The ingest finished writing one of the class's recordings: it is kept for the replay,
+    which is made once the class has ended."""
     live_class = by_key(key)
     if live_class is None:
         return None
@@ -196,9 +266,11 @@ def recorded(key: str, path: str) -> LiveClass | None:
     found = Path(path).resolve()
     if root not in found.parents or not found.is_file():
         return live_class  # not a recording of ours
-    live_class.recording = str(found)
-    db.session.commit()
-    jobs.enqueue_live_replay(live_class)
+    if str(found) not in live_class.recordings:
+        live_class.recording = "\n".join([*live_class.recordings, str(found)])
+        db.session.commit()
+    if live_class.state == "ended":
+        jobs.enqueue_live_replay(live_class)
     return live_class
 
 
@@ -331,10 +403,13 @@ def browser_part(live_class: LiveClass, part: int, data: bytes) -> None:
 
 
 def browser_end(live_class: LiveClass) -> None:
-    """The teacher stopped streaming from the browser: the relay ends the stream."""
+    """The teacher stopped streaming from the browser and so ended the class: the relay ends
+    the stream, and with it the class."""
     path = browser_stream_path(live_class.id)
     if path.is_file():
         path.with_suffix(".end").write_text("end")
+    if live_class.state == "live":
+        request_end(live_class)
 
 
 def captions_vtt(live_class: LiveClass) -> str:

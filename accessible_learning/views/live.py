@@ -111,6 +111,7 @@ def studio_class(live_class_id: int):
                            questions=live.questions(found),
                            last_event=hub_for(current_app.config).bus.last_seq(found.id),
                            rtmp_server=_rtmp_server(), zone=current_app.config["CLASS_TIME_ZONE"],
+                           grace_minutes=max(1, round(live.reconnect_grace().total_seconds() / 60)),
                            ingest_problem=live.ingest_problem()), 400 if form.errors else 200
 
 
@@ -126,6 +127,23 @@ def change_key(live_class_id: int):
         flash(_("The class has a new stream key; the old one no longer works. Give the new one "
                 "to the teacher's encoder."), "success")
     return redirect(url_for("live.studio_class", live_class_id=found.id) + "#stream-heading")
+
+
+@bp.post("/studio/live/<int:live_class_id>/end")
+@role_required("content")
+def end_class(live_class_id: int):
+    """The teacher ends the class: at once when no stream comes in, else when it stops."""
+    found = access.live_class_or_404(live_class_id)
+    try:
+        ended = live.request_end(found)
+    except live.LiveError as problem:
+        flash(str(problem), "error")
+    else:
+        flash(_("The class has ended. Its recording is being made into a draft lesson of the "
+                "course.") if ended else
+              _("The class ends as soon as its stream stops: stop streaming in your encoder."),
+              "success")
+    return redirect(url_for("live.studio_class", live_class_id=found.id) + "#now-heading")
 
 
 # -- learners ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ function setUp(root) {
   var openCue = { number: 0, text: "" };
   var partial = "";
   var ended = root.getAttribute("data-state") === "ended";
+  var interrupted = root.getAttribute("data-state") === "interrupted";
 
   function say(text) { if (status.textContent !== text) { status.textContent = text; } }
 
@@ -81,9 +82,20 @@ function setUp(root) {
     source.addEventListener("final", function (e) { onFinal(JSON.parse(e.data)); });
     source.addEventListener("partial", function (e) { onPartial(JSON.parse(e.data)); });
     source.addEventListener("state", function (e) {
-      if (JSON.parse(e.data).state === "ended") {
+      var state = JSON.parse(e.data).state;
+      if (state === "ended") {
         source.close();
         finish();
+      } else if (state === "interrupted") {
+        interrupted = true;
+        say(texts.interrupted);
+      } else if (state === "live" && interrupted) {
+        // The teacher streams again: the player loads the stream anew (hls.js may still be
+        // waiting out the gap), and the learner is told.
+        interrupted = false;
+        if (hls) { hls.destroy(); hls = null; }
+        load();
+        say(texts.resumed);
       }
     });
     source.addEventListener("open", function () { if (!ended && hls === null && !video.src) { load(); } });
@@ -92,10 +104,10 @@ function setUp(root) {
   // -- the video -------------------------------------------------------------------------------
   function ready() {
     ["play", "back", "live"].forEach(function (name) { buttons[name].disabled = false; });
-    say(texts.live);
+    if (!interrupted && status.textContent !== texts.resumed) { say(texts.live); }
   }
   function waitAndTry() {
-    say(texts.waiting);
+    say(interrupted ? texts.interrupted : texts.waiting);
     window.setTimeout(load, RETRY_MS);
   }
   var library = null;
@@ -179,7 +191,7 @@ function setUp(root) {
   if (video) {
     window.setInterval(function () {
       var now = Date.now();
-      if (!video.paused && !ended && lastTick !== null) { played += (now - lastTick) / 1000; }
+      if (!video.paused && !ended && !interrupted && lastTick !== null) { played += (now - lastTick) / 1000; }
       lastTick = now;
       if (played >= 30) { report(); }
     }, 1000);

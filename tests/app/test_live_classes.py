@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -88,7 +89,9 @@ def test_the_time_zone_of_the_training_centre_is_the_form_s(app):
     assert 'value="19:00"' in page and "2026-12-31 at 19:00 (Asia/Seoul)" in page
 
 
-def test_only_a_scheduled_class_s_key_in_its_time_publishes_and_only_from_this_machine(app):
+def test_only_a_scheduled_class_s_key_in_its_time_publishes_and_only_from_this_machine(
+        app, tmp_path):
+    app.config["LIVE_ROOT"] = str(tmp_path / "live")
     client = app.test_client()
     soon, soon_key = _schedule(app, starts_in=timedelta(minutes=20))
     _later, later_key = _schedule(app, starts_in=timedelta(hours=3), title="Tomorrow")
@@ -109,10 +112,54 @@ def test_only_a_scheduled_class_s_key_in_its_time_publishes_and_only_from_this_m
     with app.app_context():
         assert db.session.get(LiveClass, soon).stream_key == soon_key  # viewers keep watching
 
+    # A dropped connection does not end the class: it waits for the teacher, who streams again.
+    assert _ingest(client, "publish-done", soon_key).status_code == 200
+    with app.app_context():
+        found = db.session.get(LiveClass, soon)
+        assert found.state == "live" and found.interrupted_at is not None
+        first_publish = found.published_at
+    page = teacher.get(f"/studio/live/{soon}").get_data(as_text=True)
+    assert 'data-live-now="interrupted"' in page and "stream again with the same key" in page
+    assert _ingest(client, "publish", soon_key).status_code == 200
+    with app.app_context():
+        found = db.session.get(LiveClass, soon)
+        assert found.state == "live" and found.interrupted_at is None
+        assert found.published_at >= first_publish and found.started_at <= first_publish
+    # The teacher ends the class while streaming: it ends when the stream stops.
+    ending = post_form(teacher, f"/studio/live/{soon}/end", {},
+                       token_page=f"/studio/live/{soon}", follow_redirects=True)
+    assert "ends as soon as its stream stops" in ending.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(LiveClass, soon).state == "live"
     assert _ingest(client, "publish-done", soon_key).status_code == 200
     with app.app_context():
         assert db.session.get(LiveClass, soon).state == "ended"
     assert _ingest(client, "publish", soon_key).status_code == 403  # an ended class stays so
+
+
+def _end(app, class_id):
+    with app.app_context():
+        live.request_end(db.session.get(LiveClass, class_id))
+
+
+def test_a_class_whose_stream_does_not_come_back_ends_after_the_grace(app, tmp_path):
+    app.config["LIVE_ROOT"] = str(tmp_path / "live")
+    client = app.test_client()
+    class_id, key = _schedule(app, starts_in=timedelta(0))
+    _ingest(client, "publish", key)
+    _ingest(client, "publish-done", key)
+    with app.app_context():
+        dropped = db.session.get(LiveClass, class_id).interrupted_at
+        grace = live.reconnect_grace()
+        assert live.end_abandoned(dropped + grace - timedelta(seconds=1)) == []
+        assert live.end_abandoned(dropped + grace) == [class_id]
+        found = db.session.get(LiveClass, class_id)
+        assert found.state == "ended" and found.ended_at == dropped
+    learner = _enrolled_learner(app)
+    body = learner.get(f"/live/{class_id}/events", query_string={"after": 0}).get_data(
+        as_text=True)
+    states = [json.loads(d)["state"] for d in re.findall(r"^data: (.*)$", body, re.M)]
+    assert states[:2] == ["interrupted", "ended"]  # told as it happened, in order
 
 
 def test_a_recording_outside_the_live_folder_is_not_taken(app, tmp_path):
@@ -177,7 +224,8 @@ def test_events_reach_a_viewer_and_a_reconnecting_viewer_gets_what_it_missed(app
         bus.publish(class_id, event)
     with app.app_context():
         live.add_caption(class_id, 1, 0.5, 1.2, "안녕하세요")
-    _ingest(client, "publish-done", key)  # ended: the stream of events stops after them
+    _ingest(client, "publish-done", key)
+    _end(app, class_id)  # ended: the stream of events stops after them
 
     learner = _enrolled_learner(app)
     response = learner.get(f"/live/{class_id}/events", headers={"Last-Event-ID": "1"})
@@ -186,7 +234,10 @@ def test_events_reach_a_viewer_and_a_reconnecting_viewer_gets_what_it_missed(app
     ids = [int(i) for i in re.findall(r"^id: (\d+)$", body, re.M)]
     assert ids == [2, 3]  # what came after the last one it had
     data = [json.loads(d) for d in re.findall(r"^data: (.*)$", body, re.M)]
-    assert data[0]["text"] == "안녕하세요" and data[-1] == {"state": "ended"}
+    assert data[-1] == {"state": "ended"}
+    # The dropped stream was said too (the web app's own events come first when catching up).
+    assert [d.get("state") for d in data if d.get("type") == "state"] == ["interrupted"]
+    assert [d["text"] for d in data if "text" in d] == ["안녕하세요", "오늘은"]
     assert "event: final" in body and "event: partial" in body
 
     vtt = learner.get(f"/live/{class_id}/captions.vtt").get_data(as_text=True)
@@ -254,6 +305,7 @@ def test_questions_reach_the_teacher_only_and_a_corrected_line_reaches_every_vie
     assert learner.get(f"/studio/live/{class_id}/captions/1").status_code == 403
 
     _ingest(ingest, "publish-done", key)
+    _end(app, class_id)
     for client, sees_question in ((learner, False), (teacher, True)):
         body = client.get(f"/live/{class_id}/events", query_string={"after": 0}).get_data(
             as_text=True)
@@ -350,3 +402,57 @@ def test_a_follower_that_starts_before_the_first_event_misses_none(tmp_path):
     bus.publish(7, {"type": "partial", "text": "첫 말", "seq": 2})
     got = [e for e in (next(followed) for _ in range(4)) if e is not None]
     assert [e["seq"] for e in got] == [1, 2]
+
+
+def _recording(path, seconds: float) -> None:
+    """A recording as nginx writes it: FLV with H.264 and AAC."""
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"testsrc2=size=160x90:rate=10:duration={seconds}", "-f", "lavfi", "-i",
+                    f"sine=frequency=440:duration={seconds}", "-c:v", "libx264", "-preset",
+                    "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-f", "flv",
+                    str(path)], check=True)
+
+
+def test_a_class_streamed_twice_is_one_replay_that_its_live_audience_has_completed(
+        own_media_app, tmp_path):
+    from accessible_learning.models import Job, LessonProgress
+    from accessible_learning.services import live_replay
+
+    app = own_media_app
+    app.config["LIVE_ROOT"] = str(tmp_path / "live")
+    class_id, key = _schedule(app, starts_in=timedelta(0))
+    folder = tmp_path / "live" / "recordings"
+    folder.mkdir(parents=True)
+    ingest = app.test_client()
+    stayed, left = _enrolled_learner(app), app.test_client()
+    login(left, "content")  # the content team watches too
+    for part, seconds in ((1, 3), (2, 2)):  # the connection dropped after the first part
+        _ingest(ingest, "publish", key)
+        post_form(stayed, f"/live/{class_id}/attendance", {"seconds": str(seconds)},
+                  token_page="/dashboard")
+        if part == 1:
+            post_form(left, f"/live/{class_id}/attendance", {"seconds": "2"},
+                      token_page="/dashboard")
+        _ingest(ingest, "publish-done", key)
+        path = folder / f"{key}-{int(time.time()) + part}.flv"  # as nginx names it
+        _recording(path, seconds)
+        _ingest(ingest, "recorded", key, path=str(path))
+    with app.app_context():
+        found = db.session.get(LiveClass, class_id)
+        assert found.state == "live" and len(found.recordings) == 2
+        assert not db.session.scalars(select(Job).where(Job.kind == "live-replay")).all()
+    _end(app, class_id)
+    with app.app_context():
+        found = db.session.get(LiveClass, class_id)
+        assert db.session.scalars(select(Job).where(Job.kind == "live-replay")).all()
+        live_replay.make_replay(found)
+        lesson = found.replay_lesson
+        assert lesson.media.duration_s == pytest.approx(5, abs=0.3)  # both parts, joined
+        done = db.session.scalars(select(LessonProgress).where(
+            LessonProgress.lesson_id == lesson.id)).all()
+        # 5 of 5 s watched live: completed; 2 of 5 s: not (the lesson rule's 80 %).
+        assert [(p.completed, p.completed_by, p.watched_s) for p in done] == [(True, "live", 0)]
+        assert done[0].user_id != db.session.scalar(select(LiveAttendance.user_id).where(
+            LiveAttendance.watched_s == 2))

@@ -3,8 +3,9 @@ keyboard and reads the stream key; ffmpeg streams real Korean speech to nginx's 
 (started by ``python -m accessible_learning.live.ingest`` as ``make run`` does); a key of no
 class is refused; the enrolled learner joins by keyboard, plays the class through hls.js, and the
 live captions made by the captioner process (Vosk) reach the page over Server-Sent Events with
-the expected words; when the stream ends the page says so and the worker makes the recording a
-draft lesson of the course, its captions queued for review."""
+the expected words; the stream drops and the page says so, then it comes back and the captions
+go on; the teacher ends the class by keyboard, the page says so and the worker makes the two
+recordings one draft lesson of the course, its captions queued for review."""
 
 from __future__ import annotations
 
@@ -25,16 +26,18 @@ from .conftest import log_in, no_violations, replay_of, tab_to
 
 SPEECH = SHARED_DATA / "speech" / "ko" / "long" / "dev_concat.wav"
 SECONDS = 16  # the first two Zeroth sentences
+AGAIN_FROM, AGAIN = 21.7, 7  # after the dropped connection: the third one's start
 CORRECTED = "김 전 장관의 동료인 장동련 홍익대 교수가"  # the teacher's correction of a line
 
 
-def _stream(port: int, key: str, seconds: float) -> subprocess.Popen:
-    """ffmpeg as a teacher's encoder: a picture and real speech, in real time, H.264 and AAC
-    over RTMP with a keyframe each second (a small picture: the machine also decodes speech
-    and plays the class)."""
+def _stream(port: int, key: str, seconds: float, start: float = 0) -> subprocess.Popen:
+    """ffmpeg as a teacher's encoder: a picture and real speech (from ``start``), in real time,
+    H.264 and AAC over RTMP with a keyframe each second (a small picture: the machine also
+    decodes speech and plays the class)."""
     return subprocess.Popen(
         ["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
-         "testsrc2=size=160x90:rate=10", "-re", "-t", str(seconds), "-i", str(SPEECH),
+         "testsrc2=size=160x90:rate=10", "-re", "-ss", str(start), "-t", str(seconds), "-i",
+         str(SPEECH),
          "-map", "0:v", "-map", "1:a", "-shortest", "-c:v", "libx264", "-preset", "ultrafast",
          "-tune", "zerolatency", "-g", "10", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a",
          "64k", "-ar", "44100", "-f", "flv", f"rtmp://127.0.0.1:{port}/live/{key}"],
@@ -170,10 +173,27 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
         page.wait_for_selector(f"[data-live-lines] li[data-cue='{number}']"
                                f":has-text('{CORRECTED}')", timeout=60_000)
         assert teacher.wait(timeout=SECONDS + 30) == 0, teacher.stderr.read()
+        # The stream stops (a dropped connection): the class waits for its teacher.
+        page.wait_for_selector("text=The teacher's stream has stopped", timeout=30_000)
+        studio.reload()
+        studio.wait_for_selector("[data-live-now=interrupted]")
+        no_violations(studio, "the class in the studio while its stream has stopped")
+        teacher = _stream(port, key, AGAIN, start=AGAIN_FROM)
+        page.wait_for_selector("text=The teacher's stream is back", timeout=30_000)
+        page.wait_for_function(
+            "() => document.querySelector('[data-live-transcript]').textContent"
+            ".includes('대통령')", timeout=60_000)
+        assert teacher.wait(timeout=AGAIN + 30) == 0, teacher.stderr.read()
     finally:
         if teacher.poll() is None:
             teacher.kill()
 
+    # The teacher ends the class by keyboard once the stream has stopped.
+    page.wait_for_selector("text=The teacher's stream has stopped", timeout=30_000)
+    studio.reload()
+    tab_to(studio, "button", "End the class")
+    studio.keyboard.press("Enter")
+    studio.wait_for_selector("text=The class has ended")
     page.wait_for_selector("text=The class has ended", timeout=30_000)
     with live_site["app"].app_context():
         found = replay_of(class_id)  # the worker made the replay lesson (or 90 s passed)
@@ -185,7 +205,8 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
         lesson = found.replay_lesson
         assert lesson is not None, live_site["log"].read_text()[-3000:]
         assert not lesson.published and lesson.course_id == 1
-        assert lesson.media.duration_s == pytest.approx(SECONDS, abs=2.5)
+        assert lesson.media.duration_s == pytest.approx(SECONDS + AGAIN, abs=3)  # both parts
+        assert any("대통령" in c.text and c.start > SECONDS for c in found.captions)
         assert db.session.scalar(select(Job).where(Job.kind == "caption",
                                                    Job.payload["lesson_id"].as_integer()
                                                    == lesson.id)) is not None

@@ -98,8 +98,9 @@ class Follower(threading.Thread):
             if line.startswith("event: "):
                 kind = line[7:].strip()
             elif line.startswith("data: "):
-                self.events.append((kind, json.loads(line[6:])))
-                if kind == "state":
+                data = json.loads(line[6:])
+                self.events.append((kind, data))
+                if kind == "state" and data["state"] == "ended":
                     return
 
 
@@ -153,10 +154,14 @@ def test_viewers_on_two_nodes_get_the_same_captions_through_redis(pg_app, tmp_pa
         _wait_for(lambda: any(k == "correction" for k, _e in viewer_a.events))
         assert not any(k == "question" for k, _e in viewer_a.events)  # the teacher's only
         with pg_app.app_context():
-            assert live.stop(key).state == "ended"
+            dropped = live.stop(key)  # the stream stopped: the class waits for it
+            assert dropped.state == "live" and dropped.interrupted_at is not None
+            live.end(dropped)
         for follower in (viewer_a, teacher):
             follower.join(timeout=15)
             assert follower.events[-1] == ("state", {"state": "ended"})
+            # Both nodes told their viewers of the dropped stream, from the bus.
+            assert any(k == "state" and e["state"] == "interrupted" for k, e in follower.events)
     finally:
         for _port, process in nodes:
             process.terminate()
