@@ -380,8 +380,8 @@ POST_ONLY = {"main.set_language", "catalogue.enrol", "studio.probe_lesson_media"
              "studio.remove_sign_video", "offline.offline_answers", "live.change_key",
              "live.ingest_publish", "live.ingest_publish_done", "live.ingest_recorded",
              "live.ask", "live.attendance", "live.answered", "live.browser_part",
-             "live.browser_end", "live.end_class", "voice.consent", "voice.record",
-             "voice.upload", "voice.remove"}
+             "live.browser_end", "live.end_class", "live.voice_command", "live.dictate",
+             "voice.consent", "voice.record", "voice.upload", "voice.remove"}
 NOT_PAGES = {"static"}
 
 

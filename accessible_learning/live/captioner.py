@@ -97,8 +97,6 @@ def run(class_id: int) -> int:
         if live_class is None or not live.may_publish(live_class):
             return 0
         key, language = live_class.stream_key, live_class.language
-        subtitles = SubtitleTrack(Path(app.config["LIVE_ROOT"]) / "hls" / key, language,
-                                  languages.get(language).native_name)
         model = speech_models.find_model(language, app.config["VOSK_MODELS"]).path
         db.session.remove()
         captioner = LiveCaptioner(str(model), language)  # loads the model
@@ -108,15 +106,20 @@ def run(class_id: int) -> int:
         live_class, path = found
         # Stream time (seconds since the class started) of this stream's first packet.
         offset_s = max(0.0, (live_class.published_at - live_class.started_at).total_seconds())
-        first_number, resume_s = _captioned(class_id)
+        captions = [(c.number, c.start, c.end, c.text) for c in live_class.captions]
         db.session.remove()
+        # After a dropped connection, or this process started again, the captions go on where
+        # they stopped, and its sound up to the last caption kept is passed over.
+        first_number = max((c[0] for c in captions), default=0) + 1
+        resume_s = max((c[2] for c in captions), default=0.0)
+        subtitles = SubtitleTrack(Path(app.config["LIVE_ROOT"]) / "hls" / key, language,
+                                  languages.get(language).native_name,
+                                  [c[1:] for c in captions])
         bus = bus_for(app.config)
         seq = bus.last_seq(class_id)
         ffmpeg = subprocess.Popen(follow_command(path), stdout=subprocess.PIPE,
                                   preexec_fn=die_with_parent)
         assert ffmpeg.stdout is not None
-        # Started again for a recording partly captioned: its sound up to the last caption
-        # kept is read and passed over.
         skip = max(0, int((resume_s - offset_s) * BYTES_PER_S)) // 2 * 2
         captioner.begin_at(offset_s + skip / BYTES_PER_S, first_number)
 
@@ -171,14 +174,6 @@ def _sound(class_id: int, ffmpeg: subprocess.Popen, skip: int) -> Iterator[bytes
         skip -= dropped
         if data[dropped:]:
             yield data[dropped:]
-
-
-def _captioned(live_class_id: int) -> tuple[int, float]:
-    """The next caption's number and the stream time captioned so far: after a dropped
-    connection, or this process started again, the captions go on where they stopped."""
-    captions = db.session.get(LiveClass, live_class_id).captions
-    return (max((c.number for c in captions), default=0) + 1,
-            max((c.end for c in captions), default=0.0))
 
 
 def main() -> int:

@@ -34,9 +34,12 @@ def _write(path: Path, text: str) -> None:
 
 
 class SubtitleTrack:
-    def __init__(self, folder: Path, language: str, label: str) -> None:
+    def __init__(self, folder: Path, language: str, label: str,
+                 cues: list[tuple[float, float, str]] | None = None) -> None:
+        """``cues``: the class's closed cues so far (a captioner started again, or after a
+        dropped connection, writes the segments still in the window with them)."""
         self.folder = folder
-        self.cues: list[tuple[float, float, str]] = []
+        self.cues: list[tuple[float, float, str]] = list(cues or [])
         self.written = -1  # the newest segment in the playlist
         self.first = 0  # the oldest
         folder.mkdir(parents=True, exist_ok=True)

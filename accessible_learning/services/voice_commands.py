@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from media_pipeline import languages, voice
+from media_pipeline import dictation, languages, voice
 from media_pipeline.errors import MediaError
 from media_pipeline.speech_models import ModelNotFound, find_model
 
@@ -23,8 +23,8 @@ SENSITIVITY = {"careful": (0.35, 0.98), "balanced": (voice.DEFAULT_ASK_THRESHOLD
 
 
 def examples(language: str) -> dict[str, str]:
-    """A phrase for play, pause and help in ``language`` (English when it has no list), the
-    words the player names for yes and no when it asks, and its wake word."""
+    """A phrase for play, pause, help, back and captions off in ``language`` (English when it
+    has no list), the words the player names for yes and no when it asks, and its wake word."""
     phrases = voice.phrases(language) or voice.phrases("en")
     first: dict[str, str] = {}
     for phrase in phrases:
@@ -32,7 +32,8 @@ def examples(language: str) -> dict[str, str]:
     entry = languages.get(language) if voice.phrases(language) else languages.get("en")
     for phrase in entry.answers + entry.wake:
         first.setdefault(phrase.command, phrase.text)
-    return {name: first.get(name, "") for name in ("play", "pause", "help", "yes", "no", "wake")}
+    return {name: first.get(name, "") for name in ("play", "pause", "help", "yes", "no", "wake",
+                                                   "back", "captions_off")}
 
 
 def phrase_table() -> list[dict]:
@@ -83,6 +84,15 @@ def recognise(language: str, pcm: bytes, sensitivity: str = "balanced",
     return general
 
 
+def transcribe(language: str, pcm: bytes) -> str:
+    """What was said in a short recording (a spoken question), as text. Raises ModelNotFound
+    when this language has no model here, MediaError when the audio is not usable."""
+    path = _model_path(language)
+    if path is None:
+        raise ModelNotFound(f"No speech model for {language} is installed on this server.")
+    return dictation.transcribe(path, language, pcm)
+
+
 def check_installed() -> dict[str, list[str]]:
     """Phrases missing from the vocabulary of each installed model (run at start-up)."""
     missing = {}
@@ -95,5 +105,7 @@ def check_installed() -> dict[str, list[str]]:
 
 MAX_SECONDS = voice.MAX_SECONDS
 
-__all__ = ["MAX_SECONDS", "MediaError", "ModelNotFound", "check_installed", "examples",
-           "phrase_table", "recognise"]
+DICTATION_SECONDS = dictation.MAX_SECONDS
+
+__all__ = ["DICTATION_SECONDS", "MAX_SECONDS", "MediaError", "ModelNotFound", "check_installed",
+           "examples", "phrase_table", "recognise", "transcribe"]

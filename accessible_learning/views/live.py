@@ -34,12 +34,13 @@ from flask_login import current_user, login_required
 from media_pipeline import languages
 
 from .. import access
-from ..extensions import csrf
+from ..extensions import csrf, limiter, user_key
 from ..forms import LiveClassForm
 from ..live.bus import hub_for
 from ..models import LiveClass
 from ..security import role_required
-from ..services import live
+from ..services import live, player_help, voice_commands
+from .voice import command_reply
 
 bp = Blueprint("live", __name__)
 
@@ -153,7 +154,9 @@ def watch(live_class_id: int):
     found = access.live_class_or_404(live_class_id)
     return render_template("live/watch.html", live_class=found,
                            zone=current_app.config["CLASS_TIME_ZONE"],
-                           last_event=hub_for(current_app.config).bus.last_seq(found.id))
+                           last_event=hub_for(current_app.config).bus.last_seq(found.id),
+                           player_messages=player_help.messages(),
+                           voice_examples=voice_commands.examples(found.language))
 
 
 @bp.get("/live/<int:live_class_id>/hls/<name>")
@@ -242,6 +245,48 @@ def captions(live_class_id: int):
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/live/<int:live_class_id>/voice")
+@login_required
+@limiter.limit(lambda: current_app.config["VOICE_RATE_LIMIT"], key_func=user_key)
+def voice_command(live_class_id: int):
+    """One spoken command on the class's page, as on the lesson player (``?expect=answer``: the
+    learner's yes or no when the page asks)."""
+    found = access.live_class_or_404(live_class_id)
+    return command_reply(found.language,
+                         "answer" if request.args.get("expect") == "answer" else "command")
+
+
+DICTATION_BYTES = int(voice_commands.DICTATION_SECONDS * 16000 * 2)  # 16 kHz 16-bit mono
+
+
+@bp.post("/live/<int:live_class_id>/questions/voice")
+@login_required
+@limiter.limit(lambda: current_app.config["VOICE_RATE_LIMIT"], key_func=user_key)
+def dictate(live_class_id: int):
+    """A spoken question (the body: 16 kHz mono 16-bit PCM) written out for the learner to check
+    and send; the audio is recognised in memory and never stored."""
+    found = access.live_class_or_404(live_class_id)
+    if found.state == "ended":
+        return {"error": _("The class has ended, so questions are no longer taken.")}, 400
+    if request.content_length is None or request.content_length > DICTATION_BYTES:
+        return {"error": _("A spoken question can be at most %(seconds)d seconds long. Say it "
+                           "in parts, or type it.",
+                           seconds=int(voice_commands.DICTATION_SECONDS))}, 413
+    try:
+        text = voice_commands.transcribe(found.language, request.get_data(cache=False))
+    except voice_commands.ModelNotFound:
+        return {"error": _("Spoken questions are not available for this class's language on "
+                           "this server. Type your question instead.")}, 503
+    except voice_commands.MediaError:
+        return {"error": _("The recording was not understood as audio. Try again, or type "
+                           "your question.")}, 400
+    if not text:
+        return {"text": "", "message": _("Nothing was heard. Speak closer to the microphone "
+                                         "and try again, or type your question.")}
+    return {"text": text, "message": _("Heard: “%(text)s”. Check it, change what was misheard, "
+                                       "then send the question.", text=text)}
 
 
 @bp.post("/live/<int:live_class_id>/questions")

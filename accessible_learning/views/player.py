@@ -34,8 +34,8 @@ from ..services import (
     quizzes,
     transcript,
     usage,
-    voice_commands,
 )
+from .voice import command_reply
 
 bp = Blueprint("player", __name__)
 
@@ -136,9 +136,6 @@ def transcript_read(lesson_id: int):
     return redirect(url_for("catalogue.lesson", lesson_id=found.id) + "#completion")
 
 
-MAX_UTTERANCE_BYTES = int(voice_commands.MAX_SECONDS * 16000 * 2)  # 16 kHz 16-bit mono
-
-
 @bp.post("/lessons/<int:lesson_id>/voice")
 @login_required
 @limiter.limit(lambda: current_app.config["VOICE_RATE_LIMIT"], key_func=user_key)
@@ -162,22 +159,4 @@ def voice_wake(lesson_id: int):
 
 def _recognise(lesson_id: int, expect: str):
     found = access.lesson_or_404(lesson_id)
-    length = request.content_length
-    if length is None or length > MAX_UTTERANCE_BYTES:
-        return jsonify(error=_("Say one short command at a time (at most 10 seconds).")), 413
-    audio = request.get_data(cache=False)
-    if len(audio) % 2:
-        return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
-    try:
-        command = voice_commands.recognise(
-            found.language, audio, preferences.current(current_user).voice_sensitivity,
-            expect=expect, user=current_user)
-        if command.decision == "act" and expect == "command":
-            usage.record(current_user, "voice")
-    except voice_commands.ModelNotFound:
-        return jsonify(error=_("Voice commands are not available for this lesson's language "
-                               "on this server. The buttons and keyboard shortcuts do the "
-                               "same.")), 503
-    except voice_commands.MediaError:
-        return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
-    return jsonify(command.as_dict())
+    return command_reply(found.language, expect)

@@ -23,10 +23,38 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import limiter, user_key
-from ..services import player_help, voice_commands, voice_samples
+from ..services import player_help, preferences, usage, voice_commands, voice_samples
 
 bp = Blueprint("voice", __name__, url_prefix="/account/voice")
 MAX_TAKE_BYTES = int(voice_samples.voice_templates.MAX_TAKE_S * 16000 * 2) + 32000
+
+
+MAX_UTTERANCE_BYTES = int(voice_commands.MAX_SECONDS * 16000 * 2)  # 16 kHz 16-bit mono
+
+
+def command_reply(language: str, expect: str):
+    """The JSON answer to one spoken command (the request's body: 16 kHz mono 16-bit PCM) in
+    ``language``, for the lesson player and the live class's page alike; refusals in words.
+    The audio is recognised in memory and never stored."""
+    length = request.content_length
+    if length is None or length > MAX_UTTERANCE_BYTES:
+        return jsonify(error=_("Say one short command at a time (at most 10 seconds).")), 413
+    audio = request.get_data(cache=False)
+    if len(audio) % 2:
+        return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
+    try:
+        command = voice_commands.recognise(
+            language, audio, preferences.current(current_user).voice_sensitivity,
+            expect=expect, user=current_user)
+        if command.decision == "act" and expect == "command":
+            usage.record(current_user, "voice")
+    except voice_commands.ModelNotFound:
+        return jsonify(error=_("Voice commands are not available for this lesson's language "
+                               "on this server. The buttons and keyboard shortcuts do the "
+                               "same.")), 503
+    except voice_commands.MediaError:
+        return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
+    return jsonify(command.as_dict())
 
 
 def _language() -> str:

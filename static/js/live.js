@@ -6,6 +6,9 @@
    learner asks for it. It waits for a class that has not started and says when it ends. It
    must not decide anything the server decides (who may watch, what was said). */
 
+import { LiveVoice } from "./live-voice.js";
+import { announce } from "./player/util.js";
+
 var MIME_HLS = "application/vnd.apple.mpegurl";
 var RETRY_MS = 4000;
 
@@ -152,6 +155,13 @@ function setUp(root) {
     showCurrent();
     say(texts.ended);
   }
+  // Back or forward within the live window (never past the newest moment).
+  function seek(seconds) {
+    var start = video.seekable.length ? video.seekable.start(0) : 0;
+    video.currentTime = Math.min(liveEdge(), Math.max(start, video.currentTime + seconds));
+    var behind = Math.round(liveEdge() - video.currentTime);
+    say(behind > 1 ? texts.behind.replace("{seconds}", String(behind)) : texts.atLive);
+  }
   function liveEdge() {
     if (hls && hls.liveSyncPosition) { return hls.liveSyncPosition; }
     return video.seekable.length ? video.seekable.end(video.seekable.length - 1) : video.currentTime;
@@ -168,11 +178,7 @@ function setUp(root) {
     });
     video.addEventListener("play", function () { buttons.play.textContent = texts.pause; say(texts.playing); });
     video.addEventListener("pause", function () { buttons.play.textContent = texts.play; say(texts.paused); });
-    buttons.back.addEventListener("click", function () {
-      var start = video.seekable.length ? video.seekable.start(0) : 0;
-      video.currentTime = Math.max(start, video.currentTime - 10);
-      say(texts.behind.replace("{seconds}", String(Math.round(liveEdge() - video.currentTime))));
-    });
+    buttons.back.addEventListener("click", function () { seek(-10); });
     buttons.live.addEventListener("click", function () {
       video.currentTime = liveEdge();
       if (video.paused) { video.play().catch(function () {}); }
@@ -225,6 +231,27 @@ function setUp(root) {
   if (!ended) {
     follow();
     load();
+  }
+  if (video && !ended) {
+    // Spoken commands do what the controls do; what cannot be done yet is said again.
+    var notYet = function () { announce(status.textContent); };
+    LiveVoice(root, texts, {
+      play: function () {
+        if (buttons.play.disabled) { notYet(); } else if (video.paused) { buttons.play.click(); } else { announce(texts.playing); }
+      },
+      pause: function () { if (video.paused) { announce(texts.paused); } else { video.pause(); } },
+      back: function (seconds) { if (buttons.back.disabled) { notYet(); } else { seek(-seconds); } },
+      forward: function (seconds) { if (buttons.back.disabled) { notYet(); } else { seek(seconds); } },
+      captions: function (on) {
+        if ((buttons.captions.getAttribute("aria-pressed") === "true") !== on) { buttons.captions.click(); }
+        else { announce(on ? texts.captionsOn : texts.captionsOff); }
+      },
+      transcript: function () { transcript.focus(); },
+      where: function () {
+        var behind = buttons.back.disabled ? 0 : Math.round(liveEdge() - video.currentTime);
+        announce(behind > 1 ? texts.behindLive.replace("{seconds}", String(behind)) : status.textContent);
+      }
+    });
   }
 }
 

@@ -456,3 +456,41 @@ def test_a_class_streamed_twice_is_one_replay_that_its_live_audience_has_complet
         assert [(p.completed, p.completed_by, p.watched_s) for p in done] == [(True, "live", 0)]
         assert done[0].user_id != db.session.scalar(select(LiveAttendance.user_id).where(
             LiveAttendance.watched_s == 2))
+
+
+def test_a_spoken_question_is_written_out_and_a_spoken_command_recognised(app):
+    from conftest import SHARED_DATA
+    from media_pipeline.voice import read_wav_pcm
+
+    class_id, key = _schedule(app, starts_in=timedelta(0))
+    learner = _enrolled_learner(app)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                      learner.get(f"/live/{class_id}").get_data(as_text=True)).group(1)
+    sentence = read_wav_pcm(SHARED_DATA / "speech" / "ko" / "zeroth_104_003_0294.wav")
+
+    def post(path, body):
+        return learner.post(f"/live/{class_id}/{path}", data=body,
+                            headers={"X-CSRFToken": token,
+                                     "Content-Type": "application/octet-stream"})
+
+    heard = post("questions/voice", sentence)
+    assert heard.status_code == 200
+    assert "전해지기" in heard.json["text"] and "공정" in heard.json["text"]
+    assert heard.json["message"].startswith("Heard: “")
+    with app.app_context():  # written out, not sent: the learner sends it
+        assert live.questions(db.session.get(LiveClass, class_id)) == []
+    odd = post("questions/voice", sentence[:-1])
+    assert odd.status_code == 400 and "not understood as audio" in odd.json["error"]
+    too_long = post("questions/voice", b"\0\0" * 16000 * 31)
+    assert too_long.status_code == 413 and "at most 30 seconds" in too_long.json["error"]
+    quiet = post("questions/voice", b"\0\0" * 16000)
+    assert quiet.status_code == 200 and quiet.json["text"] == ""
+    assert "Nothing was heard" in quiet.json["message"]
+    # A sentence is not a command: the command route refuses it, as the lesson player's does.
+    command = post("voice", sentence)
+    assert command.status_code == 200 and command.json["decision"] == "none"
+    _ingest(app.test_client(), "publish", key)
+    _ingest(app.test_client(), "publish-done", key)
+    _end(app, class_id)
+    ended = post("questions/voice", sentence)
+    assert ended.status_code == 400 and "questions are no longer taken" in ended.json["error"]

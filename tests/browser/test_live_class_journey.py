@@ -183,6 +183,8 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
         page.wait_for_function(
             "() => document.querySelector('[data-live-transcript]').textContent"
             ".includes('대통령')", timeout=60_000)
+        # The captioner started for the new stream kept the earlier lines in the HLS subtitles.
+        _captions_ride_in_the_hls_stream(page, f"{base}/live/{class_id}/hls")
         assert teacher.wait(timeout=AGAIN + 30) == 0, teacher.stderr.read()
     finally:
         if teacher.poll() is None:

@@ -52,7 +52,7 @@ function Detector() {
   return d;
 }
 
-function pcmOf(frames) {
+export function pcmOf(frames) {
   var total = 0;
   frames.forEach(function (frame) { total += frame.length; });
   var pcm = new Int16Array(total);
