@@ -3,8 +3,10 @@
    within the live window, back to live, captions on the video), and the live captions from the
    server's events (Server-Sent Events): the words being spoken under the video and in the
    transcript, and each finished line added to the transcript, which is read out only when the
-   learner asks for it. It waits for a class that has not started and says when it ends. It
-   must not decide anything the server decides (who may watch, what was said). */
+   learner asks for it. It waits for a class that has not started, says when the teacher's
+   stream stops and comes back, and when the class ends; spoken commands and questions are
+   live-voice.js's, through the same controls. It must not decide anything the server decides
+   (who may watch, what was said). */
 
 import { LiveVoice } from "./live-voice.js";
 import { announce } from "./player/util.js";

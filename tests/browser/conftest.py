@@ -31,16 +31,23 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def live_server(demo_template, tmp_path_factory):
-    config = clone_instance(demo_template, tmp_path_factory.mktemp("live"))
-    app = create_app(config)
+@contextmanager
+def demo_site(demo_template, folder: Path):
+    """A copy of the demo served in a thread of this process: ``{"url", "app"}``."""
+    app = create_app(clone_instance(demo_template, folder))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app}
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_template, tmp_path_factory):
+    """The demo, shared by the journeys of the whole session (they may change its accounts)."""
+    with demo_site(demo_template, tmp_path_factory.mktemp("live")) as site:
+        yield site
 
 
 @pytest.fixture(scope="session")

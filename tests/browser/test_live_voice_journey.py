@@ -15,15 +15,31 @@ from accessible_learning.models import Course, LiveClass, utcnow
 from accessible_learning.services import live as live_classes
 from conftest import SHARED_DATA
 
-from .conftest import fake_microphone, live, log_in, microphone_page, no_violations, tab_to
+from .conftest import (
+    demo_site,
+    fake_microphone,
+    live,
+    log_in,
+    microphone_page,
+    no_violations,
+    tab_to,
+)
 
 # "한 잔의 커피가 소비자에게 전해지기 위해선 여러 차례의 공정을 거쳐야 한다"
 SPOKEN_QUESTION = SHARED_DATA / "speech" / "ko" / "zeroth_104_003_0294.wav"
 
 
 @pytest.fixture(scope="module")
-def live_class(live_server):
-    with live_server["app"].app_context():
+def site(demo_template, tmp_path_factory):
+    """A demo of its own: the session's shared one may have had its accounts changed (the page
+    is read in English, as the demo's content team)."""
+    with demo_site(demo_template, tmp_path_factory.mktemp("live-voice-site")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def live_class(site):
+    with site["app"].app_context():
         course = db.session.get(Course, 1)
         made = live_classes.schedule(course, live_classes.ClassDetails(
             "Voice class", utcnow() + timedelta(minutes=10), 30, "ko"))
@@ -48,7 +64,10 @@ def question_wav(tmp_path_factory) -> str:
 def _open(page, base: str, class_id: int) -> None:
     log_in(page, base, "content")  # the content team may watch every class
     page.goto(f"{base}/live/{class_id}")
-    page.wait_for_selector("text=The class has not started yet")
+    try:
+        page.wait_for_selector("text=The class has not started yet")
+    except Exception as problem:  # say what the page showed instead
+        raise AssertionError(page.inner_text("body")[:800]) from problem
 
 
 def _heard(page, result: str) -> None:
@@ -57,8 +76,8 @@ def _heard(page, result: str) -> None:
 
 
 def test_a_spoken_command_on_the_live_page_does_what_its_button_does(
-        live_server, browser, live_class, spoken_pause):
-    base = live_server["url"]
+        site, browser, live_class, spoken_pause):
+    base = site["url"]
     with microphone_page(browser, base, spoken_pause) as page:
         _open(page, base, live_class)
         no_violations(page, "a live class with its voice controls")
@@ -84,8 +103,8 @@ def test_a_spoken_command_on_the_live_page_does_what_its_button_does(
 
 
 def test_a_spoken_question_is_written_in_the_box_to_check_before_sending(
-        live_server, browser, live_class, question_wav):
-    base = live_server["url"]
+        site, browser, live_class, question_wav):
+    base = site["url"]
     with microphone_page(browser, base, question_wav) as page:
         _open(page, base, live_class)
         tab_to(page, "button[data-live-dictate]")
@@ -101,6 +120,6 @@ def test_a_spoken_question_is_written_in_the_box_to_check_before_sending(
         assert page.get_attribute("button[data-live-dictate]", "aria-pressed") == "false"
         no_violations(page, "a spoken question written in the box")
         # Nothing is sent until the learner sends it.
-        with live_server["app"].app_context():
+        with site["app"].app_context():
             assert not live_classes.questions(db.session.get(LiveClass, live_class))
         assert not page.page_errors, page.page_errors
