@@ -37,10 +37,14 @@ ROLES = ["learner", "content", "examiner", "admin", "employer"]
 
 
 def _config(db_path: Path, media_root: Path) -> dict:
+    # Each instance has its own live folder: the live classes' event logs are named by class id,
+    # and every copy of the demo numbers its classes from 1 (a shared folder gave one test's
+    # dropped stream to another's page).
     return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "MEDIA_ROOT": str(media_root),
+        "LIVE_ROOT": str(db_path.parent / "live"),
     }
 
 
