@@ -28,7 +28,7 @@ from datetime import UTC
 from pathlib import Path
 
 from media_pipeline import languages, speech_models
-from media_pipeline.live import LiveCaptioner
+from media_pipeline.live import BYTES_PER_S, LiveCaptioner
 from media_pipeline.processes import die_with_parent
 
 from ..extensions import db
@@ -40,7 +40,6 @@ from .hls_subtitles import SEGMENT_S, SubtitleTrack
 from .nginx import recording_started
 
 READ_BYTES = 1600  # 50 ms of sound: the captioner's step
-BYTES_PER_S = 32000
 END_AFTER_S = 3  # the recording did not grow for this long: the stream has ended
 WAIT_STEP_S = 0.1  # how often the class and its recording are looked for
 STILL_S = 0.3  # nothing came for this long: is the stream still coming?

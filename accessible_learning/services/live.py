@@ -205,9 +205,9 @@ def request_end(live_class: LiveClass, now: datetime | None = None) -> bool:
     it stops. Returns whether it has ended."""
     if live_class.state == "ended":
         return True
-    if live_class.state != "live" or not live_class.streaming:
-        if live_class.state != "live":
-            raise LiveError(_("The class has not started, so there is nothing to end."))
+    if live_class.state != "live":
+        raise LiveError(_("The class has not started, so there is nothing to end."))
+    if not live_class.streaming:
         end(live_class, now)
         return True
     live_class.end_requested_at = now or utcnow()

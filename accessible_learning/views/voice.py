@@ -49,9 +49,8 @@ def command_reply(language: str, expect: str):
         if command.decision == "act" and expect == "command":
             usage.record(current_user, "voice")
     except voice_commands.ModelNotFound:
-        return jsonify(error=_("Voice commands are not available for this lesson's language "
-                               "on this server. The buttons and keyboard shortcuts do the "
-                               "same.")), 503
+        return jsonify(error=_("Voice commands are not available in this language on this "
+                               "server. The buttons and keyboard shortcuts do the same.")), 503
     except voice_commands.MediaError:
         return jsonify(error=_("The recording was not understood as audio. Try again.")), 400
     return jsonify(command.as_dict())

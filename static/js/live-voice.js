@@ -30,17 +30,16 @@ export function LiveVoice(root, texts, controls) {
     if (actions[command]) { actions[command](); } else { announce(texts.notLive); }
   }
   var question = null;
-  var voice = VoiceInput(root, M, function (result) {
-    if (!result || result.command === "none" || !result.command) {
+  function onVoice(result) {
+    if (!result || !result.command || result.command === "none") {
       announce(fill(M.voice_not_understood, example));
       return;
     }
     if (!(result.decision === "ask" && question.ask(result))) { run(result.command, result.args); }
-  });
+  }
+  var voice = VoiceInput(root, M, onVoice);
   question = VoiceQuestion(root, M, voice, run);
-  root.onVoiceResult = function (result) {  // as the lesson player's, for tests of the question
-    if (!(result.decision === "ask" && question.ask(result))) { run(result.command, result.args); }
-  };
+  root.onVoiceResult = onVoice;  // as the lesson player's: tests hand it the server's answers
   var button = root.querySelector("[data-action='voice']");
   if (button) { button.addEventListener("click", function () { voice.toggle(); }); }
   dictation(root, texts, M);

@@ -175,6 +175,7 @@ def test_a_class_streamed_with_ffmpeg_is_watched_with_live_captions_and_kept_as_
         assert teacher.wait(timeout=SECONDS + 30) == 0, teacher.stderr.read()
         # The stream stops (a dropped connection): the class waits for its teacher.
         page.wait_for_selector("text=The teacher's stream has stopped", timeout=30_000)
+        no_violations(page, "a live class whose stream has stopped")
         studio.reload()
         studio.wait_for_selector("[data-live-now=interrupted]")
         no_violations(studio, "the class in the studio while its stream has stopped")
