@@ -163,8 +163,13 @@ def _voice_model(language: str) -> str:
 @click.option("--ask-threshold", type=click.FloatRange(0, 1), default=None,
               help=f"Confidence needed to ask the learner whether it is the command (default "
                    f"{voice.DEFAULT_ASK_THRESHOLD}); below it the answer is none.")
+@click.option("--unconfirmed", type=click.Choice([voice.ASK, voice.REFUSE, voice.OFF]),
+              default=voice.ASK, show_default=True,
+              help="A command that the second decoding with the language's common words does "
+                   "not confirm is asked about (ask), refused when it would have been asked "
+                   "about (refuse, the careful sensitivity), or not checked (off).")
 def voice_recognise_command(source: Path, language: str, threshold: float | None,
-                            ask_threshold: float | None) -> None:
+                            ask_threshold: float | None, unconfirmed: str) -> None:
     """Recognise the spoken command in SOURCE (a WAV file of at most 10 s) and print it as JSON:
     {"command", "args", "text", "confidence", "decision"}; the decision is "act", "ask" (the
     player asks first) or "none"."""
@@ -173,7 +178,7 @@ def voice_recognise_command(source: Path, language: str, threshold: float | None
     try:
         pcm = voice.read_wav_pcm(source)
         result = voice.recogniser(model, language).recognise_pcm(
-            pcm, threshold=threshold, ask_threshold=ask_threshold)
+            pcm, threshold=threshold, ask_threshold=ask_threshold, unconfirmed=unconfirmed)
     except MediaError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(result.as_dict(), ensure_ascii=False))

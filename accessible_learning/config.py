@@ -77,6 +77,8 @@ def load_config(instance: Path) -> dict:
         "VOICE_CONFIDENCE_THRESHOLD": float(os.environ.get("VOICE_CONFIDENCE_THRESHOLD", "0")
                                             or 0) or None,  # None: the recogniser's default
         "VOICE_CHECK_AT_STARTUP": _flag("VOICE_CHECK_AT_STARTUP", True),
+        # Each web worker loads the voice-command models as it starts (gunicorn_conf.py).
+        "VOICE_PRELOAD": _flag("VOICE_PRELOAD", True),
         "VOICE_RATE_LIMIT": os.environ.get("VOICE_RATE_LIMIT", "30 per minute"),
         # Hands-free listening sends each short sound it hears, to find the wake word.
         "VOICE_WAKE_RATE_LIMIT": os.environ.get("VOICE_WAKE_RATE_LIMIT", "120 per minute"),

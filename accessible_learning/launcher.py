@@ -82,7 +82,8 @@ def main() -> int:
     worker = Child("worker", [str(bin_dir / "huey_consumer"), "accessible_learning.worker.huey",
                               "--workers", "2"], env)
     web = Child("web server", [
-        str(bin_dir / "gunicorn"), "--bind", f"{host}:{port}",
+        str(bin_dir / "gunicorn"), "--config", "python:accessible_learning.gunicorn_conf",
+        "--bind", f"{host}:{port}",
         "--workers", os.environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
         "--threads", os.environ.get("WEB_THREADS", "8"), "--graceful-timeout", "5",
         "--access-logfile", "-", "accessible_learning:create_app()"], env)

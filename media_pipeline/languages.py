@@ -71,6 +71,9 @@ class Language:
     phrases: tuple[Phrase, ...] = ()  # voice commands, as written; none: no voice commands
     # Short common words not in any phrase, for ordinary speech to decode into (voice.py).
     fillers: tuple[str, ...] = ()
+    # A file in media_pipeline/data of the language's most common words, most common first: a
+    # second decoding of each command with them as ordinary speech checks it (voice.py).
+    common_words: str | None = None
     # Spoken answers to the player's "Pause? Press Enter or say yes" (commands "yes" and "no");
     # the first of each is the one the player names.
     answers: tuple[Phrase, ...] = ()
@@ -184,6 +187,7 @@ LANGUAGES: dict[str, Language] = {entry.code: entry for entry in (
         wake=(Phrase("비서", "wake"),),  # "assistant": of the words tried, the one heard
         fillers=tuple("이 가 는 을 를 에 의 고 다 요 서 도 지 하 한 그 저 것 수 아 어 오늘 우리 "
                       "있 없 네 면 게 나".split()),
+        common_words="ko_common_words.txt",
         synthesis_voice="ko", espeak_voice="ko"),
     Language(
         "zh", "Chinese", "中文", caption=Profile(max_line_chars=16, max_cps=9),

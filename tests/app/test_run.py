@@ -53,8 +53,9 @@ def test_launcher_serves_the_demo_restarts_a_killed_worker_and_stops_on_ctrl_c(
            "INSTANCE_PATH": str(tmp_path / "instance"), "RTMP_PORT": str(rtmp_port),
            "LIVE_ROOT": str(tmp_path / "live")}
     env.pop(allocator.SETTING, None)  # the default: jemalloc
+    log = tmp_path / "launcher.log"
     launcher = subprocess.Popen([sys.executable, "-m", "accessible_learning.launcher"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/courses"
     output = ""
     try:
@@ -89,9 +90,18 @@ def test_launcher_serves_the_demo_restarts_a_killed_worker_and_stops_on_ctrl_c(
         assert restarted, "the worker was not started again"
         assert restarted["gunicorn"] == children["gunicorn"]  # the web server went on
         assert launcher.poll() is None
+        # Each web worker readies the voice recognisers as it starts (gunicorn_conf.py), so
+        # that a learner's first command is not kept waiting for the model to load.
+        deadline = time.monotonic() + 120
+        while log.read_text().count("Voice commands ready") < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        ready = [line for line in log.read_text().splitlines()
+                 if "Voice commands ready in" in line]
+        assert len(ready) == 2 and all(line.endswith("(ko)") for line in ready), log.read_text()
     finally:
         launcher.send_signal(signal.SIGINT)
-        output, _ = launcher.communicate(timeout=30)
+        launcher.wait(timeout=30)
+        output = log.read_text()
     assert launcher.returncode == 0, output
     assert "The worker stopped (exit code -9); starting it again in 1 s." in output, output
     left = subprocess.run(["pgrep", "-P", str(launcher.pid)], capture_output=True).stdout

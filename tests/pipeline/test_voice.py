@@ -206,32 +206,42 @@ def test_every_korean_phrase_is_spelled_with_vocabulary_tokens(model_path, recog
 
 
 @pytest.mark.media
-def test_synthesised_commands_never_give_a_wrong_action(spoken, answers):
-    """Measured on these 183 utterances (61 phrases x 3): 23 acted on, 42 more asked about
+def test_synthesised_commands_never_give_a_wrong_action(recogniser, spoken, answers):
+    """Measured on these 183 utterances (61 phrases x 3): 17 acted on, 48 more asked about
     (understood after a yes: 65 in all, against the 23 of the former single threshold), 26
     wrong questions (the learner says no), 92 not understood, and no wrong action. Each
     command's synonyms add up and the player asks between 0.2 and 0.95. Decoding is repeatable
-    (fixed dither), so the figures are the same from run to run here."""
+    (fixed dither), so the figures are the same from run to run here. The check with common
+    words (``confirm``) asks about 6 that it would otherwise act on: they stay understood."""
     counts = Counter(outcome(result, utterance) for utterance, result in
                      zip(spoken, answers, strict=True))
     print(dict(counts))
     wrong = [(u.text, u.speed, u.pitch, r) for u, r in zip(spoken, answers, strict=True)
              if outcome(r, u) == "wrong"]
-    for result in answers:
+    unconfirmed = 0
+    for utterance, result in zip(spoken, answers, strict=True):
         assert 0.0 <= result.confidence <= 1.0
         if result.decision == "act":
             assert result.confidence >= voice.DEFAULT_THRESHOLD
+        elif result.decision == "ask" and result.confidence >= voice.DEFAULT_THRESHOLD:
+            # sure enough to act, but the check did not confirm it
+            unchecked = recogniser.recognise_pcm(utterance.pcm, unconfirmed=voice.OFF)
+            assert (unchecked.decision, unchecked.command) == ("act", result.command)
+            unconfirmed += 1
         elif result.decision == "ask":
             assert voice.DEFAULT_ASK_THRESHOLD <= result.confidence < voice.DEFAULT_THRESHOLD
         if result.decision != voice.NONE:
             heard = next(p for p in voice.phrases("ko") if p.text == result.text)
             assert (heard.command, heard.args) == (result.command, result.args)
     assert not wrong, wrong
-    assert counts["correct"] >= 20, counts
-    assert counts["correct"] + counts["asked"] >= 50, counts
+    assert counts["correct"] >= 15, counts
+    assert counts["correct"] + counts["asked"] >= 60, counts
+    assert 0 < unconfirmed <= 10, unconfirmed
     understood = {u.text for u, r in zip(spoken, answers, strict=True)
                   if outcome(r, u) == "correct"}
-    assert {"재생", "정지", "위치", "지금 어디", "다시"} <= understood, sorted(understood)
+    assert {"재생", "정지", "위치", "지금 어디"} <= understood, sorted(understood)
+    asked = {u.text for u, r in zip(spoken, answers, strict=True) if outcome(r, u) == "asked"}
+    assert "다시" in understood | asked
 
 
 @pytest.mark.media
@@ -282,16 +292,63 @@ def test_naive_approach_acts_wrongly_on_the_same_audio(spoken, answers, naive_an
 def test_with_a_lower_threshold_ours_understands_more_and_acts_wrongly_less_than_naive(
         recogniser, spoken, naive_answers):
     """The naive approach has no threshold: it acts on whatever it hears. Ours, made as bold with
-    a threshold of 0.65, beats it on both counts. Measured: 49 correct and 8 wrong against the
-    naive approach's 46 and 10 (at 0.6, 51 and 10; at the default 0.95, 23 and 0)."""
+    a threshold of 0.65 and without the check with common words, beats it on both counts.
+    Measured: 49 correct and 8 wrong against the naive approach's 46 and 10 (at 0.6, 51 and 10;
+    at the default 0.95, 23 and 0)."""
     with ThreadPoolExecutor(2) as pool:
-        bold = list(pool.map(lambda u: recogniser.recognise_pcm(u.pcm, 0.65, 0.65), spoken))
+        bold = list(pool.map(lambda u: recogniser.recognise_pcm(u.pcm, 0.65, 0.65, voice.OFF),
+                             spoken))
 
     def count(results, kind):
         return sum(outcome(r, u) == kind for u, r in zip(spoken, results, strict=True))
 
     assert count(bold, "correct") > count(naive_answers, "correct")
     assert count(bold, "wrong") < count(naive_answers, "wrong")
+
+
+def words_of(clip: Path) -> list[tuple[str, bytes]]:
+    """Each word of a real recording, where the model hears it, cut out alone between 0.4 s of
+    silence: as short and as isolated as a command."""
+    from vosk import KaldiRecognizer
+
+    pcm = cut(clip, 0, 60.0)
+    recogniser = KaldiRecognizer(speech_models.load(str(speech_models.find_model("ko").path)),
+                                 16000)
+    recogniser.SetWords(True)
+    recogniser.AcceptWaveform(pcm)
+    silence = bytes(2 * int(0.4 * 16000))
+    return [(w["word"], silence + pcm[2 * int(w["start"] * 16000):2 * int(w["end"] * 16000)]
+             + silence) for w in json.loads(recogniser.FinalResult())["result"]]
+
+
+@pytest.mark.media
+def test_real_words_said_alone_are_checked_with_common_words(recogniser):
+    """Words cut alone from three real recordings (Zeroth speaker 104). One is a command: the
+    speaker's 앞으로 ("forward"), acted on every way. The others are not, and sound like one
+    more often than whole sentences do: 전기 ("electricity") is 정지 ("pause") at 0.9999.
+    Measured on these 72: without the check 7 acted on (10 %); with it 2 (전기 among them), the
+    other 5 asked about; refusing what the check does not confirm ("careful") refuses 67 (93 %)
+    and acts on 1."""
+    words = [w for clip in ("zeroth_104_003_0193.wav", "zeroth_104_003_0280.wav",
+                            "zeroth_104_003_0437.wav") for w in words_of(HUMAN / clip)]
+    forward = [pcm for word, pcm in words if word == "앞으로"]
+    assert len(forward) == 1, [word for word, _ in words]
+    for unconfirmed in (voice.OFF, voice.ASK, voice.REFUSE):
+        result = recogniser.recognise_pcm(forward[0], unconfirmed=unconfirmed)
+        assert (result.command, result.args, result.decision) == \
+            ("forward", {"seconds": 10}, "act"), result
+    others = [pcm for word, pcm in words if word != "앞으로"]
+    assert len(others) >= 60
+    unchecked = Counter(recogniser.recognise_pcm(p, unconfirmed=voice.OFF).decision
+                        for p in others)
+    checked = Counter(recogniser.recognise_pcm(p).decision for p in others)
+    careful = Counter(recogniser.recognise_pcm(p, 0.98, 0.35, voice.REFUSE).decision
+                      for p in others)
+    print(unchecked, checked, careful)
+    assert checked["act"] <= unchecked["act"] // 2, (unchecked, checked)
+    assert checked["none"] == unchecked["none"]  # the check turns actions into questions
+    assert careful["none"] >= 0.9 * len(others), careful
+    assert careful["act"] <= checked["act"], careful
 
 
 @pytest.mark.media
@@ -366,6 +423,11 @@ def test_cli_recognises_a_wav_file_and_checks_the_phrases(cli_app, spoken, tmp_p
     assert list(answer) == ["command", "args", "text", "confidence", "decision"]
     assert answer["command"] == "play" and answer["args"] == {} and answer["text"] == "재생"
     assert answer["decision"] == "act"
+    unchecked = runner.invoke(args=["voice", "recognise", str(path), "--lang", "ko",
+                                    "--unconfirmed", "off"])
+    assert json.loads(unchecked.output.strip()) == answer
+    assert runner.invoke(args=["voice", "recognise", str(path), "--lang", "ko", "--unconfirmed",
+                               "sometimes"]).exit_code != 0
     asking = runner.invoke(args=["voice", "recognise", str(path), "--lang", "ko",
                                  "--threshold", "1"])
     assert json.loads(asking.output.strip())["decision"] == "ask"
