@@ -25,8 +25,8 @@ speech and noise can fall into. The decision is not the recogniser's one best te
    may be. When that decoding does not name the same command at ``ask_threshold`` or more, an
    action becomes a question (and, for a learner who chose to be asked less, a question is
    refused). A few particles are too little garbage for real speech: words cut alone from
-   the Zeroth recordings, none a command, were acted on 3.7 % of the time (전기, "electricity",
-   is 정지, "pause", at 0.9999); with the check 1.6 %, and refusing the unconfirmed questions
+   the Zeroth recordings, none a command, were acted on 3.3 % of the time (전기, "electricity",
+   is 정지, "pause", at 0.9999); with the check 1.2 %, and refusing the unconfirmed questions
    refuses 97 % of them. It costs a second decoding (about 50 ms) of what would be acted on
    or asked about, nothing for what is refused. Common words in the first grammar instead
    would refuse most of espeak-ng's commands (its Korean is heard as other words).
