@@ -25,11 +25,13 @@ speech and noise can fall into. The decision is not the recogniser's one best te
    may be. When that decoding does not name the same command at ``ask_threshold`` or more, an
    action becomes a question (and, for a learner who chose to be asked less, a question is
    refused). A few particles are too little garbage for real speech: words cut alone from
-   the Zeroth recordings, none a command, were acted on 3.3 % of the time (전기, "electricity",
-   is 정지, "pause", at 0.9999); with the check 1.2 %, and refusing the unconfirmed questions
-   refuses 97 % of them. It costs a second decoding (about 50 ms) of what would be acted on
-   or asked about, nothing for what is refused. Common words in the first grammar instead
-   would refuse most of espeak-ng's commands (its Korean is heard as other words).
+   the Zeroth recordings, none a command, were acted on 3.3 % of the time (대한, "about", as
+   대본, "transcript"); with the check 1.2 %, and refusing the unconfirmed questions refuses
+   97 % of them. What is left is a word outside the common ones that sounds like a phrase
+   (전기, "electricity", is 정지, "pause", at 0.9999 either way). It costs a second decoding
+   (about 50 ms) of what would be acted on or asked about, nothing for what is refused.
+   Common words in the first grammar instead would refuse most of espeak-ng's commands (its
+   Korean is heard as other words).
 
 Measured on espeak-ng's Korean (benchmarks/voice.py): the command the learner said is the best
 one for only about 4 utterances in 10, and among the 50 alternatives at all for about 5 in 10,
