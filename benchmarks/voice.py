@@ -30,7 +30,7 @@ import wave
 from collections import Counter
 from pathlib import Path
 
-from media_pipeline import speech_models, voice
+from media_pipeline import languages, speech_models, voice
 
 LANGUAGE = "ko"
 COUNT = int(os.environ.get("BENCH_VOICE_UTTERANCES", "50"))
@@ -229,8 +229,32 @@ def main() -> int:
     _row("naive (one best text of a grammar of the phrases)", naive, len(items), "")
     print("goal: understood >= 85 %, wrong <= 2 %, rejected >= 95 % (espeak-ng's Korean is "
           "recognised poorly: the phrase said is among the 50 alternatives for about half)")
+    wake_word(others, words)
     personal(others)
     return 0
+
+
+def wake_word(others: list[tuple[str, bytes]], words: list[tuple[str, bytes]]) -> None:
+    """Hands-free listening's wake word: espeak-ng's three voices saying it at three speeds
+    and pitches must wake the player; the real speech that is no command (the pieces, and the
+    words said alone, with and without the check) must not."""
+    wake = voice.recogniser(speech_models.find_model(LANGUAGE).path, LANGUAGE, "wake")
+    word = languages.get(LANGUAGE).wake[0].text
+    tmp = Path(tempfile.mkdtemp(prefix="al-bench-wake-"))
+    try:
+        takes = [pcm for name in ("ko", "ko+f2", "ko+m3") for pcm in _speak_as(
+            name, [(word, 130, 30), (word, 175, 50), (word, 220, 70)], tmp)]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def woken(items, unconfirmed=voice.ASK):
+        return sum(wake.recognise_pcm(pcm, unconfirmed=unconfirmed).decision == "act"
+                   for pcm in items)
+
+    print(f"\nWake word \"{word}\": {woken(takes)} of {len(takes)} espeak-ng takes wake the "
+          f"player; real speech wakes it {woken(p for _n, p in others)} times in {len(others)} "
+          f"pieces, and {woken(p for _n, p in words)} times in {len(words)} words said alone "
+          f"({woken((p for _n, p in words), voice.OFF)} without the check)")
 
 
 

@@ -405,9 +405,12 @@ class CommandRecogniser:
         sentences = [list(tokens) for tokens in self.phrase_of] + [[f] for f in extra]
         self.grammar = [" ".join(s) for s in sentences]
         self._grammar_json = json.dumps(self.grammar, ensure_ascii=False)
-        # The check's grammar: the same, with the language's common words as ordinary speech.
+        # The check's grammar: the same, with the language's common words as ordinary speech
+        # (not for answers: a question's yes or no is expected, and is short enough to be
+        # taken for common words; measured, the check lost 13 of 34 espeak-ng answers).
         common = [w for w in common_words(language) if w in vocab
-                  and w not in phrase_tokens_used and w not in extra] if kind == "commands" else []
+                  and w not in phrase_tokens_used and w not in extra] \
+            if kind in ("commands", "wake") else []
         self.check_grammar = self.grammar + common if common else []
         self._check_json = json.dumps(self.check_grammar, ensure_ascii=False)
         self._by_length = sorted(self.phrase_of, key=len, reverse=True)
@@ -442,11 +445,14 @@ class CommandRecogniser:
         """``found`` as the check's alternatives (``check_grammar``: the language's common
         words as ordinary speech) leave it: unchanged when they name the same command at least
         as surely as ``ask_threshold``; otherwise an action becomes a question and, with
-        ``unconfirmed`` "refuse", a question becomes ``none``."""
+        ``unconfirmed`` "refuse", a question becomes ``none``. Where nothing is asked about
+        (the wake word), an unconfirmed action becomes ``none``."""
         second = self.decide(check, threshold, ask_threshold)
         if second.decision != NONE and (second.command, second.args) == \
                 (found.command, found.args):
             return found
+        if self.tuning.ask_threshold >= self.tuning.threshold:
+            return Command(NONE, {}, found.text, found.confidence)
         if found.decision == "act":
             return Command(found.command, found.args, found.text, found.confidence, "ask")
         if unconfirmed == REFUSE:
