@@ -230,7 +230,7 @@ def main() -> int:
     print("goal: understood >= 85 %, wrong <= 2 %, rejected >= 95 % (espeak-ng's Korean is "
           "recognised poorly: the phrase said is among the 50 alternatives for about half)")
     wake_word(others, words)
-    personal(others)
+    personal(others + words)
     return 0
 
 
@@ -325,8 +325,8 @@ def personal(others: list[tuple[str, bytes]]) -> None:
               f"{own_refused:>6} of {len(sentences):<4} {100 * refused / len(others):>10.1f}% "
               f"{1000 * statistics.median(times):>12.0f}")
     print("understood = acted on or asked about and confirmed; general = the general "
-          "recogniser (balanced) on the same takes; real speech = the pieces of Zeroth above "
-          "refused (neither acted on nor asked about)")
+          "recogniser (balanced) on the same takes; real speech = the pieces and the words of "
+          "Zeroth above refused (neither acted on nor asked about)")
 
 
 def _row(label: str, counts: Counter, total: int, rejected: str, real: str = "") -> None:
