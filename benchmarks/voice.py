@@ -9,9 +9,12 @@ seed) and converts them with ffmpeg to 16 kHz mono 16-bit PCM: a list of
 loaded once beforehand: checking the audio, decoding with the grammar (on the Vosk recogniser
 this thread keeps between utterances; the first utterance creates it) and deciding. ``main()``
 prints those times, the utterances' durations, and the answers (correct / none / wrong) of
-the recogniser, at its default threshold and at ``BOLD_THRESHOLD``, and of the naive approach
-(the one best text of a grammar of the phrases, which acts on whatever it hears) on the same
-audio.
+the recogniser, at each learner sensitivity, without the check with common words, at the
+former threshold and at ``BOLD_THRESHOLD``, and of the naive approach (the one best text of a
+grammar of the phrases, which acts on whatever it hears) on the same audio. Beside them, real
+speech: pieces of the Zeroth sentences (``not_commands``) and each of their words said alone
+(``real_words``), which must be refused, and the one command word among them, which must be
+understood; then the wake word (``wake_word``) and a learner's own commands (``personal``).
 
 Run alone with ``python -m benchmarks.voice``.
 """
