@@ -71,6 +71,16 @@ class Child:
             self.process.kill()
 
 
+def web_command(bin_dir: Path, host: str, port: str | int) -> list[str]:
+    """The web server's command line: gunicorn with its config file (gunicorn_conf.py),
+    ``WEB_WORKERS`` gthread workers of ``WEB_THREADS`` threads, access log on stdout."""
+    return [str(bin_dir / "gunicorn"), "--config", "python:accessible_learning.gunicorn_conf",
+            "--bind", f"{host}:{port}",
+            "--workers", os.environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
+            "--threads", os.environ.get("WEB_THREADS", "8"), "--graceful-timeout", "5",
+            "--access-logfile", "-", "accessible_learning:create_app()"]
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop)  # a service manager's stop works like Ctrl-C
     bin_dir = Path(sys.executable).parent
@@ -81,12 +91,7 @@ def main() -> int:
     # other for probes and short jobs meanwhile.
     worker = Child("worker", [str(bin_dir / "huey_consumer"), "accessible_learning.worker.huey",
                               "--workers", "2"], env)
-    web = Child("web server", [
-        str(bin_dir / "gunicorn"), "--config", "python:accessible_learning.gunicorn_conf",
-        "--bind", f"{host}:{port}",
-        "--workers", os.environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
-        "--threads", os.environ.get("WEB_THREADS", "8"), "--graceful-timeout", "5",
-        "--access-logfile", "-", "accessible_learning:create_app()"], env)
+    web = Child("web server", web_command(bin_dir, host, port), env)
     # Live classes: nginx's RTMP ingest and a captioner per live class (it says so and stops
     # when nginx or its RTMP module is missing; everything else runs without it).
     children = [web, worker]

@@ -389,18 +389,19 @@ def compare_with_http(url: str, cookie: str, token: str, user_agent: str) -> Non
 
 
 def server_like_make_run(env: dict) -> tuple[subprocess.Popen, str]:
-    """The web server as ``make run`` starts it (launcher.py: gunicorn, 2 gthread workers, its
-    config file, which readies the voice recognisers in each worker), on the instance in
-    ``env``, once both workers say their voice commands are ready; and its address."""
+    """The web server as ``make run`` starts it (``launcher.web_command``: gunicorn, gthread
+    workers, its config file, which readies the voice recognisers in each worker), on the
+    instance in ``env``, once both workers say their voice commands are ready; and its
+    address."""
     import threading
 
+    from accessible_learning.launcher import web_command
     from benchmarks.run import BIN, free_port
 
     port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--config", "python:accessible_learning.gunicorn_conf", "-b",
-         f"127.0.0.1:{port}", "-w", "2", "-k", "gthread", "--threads", "8",
-         "accessible_learning:create_app()"], env=env, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(web_command(BIN, "127.0.0.1", port),
+                              env={**env, "WEB_WORKERS": "2"}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
     ready, deadline = 0, time.monotonic() + 180
     while ready < 2:
         line = server.stderr.readline()
