@@ -88,9 +88,6 @@ def _run(job_id: int) -> None:
             raise MediaError(f"Unknown job kind {job.kind!r}.")
         with heartbeat(job_id):
             runner(job)
-        if job.state == "done":
-            job.result = {**(job.result or {}), "worker": worker_name()}
-            db.session.commit()
     except MediaError as exc:
         db.session.rollback()  # nothing the job had added (a media row, a track) is kept
         job = db.session.get(Job, job_id)
@@ -123,7 +120,10 @@ def _run(job_id: int) -> None:
 
 
 def _done(job: Job, **values) -> None:
-    beat(job, state="done", progress=1.0, finished_at=utcnow(), **values)
+    """The job is done, with the worker that ran it in its result, in one commit: anyone who
+    sees it done sees who ran it (two commits let a reader see "done" without the worker)."""
+    result = {**(values.pop("result", None) or job.result or {}), "worker": worker_name()}
+    beat(job, state="done", progress=1.0, finished_at=utcnow(), result=result, **values)
 
 
 def _run_probe(job: Job) -> None:
